@@ -1,0 +1,51 @@
+"""lstm-shapes: teach, check and grade the shapes of recurrent networks in Keras.
+
+Public names are imported lazily, so ``import lstm_shapes`` (and the pytest plugin and the
+CLI's light commands) do not pay for importing TensorFlow until a name needs it.
+
+>>> import numpy as np, lstm_shapes
+>>> lstm_shapes.expect(np.zeros((32, 10, 1)), "batch timesteps features").shape
+(32, 10, 1)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    # errors and messages (no TensorFlow)
+    "ShapeError": "._errors",
+    "TensorTypeError": "._errors",
+    "SpecError": "._errors",
+    "Binding": "._errors",
+    "MISCONCEPTIONS": "._misconceptions",
+    # annotations and checks
+    "TensorLike": "._annotations",
+    "LSTMInput": "._annotations",
+    "HiddenState": "._annotations",
+    "CellState": "._annotations",
+    "LastOutput": "._annotations",
+    "SequenceOutput": "._annotations",
+    "Targets": "._annotations",
+    "shape_checked": "._checking",
+    "expect": "._checking",
+    "ExpectShape": "._layers",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lstm_shapes' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,78 @@
+"""The one place that turns structured errors and findings into text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._misconceptions import summary
+
+if TYPE_CHECKING:
+    from ._errors import ShapeError
+
+
+def format_shape(shape: tuple[int | None, ...] | None) -> str:
+    """``(990, 10)`` -> ``"(990, 10)"``; unknown dims print as ``None``."""
+    if shape is None:
+        return "?"
+    if len(shape) == 1:
+        return f"({shape[0]},)"
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+def format_dims(names: tuple[str, ...]) -> str:
+    """``("batch", "units")`` -> ``"(batch, units)"``."""
+    return "(" + ", ".join(names) + ")" if len(names) != 1 else f"({names[0]},)"
+
+
+def _alignment(expected: tuple[str, ...], actual: tuple[int | None, ...]) -> str:
+    """``batch = 990, timesteps = 10, features = missing`` for plain named dims."""
+    parts = []
+    for i, name in enumerate(expected):
+        if name.startswith("*") or name == "...":
+            return ""
+        size = actual[i] if i < len(actual) else "missing"
+        parts.append(f"{name} = {'None' if size is None else size}")
+    if len(actual) > len(expected):
+        return ""  # which axis is the extra one is a guess; the headline shows both
+    return ", ".join(parts)
+
+
+def render_shape_error(err: ShapeError) -> str:
+    """Render a ShapeError as the multi-line message a learner reads.
+
+    >>> from lstm_shapes import ShapeError
+    >>> print(ShapeError(where="f argument x", expected=("batch", "units"), actual=(4,),
+    ...                  code="wrong_rank"))  # doctest: +NORMALIZE_WHITESPACE
+    f argument x: expected (batch, units), got (4,)
+      batch = 4, units = missing
+      [wrong_rank] the tensor has a different number of axes than expected.
+    """
+    head = f"{err.where}: "
+    if err.expected and err.actual is not None:
+        head += f"expected {format_dims(err.expected)}, got {format_shape(err.actual)}"
+    elif err.detail:
+        head += err.detail
+    lines = [head]
+    if err.detail and err.expected and err.actual is not None:
+        lines.append(f"  {err.detail}")
+    if err.expected and err.actual is not None:
+        aligned = _alignment(err.expected, err.actual)
+        if aligned:
+            lines.append(f"  {aligned}")
+    bound = [f"{n} = {b.size} (from {b.where})" for n, b in err.bindings.items()
+             if b.where and n in err.expected]
+    if bound:
+        lines.append("  bound earlier: " + ", ".join(bound))
+    text = summary(err.code)
+    lines.append(f"  [{err.code}] {text}".rstrip())
+    if err.fix:
+        lines.append(f"  fix: {err.fix}")
+    return "\n".join(lines)
+
+
+def render_finding(code: str, where: str, message: str, fix: str, severity: str) -> str:
+    """One finding of check_model as text (``error`` / ``warning``)."""
+    lines = [f"{severity}: {where}: {message}", f"  [{code}] {summary(code)}".rstrip()]
+    if fix:
+        lines.append(f"  fix: {fix}")
+    return "\n".join(lines)

@@ -1,0 +1,164 @@
+"""The misconception catalogue: the shared vocabulary of errors, hints and grading.
+
+Each code names one mistake learners make with recurrent shapes. The summary is one
+sentence a learner understands at first read; it never contains the fix (the fix depends
+on the actual shapes and is rendered next to it).
+"""
+
+from __future__ import annotations
+
+MISCONCEPTIONS: dict[str, str] = {
+    "missing_timestep_axis": "an RNN reads a sequence per sample, shaped (batch, timesteps, "
+    "features); a 2-D array has no time axis.",
+    "swapped_axes": "timesteps and features are exchanged: the data is laid out "
+    "(batch, features, timesteps).",
+    "window_as_features": "the look-back window sits on the feature axis with timesteps=1, "
+    "so the recurrence sees one step.",
+    "no_temporal_context": "each sample has one timestep: the recurrence has nothing to remember.",
+    "batch_in_input_shape": "input_shape / Input(shape=...) describes ONE sample; the batch "
+    "dimension must not be in it.",
+    "input_shape_data_mismatch": "the model was declared for other timesteps/features than "
+    "the data has.",
+    "embedding_input_rank": "an Embedding turns (batch, timesteps) ids into (batch, timesteps, "
+    "dim); ids with an extra axis make the RNN input 4-D.",
+    "missing_return_sequences": "a stacked RNN needs the whole sequence from the RNN below it: "
+    "that one needs return_sequences=True.",
+    "sequence_output_vs_last_target": "the model predicts one value per timestep but the "
+    "targets have one value per sequence.",
+    "last_output_vs_sequence_target": "the model predicts one value per sequence but the "
+    "targets have one value per timestep.",
+    "multistep_horizon_mismatch": "the targets hold several future steps but the head "
+    "predicts a different number.",
+    "output_width_mismatch": "the last layer's width differs from the number of target columns.",
+    "target_broadcast": "targets and predictions have shapes that broadcast silently in the "
+    "loss: it trains, on the wrong thing.",
+    "loss_label_encoding_mismatch": "the loss does not fit the labels' encoding or the "
+    "output activation.",
+    "timedistributed_rank": "TimeDistributed needs a (batch, timesteps, ...) tensor.",
+    "conv_pool_shrinks_time": "a 'valid' Conv1D or a pooling layer shortens the time axis "
+    "that the targets still have.",
+    "initial_state_units": "initial states h and c are (batch, units), with the units of the "
+    "layer they start.",
+    "initial_state_structure": "an LSTM takes initial_state=[h, c] (two tensors); a GRU or "
+    "SimpleRNN takes [h]; each is (batch, units).",
+    "return_state_unpacking": "return_state=True returns [output, h, c] for an LSTM "
+    "([output, h] for GRU/SimpleRNN, 5 tensors for a Bidirectional LSTM).",
+    "bidirectional_doubling": "a Bidirectional RNN concatenates both directions: its output "
+    "is 2*units wide.",
+    "stateful_batch": "a stateful RNN keeps h and c per batch row, so it needs one fixed "
+    "batch size that divides the samples.",
+    "units_equals_timesteps": "units is the size of h and c, not the number of timesteps; "
+    "one cell is unrolled over all timesteps.",
+    "window_misalignment": "the targets are not the values that follow their windows "
+    "(off by one, or they leak into the input).",
+    "unexpected_sequence_output": "this tensor is a whole sequence (return_sequences=True) "
+    "where one vector per sample is expected.",
+    # Codes outside DESIGN.md's table, for mistakes that are not about RNN semantics.
+    "wrong_rank": "the tensor has a different number of axes than expected.",
+    "dimension_mismatch": "a named dimension has a different size here than where it was "
+    "first seen.",
+    "batch_mismatch": "two tensors of one call disagree on the batch size.",
+    "empty_batch": "the batch (or another axis) is empty: there is nothing to compute on.",
+    "wrong_dtype": "the tensor's dtype is not the kind the layer computes with.",
+    "not_a_tensor": "the value is not an array or tensor.",
+    "ragged_sequences": "the sequences have different lengths; pad them to one length "
+    "(keras.utils.pad_sequences) or bucket them.",
+    "non_finite_values": "the data contains NaN or inf; the loss becomes NaN.",
+}
+
+
+def summary(code: str) -> str:
+    """The one-sentence explanation of ``code`` (empty for an unknown code)."""
+    return MISCONCEPTIONS.get(code, "")
+
+
+def _size(bindings, name: str) -> int | None:
+    b = bindings.get(name)
+    return None if b is None else b.size
+
+
+def _shape_text(dims) -> str:
+    return ", ".join("-1" if d is None else str(d) for d in dims)
+
+
+def classify_mismatch(
+    names: tuple[str, ...],
+    actual: tuple[int | None, ...],
+    bindings: dict,
+    arg: str = "x",
+) -> tuple[str, str]:
+    """Name the misconception behind ``actual`` not fitting the axes ``names``.
+
+    ``bindings`` holds the dims bound before this value (name -> Binding). Returns
+    ``(code, fix)``; the rules follow the semantics of the axis names, not any example.
+
+    >>> classify_mismatch(("batch", "timesteps", "features"), (990, 10), {})
+    ('missing_timestep_axis', 'x = x.reshape(990, 10, 1)   # (batch, timesteps, features)')
+    """
+    if any(d == 0 for d in actual):
+        return "empty_batch", f"{arg} has an empty axis {tuple(actual)}: check how it was sliced"
+    names = tuple(n for n in names)
+    batch = actual[0] if actual else None
+    b_text = "-1" if batch is None else str(batch)
+    if names[-2:] == ("timesteps", "features"):
+        t_exp, f_exp = _size(bindings, "timesteps"), _size(bindings, "features")
+        layout = "   # (batch, timesteps, features)"
+        if len(actual) == len(names) - 1 and len(actual) >= 2:
+            n = actual[-1]
+            if f_exp and f_exp > 1 and n and n % f_exp == 0:
+                return "missing_timestep_axis", (
+                    f"{arg} = {arg}.reshape({b_text}, {n // f_exp}, {f_exp}){layout}")
+            return "missing_timestep_axis", (
+                f"{arg} = {arg}.reshape({_shape_text(actual)}, 1){layout}")
+        if len(actual) == len(names):
+            t, f = actual[-2], actual[-1]
+            if t == 1 and t_exp and t_exp > 1 and f == t_exp * (f_exp or 1):
+                return "window_as_features", (
+                    f"{arg} = {arg}.reshape({b_text}, {t_exp}, {f_exp or 1}){layout}")
+            if t_exp and f_exp and t_exp != f_exp and (t, f) == (f_exp, t_exp):
+                return "swapped_axes", (
+                    f"{arg} = np.transpose({arg}, (0, 2, 1))   # -> (batch, {t_exp}, {f_exp})")
+            if t == 1:
+                return "no_temporal_context", (
+                    "give each sample a window of past steps: "
+                    f"{arg} shaped (batch, timesteps > 1, features)")
+            if t_exp is not None and t != t_exp or f_exp is not None and f != f_exp:
+                return "input_shape_data_mismatch", (
+                    f"declare the input as Input(shape=({t}, {f})) or window the data with "
+                    f"timesteps={t_exp if t_exp is not None else t}")
+        if len(actual) == len(names) + 1:
+            return "embedding_input_rank", (
+                f"{arg} = {arg}.reshape({b_text}, {actual[1]}, -1)   # merge the extra axis")
+    units = _size(bindings, "units")
+    if names and names[-1] == "units" and actual:
+        last = actual[-1]
+        is_state = any(k in arg for k in ("h", "c", "state"))
+        if len(actual) == len(names) + 1 and names == ("batch", "units"):
+            code = "initial_state_structure" if is_state else "unexpected_sequence_output"
+            fix = (f"pass the last step {arg}[:, -1, :] or build the layer with "
+                   "return_sequences=False")
+            return code, fix
+        if len(actual) + 1 == len(names) and names[1] == "timesteps":
+            return "missing_return_sequences", (
+                "set return_sequences=True on the RNN layer that produces this tensor")
+        if len(actual) == len(names) and units is not None and last != units:
+            if last == 2 * units:
+                return "bidirectional_doubling", (
+                    f"a Bidirectional layer of {units} units outputs {2 * units}: expect "
+                    f"{2 * units} or use merge_mode='sum'")
+            if last == _size(bindings, "timesteps"):
+                return "units_equals_timesteps", (
+                    f"units is the size of h and c ({units} here), not the number of "
+                    "timesteps: keep the timesteps in the input shape")
+            if is_state:
+                return "initial_state_units", (
+                    f"{arg} = np.zeros(({b_text}, {units}), 'float32')   # (batch, units)")
+            return "dimension_mismatch", f"make the last axis of {arg} {units} wide (units)"
+    if names and names[0] == "batch" and actual and "batch" in bindings:
+        if actual[0] is not None and actual[0] != bindings["batch"].size:
+            return "batch_mismatch", (
+                f"give {arg} the same batch size ({bindings['batch'].size}) as "
+                f"{bindings['batch'].where}")
+    if len(actual) != len([n for n in names if not n.startswith("*") and n != "..."]):
+        return "wrong_rank", f"give {arg} the axes ({', '.join(names)})"
+    return "dimension_mismatch", ""
