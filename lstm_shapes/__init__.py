@@ -33,6 +33,26 @@ _EXPORTS = {
     "shape_checked": "._checking",
     "expect": "._checking",
     "ExpectShape": "._layers",
+    # builders and the NumPy reference LSTM
+    "seed_everything": "._seeding",
+    "SineWindows": "._builders",
+    "sine_windows": "._builders",
+    "build_lstm": "._builders",
+    "build_stacked_lstm": "._builders",
+    "build_stateful_lstm": "._builders",
+    "lstm_param_count": "._builders",
+    "units_sweep": "._sweep",
+    "SweepResult": "._sweep",
+    "lstm_step": "._reference",
+    "lstm_unroll": "._reference",
+    # diagnosis
+    "check_model": "._diagnosis",
+    "Report": "._diagnosis",
+    "Finding": "._diagnosis",
+    "diagnosing": "._diagnosing",
+    "install": "._diagnosing",
+    "explain": "._story",
+    "ShapeStory": "._story",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

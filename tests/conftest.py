@@ -1,3 +1,5 @@
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's C++ start-up chatter out of test output
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF start-up chatter out of test output
+
+pytest_plugins = ["pytester"]

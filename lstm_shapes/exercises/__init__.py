@@ -1,0 +1,1 @@
+"""The exercise series: manifest, learner progress, notebook check/hint, answers protocol."""

@@ -1,0 +1,1 @@
+"""Fixtures of the exercise series (registered by lstm_shapes.pytest_plugin)."""
