@@ -146,13 +146,13 @@ def classify_mismatch(
                 return "bidirectional_doubling", (
                     f"a Bidirectional layer of {units} units outputs {2 * units}: expect "
                     f"{2 * units} or use merge_mode='sum'")
+            if is_state:
+                return "initial_state_units", (
+                    f"{arg} = np.zeros(({b_text}, {units}), 'float32')   # (batch, units)")
             if last == _size(bindings, "timesteps"):
                 return "units_equals_timesteps", (
                     f"units is the size of h and c ({units} here), not the number of "
                     "timesteps: keep the timesteps in the input shape")
-            if is_state:
-                return "initial_state_units", (
-                    f"{arg} = np.zeros(({b_text}, {units}), 'float32')   # (batch, units)")
             return "dimension_mismatch", f"make the last axis of {arg} {units} wide (units)"
     if names and names[0] == "batch" and actual and "batch" in bindings:
         if actual[0] is not None and actual[0] != bindings["batch"].size:
