@@ -50,11 +50,17 @@ def _array_spec(annotation: Any) -> _ArraySpec | None:
     return None
 
 
+_DTYPE_NAMES: dict[Any, str] = {}  # NumPy computes dtype.name in Python: cache it
+
+
 def _dtype_name(value: Any) -> str | None:
     dtype = getattr(value, "dtype", None)
-    if dtype is None:
-        return None
-    return dtype if isinstance(dtype, str) else getattr(dtype, "name", str(dtype))
+    if dtype is None or isinstance(dtype, str):
+        return dtype
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = getattr(dtype, "name", None) or str(dtype)
+    return name
 
 
 def _not_a_tensor(value: Any, where: str, expected: tuple[str, ...]) -> TensorTypeError:
@@ -85,34 +91,33 @@ def _not_a_tensor(value: Any, where: str, expected: tuple[str, ...]) -> TensorTy
 def check_value(value: Any, spec: _ArraySpec, bindings: dict[str, Binding], where: str,
                 arg: str = "x") -> None:
     """Check one value against a compiled spec, binding dims into ``bindings``."""
-    expected = dim_names(spec.dims)
     if value is None and spec.optional:
         return
     if isinstance(value, np.ndarray) and value.dtype == object:
-        raise TensorTypeError(where=where, expected=expected, actual=value.shape,
+        raise TensorTypeError(where=where, expected=dim_names(spec.dims), actual=value.shape,
                               code="ragged_sequences",
                               detail="got an object array (ragged rows or mixed types)",
                               fix=f"{arg} = keras.utils.pad_sequences({arg}, dtype='float32')")
     shape = None if type(value).__name__ == "RaggedTensor" else shape_of(value)
     if shape is None:
-        raise _not_a_tensor(value, where, expected)
+        raise _not_a_tensor(value, where, dim_names(spec.dims))
     if spec.dtypes is not None:
         name = _dtype_name(value)
         if name not in spec.dtypes:
             want = {"Float": "float32", "Int": "int32"}.get(spec.kind, sorted(spec.dtypes)[0])
             raise TensorTypeError(
-                where=where, expected=expected, actual=shape, code="wrong_dtype",
+                where=where, expected=dim_names(spec.dims), actual=shape, code="wrong_dtype",
                 detail=f"expected a {spec.kind.lower()} tensor, got dtype {name}",
                 fix=f"{arg} = {arg}.astype('{want}')" if isinstance(value, np.ndarray)
                 else f"{arg} = tf.cast({arg}, '{want}')")
-    before = dict(bindings)
-    reason = match(spec.dims, shape, bindings, where)
-    if not reason and any(d == 0 for d in shape):
+    reason = match(spec.dims, shape, bindings, where)  # binds only on success
+    if not reason and 0 in shape:
         reason = "an axis is empty"
     if reason:
-        code, fix = classify_mismatch(expected, shape, before, arg)
+        expected = dim_names(spec.dims)
+        code, fix = classify_mismatch(expected, shape, bindings, arg)
         same_rank = len(shape) == len(spec.dims) or any(d.variadic for d in spec.dims)
-        raise ShapeError(where=where, expected=expected, actual=shape, bindings=before,
+        raise ShapeError(where=where, expected=expected, actual=shape, bindings=bindings,
                          code=code, fix=fix, detail=reason if same_rank else "")
 
 
@@ -162,6 +167,7 @@ class _Checker:
                 else:
                     self.plain[param] = hints[param]
         self.returns = hints.get("return", _ANY)
+        self.return_spec = _array_spec(self.returns)
 
     def check_args(self, args, kwargs) -> dict[str, Binding]:
         bound = self.signature.bind(*args, **kwargs)
@@ -178,7 +184,11 @@ class _Checker:
         return bindings
 
     def check_return(self, value: Any, bindings: dict[str, Binding]) -> None:
-        _check_return(value, self.returns, bindings, f"{self.name} return value")
+        where = f"{self.name} return value"
+        if self.return_spec is not None:
+            check_value(value, self.return_spec, bindings, where, arg="result")
+        else:
+            _check_return(value, self.returns, bindings, where)
 
 
 def _check_return(value: Any, annotation: Any, bindings: dict[str, Binding], where: str) -> None:
