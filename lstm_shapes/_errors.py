@@ -25,6 +25,9 @@ class ShapeError(ValueError):
     # TensorFlow's AutoGraph rewraps errors raised while tracing a tf.function (as
     # StagingError when it cannot rebuild them); this attribute makes it let ours through.
     ag_pass_through = True
+    # Keras rewraps errors raised in a layer call as RuntimeError to add the call's
+    # arguments, unless this is set; our message already says where it happened.
+    _keras_call_info_injected = True
 
     def __init__(
         self,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import keras
+import tensorflow as tf
 
 from ._checking import _ArraySpec, _preset, check_value
-from ._dims import parse_spec
+from ._dims import dim_names, parse_spec
+from ._errors import ShapeError
 
 
 @keras.saving.register_keras_serializable(package="lstm_shapes")
@@ -47,7 +49,38 @@ class ExpectShape(keras.layers.Layer):
 
     def call(self, inputs):
         self._check(inputs)
-        return inputs
+        if tf.executing_eagerly():
+            return inputs
+        return self._runtime_check(inputs)
+
+    def _runtime_check(self, inputs):
+        """Assert fixed dims that the traced graph leaves unknown.
+
+        ``tf.function`` relaxes a retraced shape to ``None`` (``reduce_retracing``), so a
+        second ``fit`` on other timesteps would otherwise pass unseen.
+        """
+        dims = self._array.dims
+        if any(d.variadic for d in dims):
+            return inputs
+        static = tuple(inputs.shape)
+        asserts = []
+        for axis, dim in enumerate(dims):
+            size = dim.size if dim.name is None else (
+                dim.factor * self._bindings[dim.name].size if dim.name in self._bindings
+                else None)
+            if size is None or axis >= len(static) or static[axis] is not None:
+                continue
+            message = str(ShapeError(
+                where=self._where, expected=dim_names(dims), actual=static,
+                bindings=self._bindings, code="input_shape_data_mismatch",
+                detail=f"at run time axis {axis} ({dim.text}) is not {size}",
+                fix=f"feed data whose axis {axis} has {size} entries, or change the spec"))
+            asserts.append(tf.debugging.assert_equal(tf.shape(inputs)[axis], size,
+                                                     message=message))
+        if not asserts:
+            return inputs
+        with tf.control_dependencies(asserts):
+            return tf.identity(inputs)
 
     def compute_output_shape(self, input_shape):
         return input_shape
