@@ -69,6 +69,14 @@ def _not_a_tensor(value: Any, where: str, expected: tuple[str, ...]) -> TensorTy
         return TensorTypeError(where=where, expected=expected, code="ragged_sequences",
                                detail="got a tf.RaggedTensor",
                                fix="x = x.to_tensor()   # pads with zeros to one length")
+    if isinstance(value, (list, tuple)) and value and all(
+            shape_of(v) is not None and len(shape_of(v)) > 0 for v in value):
+        shapes = ", ".join(str(shape_of(v)) for v in value[:4])
+        return TensorTypeError(
+            where=where, expected=expected, code="not_a_tensor",
+            detail=f"got a {kind} of {len(value)} arrays with shapes {shapes}",
+            fix="pass one array here (was it (x, y), or a list of batches? use "
+                "np.concatenate)")
     if isinstance(value, (list, tuple)):
         try:
             arr = np.asarray(value)
@@ -83,9 +91,17 @@ def _not_a_tensor(value: Any, where: str, expected: tuple[str, ...]) -> TensorTy
             where=where, expected=expected, code="not_a_tensor",
             detail=f"got a Python {kind} of shape {arr.shape}, not an array",
             fix="x = np.asarray(x, dtype='float32')")
+    if value is None:
+        fix = "the value is None: does the function that made it return it?"
+    elif isinstance(value, str):
+        fix = f"a file name? load it first: x = np.load({value!r:.40})"
+    elif kind.endswith("Dataset"):
+        fix = ("pass the dataset to model.fit itself, or take one batch: "
+               "x, y = next(iter(dataset))")
+    else:
+        fix = "x = np.asarray(x, dtype='float32')"
     return TensorTypeError(where=where, expected=expected, code="not_a_tensor",
-                           detail=f"got {kind} {value!r:.60}, not an array or tensor",
-                           fix="x = np.asarray(x, dtype='float32')")
+                           detail=f"got {kind} {value!r:.60}, not an array or tensor", fix=fix)
 
 
 def check_value(value: Any, spec: _ArraySpec, bindings: dict[str, Binding], where: str,

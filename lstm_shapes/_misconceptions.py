@@ -126,6 +126,10 @@ def classify_mismatch(
                 return "input_shape_data_mismatch", (
                     f"declare the input as Input(shape=({t}, {f})) or window the data with "
                     f"timesteps={t_exp if t_exp is not None else t}")
+        if len(actual) == 1:
+            return "wrong_rank", (
+                f"cut the series into windows: w = lstm_shapes.sine_windows({arg}, "
+                f"timesteps={t_exp or 10})   # w.x_train is (batch, timesteps, 1)")
         if len(actual) == len(names) + 1:
             return "embedding_input_rank", (
                 f"{arg} = {arg}.reshape({b_text}, {actual[1]}, -1)   # merge the extra axis")
