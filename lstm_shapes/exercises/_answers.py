@@ -43,6 +43,7 @@ class AnswerError:
     type: str
     message: str
     code: str | None = None  # the misconception code of a ShapeError
+    location: str | None = None  # "file.py:12 in build" (the learner's innermost frame)
 
     def describe(self) -> str:
         tag = f" [{self.code}]" if self.code else ""
@@ -92,14 +93,38 @@ def save_answer(directory: str | Path, key: str, value: Any) -> None:
     (directory / f"{key}.json").write_text(text)
 
 
-def save_error(directory: str | Path, key: str, error: BaseException) -> None:
-    """Record that the probe for ``key`` raised ``error``."""
+def error_location(error: BaseException, learner_file: str | Path | None = None) -> str | None:
+    """``"name.py:12 in build"``: the innermost frame of ``learner_file`` (else the last one).
+
+    >>> try:
+    ...     compile("x = (", "windows.py", "exec")
+    ... except SyntaxError as err:
+    ...     print(error_location(err))
+    windows.py:1
+    """
+    if isinstance(error, SyntaxError) and error.filename:
+        return f"{Path(error.filename).name}:{error.lineno}"
+    frames = traceback.extract_tb(error.__traceback__)
+    if learner_file is not None:
+        wanted = str(Path(learner_file).resolve())
+        mine = [f for f in frames if f.filename and str(Path(f.filename).resolve()) == wanted]
+        frames = mine or frames
+    if not frames:
+        return None
+    frame = frames[-1]
+    return f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}"
+
+
+def save_error(directory: str | Path, key: str, error: BaseException, *,
+               location: str | None = None) -> None:
+    """Record that the probe for ``key`` raised ``error`` (``location``: where, if known)."""
     _check_key(key)
     message = str(error) or type(error).__name__
     record = {"type": type(error).__name__, "message": message[:4000],
               "code": getattr(error, "code", None) if isinstance(
                   getattr(error, "code", None), str) else None,
-              "where": "".join(traceback.format_exception_only(type(error), error))[-2000:]}
+              "where": "".join(traceback.format_exception_only(type(error), error))[-2000:],
+              "location": (location or error_location(error) or "")[:300] or None}
     (Path(directory) / f"{key}.error.json").write_text(json.dumps(record))
 
 
@@ -135,7 +160,9 @@ def load_answers(directory: str | Path) -> dict[str, Any]:
             else:
                 out[key] = AnswerError(key, str(data.get("type")), str(data.get("message")),
                                        data.get("code") if isinstance(data.get("code"), str)
-                                       else None)
+                                       else None,
+                                       data.get("location") if isinstance(
+                                           data.get("location"), str) else None)
         elif suffix == "keras":
             import keras
 
@@ -155,16 +182,40 @@ def probes_of(test_module: Any) -> dict[str, Any]:
             if name.startswith("probe_") and callable(fn)}
 
 
+def probe_rng(seed: int, key: str) -> np.random.Generator:
+    """The generator probe ``key`` gets in a run seeded ``seed`` (tests re-derive inputs).
+
+    >>> bool(probe_rng(0, "shape").integers(100) == probe_rng(0, "shape").integers(100))
+    True
+    """
+    return np.random.default_rng([seed, *key.encode()])
+
+
+def _seed_frameworks(seed: int, key: str) -> None:
+    """Seed Python, NumPy and (if the learner's code imported it) Keras before a probe."""
+    import random
+    import sys
+
+    derived = int(probe_rng(seed, key).integers(2**31 - 1))
+    random.seed(derived)
+    np.random.seed(derived)
+    if "keras" in sys.modules:
+        sys.modules["keras"].utils.set_random_seed(derived)
+
+
 def run_probes(test_module: Any, learner_module: Any, directory: str | Path,
                seed: int) -> None:
     """Run every probe against the learner's module; write answers (or errors) to files.
 
     Each probe gets its own ``np.random.Generator`` seeded from ``seed`` and the key, so the
-    inputs do not depend on the order probes run in.
+    inputs do not depend on the order probes run in; Python's, NumPy's global and (when
+    loaded) Keras's generators are seeded the same way, so training is reproducible.
     """
+    learner_file = getattr(learner_module, "__file__", None)
     for key, probe in sorted(probes_of(test_module).items()):
-        rng = np.random.default_rng([seed, *key.encode()])
+        rng = probe_rng(seed, key)
         try:
+            _seed_frameworks(seed, key)
             save_answer(directory, key, probe(learner_module, rng))
         except Exception as err:  # noqa: BLE001 - the learner's error IS the answer
-            save_error(directory, key, err)
+            save_error(directory, key, err, location=error_location(err, learner_file))

@@ -1,0 +1,263 @@
+"""The exercise manifest ``info.toml``: the ordered curriculum, loaded and validated.
+
+Fields (top level):
+    format_version   must be 1.
+    welcome_message  text shown by ``lstm-shapes`` before the first exercise is solved.
+    [[exercises]]    the series, in order (the order is the curriculum; numbers start at 1).
+
+Fields of each ``[[exercises]]`` entry:
+    name    unique identifier (``[a-z][a-z0-9_]*``); the learner file is ``<dir>/<name>.py``,
+            its tests ``<dir>/test_<name>.py``.
+    dir     the exercise's folder, relative to the folder holding ``info.toml``.
+    title   one line shown by ``lstm-shapes`` and ``lstm-shapes check``.
+    points  the exercise's total points, a positive integer.
+    kind    ``"implement"`` (write the missing code) or ``"fix"`` (repair broken code).
+    hints   2 or 3 non-empty hints, revealed one per ``lstm-shapes hint N``.
+
+Reading the manifest needs only the standard library (``lstm-shapes hint`` stays instant).
+
+>>> import tempfile, pathlib
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (root / "info.toml").write_text('''format_version = 1
+... welcome_message = "hi"
+... [[exercises]]
+... name = "windows"
+... dir = "01_windows"
+... title = "Windows"
+... points = 10
+... kind = "implement"
+... hints = ["What is a window?", "Which axis is time?"]
+... ''')
+>>> manifest = load_manifest(root, check_files=False)
+>>> [(e.number, e.name, e.points) for e in manifest.exercises]
+[(1, 'windows', 10)]
+>>> manifest.get("1").learner_file.relative_to(root).as_posix()
+'01_windows/windows.py'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "info.toml"
+KINDS = ("implement", "fix")
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_FIELDS = {"name": str, "dir": str, "title": str, "points": int, "kind": str, "hints": list}
+
+
+class ManifestError(ValueError):
+    """``info.toml`` is missing or malformed; the message names the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One entry of the series (see the module docstring for the fields)."""
+
+    number: int
+    name: str
+    dir: str
+    title: str
+    points: int
+    kind: str
+    hints: tuple[str, ...]
+    root: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.root / self.dir
+
+    @property
+    def learner_file(self) -> Path:
+        return self.folder / f"{self.name}.py"
+
+    @property
+    def test_file(self) -> Path:
+        return self.folder / f"test_{self.name}.py"
+
+    @property
+    def label(self) -> str:
+        """``"3 outputs"``: how the CLI names an exercise."""
+        return f"{self.number} {self.name}"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The loaded ``info.toml``: ``exercises`` in curriculum order."""
+
+    root: Path
+    format_version: int
+    welcome_message: str
+    exercises: tuple[Exercise, ...]
+
+    @property
+    def total_points(self) -> int:
+        return sum(e.points for e in self.exercises)
+
+    def get(self, ref: int | str) -> Exercise:
+        """The exercise by number (``3``, ``"3"``) or by name (``"outputs"``).
+
+        Raises:
+            ManifestError: no such exercise (the message lists the valid range).
+        """
+        text = str(ref).strip()
+        if text.isdigit():
+            number = int(text)
+            if 1 <= number <= len(self.exercises):
+                return self.exercises[number - 1]
+        for exercise in self.exercises:
+            if exercise.name == text or exercise.dir == text:
+                return exercise
+        raise ManifestError(
+            f"no exercise {text!r}: use a number from 1 to {len(self.exercises)} "
+            f"or a name ({', '.join(e.name for e in self.exercises[:3])}, ...)")
+
+
+def _entry_error(index: int, raw: dict[str, Any], message: str) -> ManifestError:
+    name = raw.get("name") if isinstance(raw.get("name"), str) else "?"
+    return ManifestError(f"{MANIFEST}: exercise #{index} ({name}): {message}")
+
+
+def _exercise(index: int, raw: Any, root: Path, check_files: bool) -> Exercise:
+    if not isinstance(raw, dict):
+        raise ManifestError(f"{MANIFEST}: exercise #{index} must be a [[exercises]] table")
+    for field, kind in _FIELDS.items():
+        if field not in raw:
+            raise _entry_error(index, raw, f"missing field {field!r}")
+        value = raw[field]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise _entry_error(index, raw, f"field {field!r} must be a {kind.__name__}, "
+                                           f"got {value!r}")
+    unknown = sorted(set(raw) - set(_FIELDS))
+    if unknown:
+        raise _entry_error(index, raw, f"unknown field(s) {', '.join(unknown)} "
+                                       f"(known: {', '.join(_FIELDS)})")
+    if not _NAME.match(raw["name"]):
+        raise _entry_error(index, raw, f"field 'name' must match {_NAME.pattern}, "
+                                       f"got {raw['name']!r}")
+    if raw["points"] <= 0:
+        raise _entry_error(index, raw, f"field 'points' must be positive, got {raw['points']}")
+    if raw["kind"] not in KINDS:
+        raise _entry_error(index, raw, f"field 'kind' must be one of {', '.join(KINDS)}, "
+                                       f"got {raw['kind']!r}")
+    if not raw["title"].strip() or "\n" in raw["title"]:
+        raise _entry_error(index, raw, "field 'title' must be one non-empty line")
+    hints = raw["hints"]
+    if not 2 <= len(hints) <= 3:
+        raise _entry_error(index, raw, f"field 'hints' must hold 2 or 3 hints, got {len(hints)}")
+    for i, hint in enumerate(hints, 1):
+        if not isinstance(hint, str) or not hint.strip():
+            raise _entry_error(index, raw, f"field 'hints': hint {i} must be non-empty text")
+    folder = Path(raw["dir"])
+    if folder.is_absolute() or ".." in folder.parts or not raw["dir"].strip():
+        raise _entry_error(index, raw, f"field 'dir' must be a folder inside the exercises "
+                                       f"root, got {raw['dir']!r}")
+    exercise = Exercise(number=index, name=raw["name"], dir=raw["dir"], title=raw["title"],
+                        points=raw["points"], kind=raw["kind"],
+                        hints=tuple(h.strip() for h in hints), root=root)
+    if check_files:
+        for label, path in (("dir", exercise.folder), ("learner file", exercise.learner_file),
+                            ("test file", exercise.test_file)):
+            exists = path.is_dir() if label == "dir" else path.is_file()
+            if not exists:
+                raise _entry_error(index, raw, f"{label} {path.relative_to(root)} does not exist")
+    return exercise
+
+
+def load_manifest(root: str | os.PathLike[str], *, check_files: bool = True) -> Manifest:
+    """Load and validate ``root/info.toml``.
+
+    Args:
+        root: the exercises folder (the one holding ``info.toml``).
+        check_files: also require every exercise's folder, learner file and test file.
+
+    Raises:
+        ManifestError: the file is missing, not TOML, or an entry is malformed; the message
+            names the entry (number and name) and the field.
+    """
+    root = Path(root).resolve()
+    path = root / MANIFEST
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"no {MANIFEST} in {root}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ManifestError(f"{path}: not valid TOML: {err}") from None
+    if data.get("format_version") != 1:
+        raise ManifestError(f"{MANIFEST}: field 'format_version' must be 1, "
+                            f"got {data.get('format_version')!r}")
+    welcome = data.get("welcome_message", "")
+    if not isinstance(welcome, str):
+        raise ManifestError(f"{MANIFEST}: field 'welcome_message' must be text")
+    raw_list = data.get("exercises")
+    if not isinstance(raw_list, list) or not raw_list:
+        raise ManifestError(f"{MANIFEST}: needs at least one [[exercises]] entry")
+    exercises = tuple(_exercise(i, raw, root, check_files) for i, raw in enumerate(raw_list, 1))
+    for field in ("name", "dir"):
+        seen: dict[str, int] = {}
+        for exercise in exercises:
+            value = getattr(exercise, field)
+            if value in seen:
+                raise ManifestError(f"{MANIFEST}: exercise #{exercise.number} ({exercise.name}): "
+                                    f"duplicate {field} {value!r} (also exercise "
+                                    f"#{seen[value]})")
+            seen[value] = exercise.number
+    return Manifest(root=root, format_version=1, welcome_message=welcome.strip(),
+                    exercises=exercises)
+
+
+def instructor_root() -> Path:
+    """The instructor copy beside the package (an editable install or a source checkout)."""
+    import lstm_shapes
+
+    return Path(lstm_shapes.__file__).resolve().parents[1] / "exercises"
+
+
+def find_root(start: str | os.PathLike[str] | None = None, *,
+              explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The exercises folder to work in.
+
+    In order: ``explicit`` (the ``--dir`` option); the nearest folder at or above ``start``
+    (default: the current directory) that holds ``info.toml``, or an ``exercises/info.toml``
+    child; the instructor copy beside the package.
+
+    Raises:
+        ManifestError: ``explicit`` has no ``info.toml``, or nothing was found.
+    """
+    if explicit is not None:
+        root = Path(explicit).expanduser().resolve()
+        if not (root / MANIFEST).is_file():
+            raise ManifestError(f"--dir {explicit}: no {MANIFEST} there")
+        return root
+    here = Path.cwd() if start is None else Path(start)
+    for folder in (here.resolve(), *here.resolve().parents):
+        if (folder / MANIFEST).is_file():
+            return folder
+        if (folder / "exercises" / MANIFEST).is_file():
+            return folder / "exercises"
+    fallback = instructor_root()
+    if (fallback / MANIFEST).is_file():
+        return fallback
+    raise ManifestError(f"no {MANIFEST} found in {here} or above; run inside the exercises "
+                        f"folder or pass --dir")
+
+
+def exercise_number(test_file: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """``(number, count)`` of the exercise whose test file this is, or None (never raises).
+
+    Used in failure messages ("run `lstm-shapes hint 3`"), so it reads the manifest leniently.
+    """
+    try:
+        path = Path(test_file).resolve()
+        data = tomllib.loads((path.parent.parent / MANIFEST).read_text(encoding="utf-8"))
+        entries = data["exercises"]
+        for i, raw in enumerate(entries, 1):
+            if raw.get("dir") == path.parent.name and f"test_{raw.get('name')}.py" == path.name:
+                return i, len(entries)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return None
