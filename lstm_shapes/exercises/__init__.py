@@ -1,1 +1,50 @@
-"""The exercise series: manifest, learner progress, notebook check/hint, answers protocol."""
+"""The exercise series: manifest, learner progress, notebook check/hint, answers protocol.
+
+From a notebook::
+
+    from lstm_shapes import exercises
+    exercises.status()      # progress and the next exercise
+    exercises.check(3)      # run exercise 3's tests (in a child process)
+    exercises.hint(3)       # one more hint for exercise 3
+
+Names load lazily: the pytest plugin imports this package in every test run.
+
+>>> from lstm_shapes import exercises
+>>> sorted(exercises.__all__)[:3]
+['Exercise', 'Manifest', 'ManifestError']
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "status": "._notebook",
+    "check": "._notebook",
+    "hint": "._notebook",
+    "Exercise": "._manifest",
+    "Manifest": "._manifest",
+    "ManifestError": "._manifest",
+    "load_manifest": "._manifest",
+    "find_root": "._manifest",
+    "release": "._release",
+    "ReleaseError": "._release",
+    "run_exercise_tests": "._runner",
+    "CheckResult": "._runner",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lstm_shapes.exercises' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

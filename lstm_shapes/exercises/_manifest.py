@@ -48,6 +48,7 @@ MANIFEST = "info.toml"
 KINDS = ("implement", "fix")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _FIELDS = {"name": str, "dir": str, "title": str, "points": int, "kind": str, "hints": list}
+_TYPE_NAMES = {str: "a string", int: "an integer", list: "a list"}
 
 
 class ManifestError(ValueError):
@@ -122,7 +123,7 @@ def _entry_error(index: int, raw: dict[str, Any], message: str) -> ManifestError
     return ManifestError(f"{MANIFEST}: exercise #{index} ({name}): {message}")
 
 
-def _exercise(index: int, raw: Any, root: Path, check_files: bool) -> Exercise:
+def _exercise(index: int, raw: Any, root: Path) -> Exercise:
     if not isinstance(raw, dict):
         raise ManifestError(f"{MANIFEST}: exercise #{index} must be a [[exercises]] table")
     for field, kind in _FIELDS.items():
@@ -130,7 +131,7 @@ def _exercise(index: int, raw: Any, root: Path, check_files: bool) -> Exercise:
             raise _entry_error(index, raw, f"missing field {field!r}")
         value = raw[field]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise _entry_error(index, raw, f"field {field!r} must be a {kind.__name__}, "
+            raise _entry_error(index, raw, f"field {field!r} must be {_TYPE_NAMES[kind]}, "
                                            f"got {value!r}")
     unknown = sorted(set(raw) - set(_FIELDS))
     if unknown:
@@ -156,16 +157,19 @@ def _exercise(index: int, raw: Any, root: Path, check_files: bool) -> Exercise:
     if folder.is_absolute() or ".." in folder.parts or not raw["dir"].strip():
         raise _entry_error(index, raw, f"field 'dir' must be a folder inside the exercises "
                                        f"root, got {raw['dir']!r}")
-    exercise = Exercise(number=index, name=raw["name"], dir=raw["dir"], title=raw["title"],
-                        points=raw["points"], kind=raw["kind"],
-                        hints=tuple(h.strip() for h in hints), root=root)
-    if check_files:
-        for label, path in (("dir", exercise.folder), ("learner file", exercise.learner_file),
-                            ("test file", exercise.test_file)):
-            exists = path.is_dir() if label == "dir" else path.is_file()
-            if not exists:
-                raise _entry_error(index, raw, f"{label} {path.relative_to(root)} does not exist")
-    return exercise
+    return Exercise(number=index, name=raw["name"], dir=raw["dir"], title=raw["title"],
+                    points=raw["points"], kind=raw["kind"],
+                    hints=tuple(h.strip() for h in hints), root=root)
+
+
+def _check_files(exercise: Exercise) -> None:
+    for label, path in (("dir", exercise.folder), ("learner file", exercise.learner_file),
+                        ("test file", exercise.test_file)):
+        exists = path.is_dir() if label == "dir" else path.is_file()
+        if not exists:
+            raise ManifestError(f"{MANIFEST}: exercise #{exercise.number} ({exercise.name}): "
+                                f"{label} {path.relative_to(exercise.root).as_posix()} "
+                                f"does not exist")
 
 
 def load_manifest(root: str | os.PathLike[str], *, check_files: bool = True) -> Manifest:
@@ -196,7 +200,7 @@ def load_manifest(root: str | os.PathLike[str], *, check_files: bool = True) -> 
     raw_list = data.get("exercises")
     if not isinstance(raw_list, list) or not raw_list:
         raise ManifestError(f"{MANIFEST}: needs at least one [[exercises]] entry")
-    exercises = tuple(_exercise(i, raw, root, check_files) for i, raw in enumerate(raw_list, 1))
+    exercises = tuple(_exercise(i, raw, root) for i, raw in enumerate(raw_list, 1))
     for field in ("name", "dir"):
         seen: dict[str, int] = {}
         for exercise in exercises:
@@ -206,6 +210,9 @@ def load_manifest(root: str | os.PathLike[str], *, check_files: bool = True) -> 
                                     f"duplicate {field} {value!r} (also exercise "
                                     f"#{seen[value]})")
             seen[value] = exercise.number
+    if check_files:
+        for exercise in exercises:
+            _check_files(exercise)
     return Manifest(root=root, format_version=1, welcome_message=welcome.strip(),
                     exercises=exercises)
 
