@@ -11,7 +11,7 @@ Names load lazily: the pytest plugin imports this package in every test run.
 
 >>> from lstm_shapes import exercises
 >>> [name for name in exercises.__all__ if name.islower()]
-['Exercise', 'Manifest', 'ManifestError']
+['check', 'find_root', 'hint', 'load_manifest', 'release', 'run_exercise_tests', 'status']
 """
 
 from __future__ import annotations
