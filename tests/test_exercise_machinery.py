@@ -208,6 +208,16 @@ def test_stored_wrong_answers_fail_and_missing_answers_say_so(tmp_path, exercise
     assert "count: no answer for 'n': the probe did not finish" in missing.output
 
 
+def test_malformed_stored_answers_fail_every_test_clearly(tmp_path):
+    poisoned = make_tree(tmp_path / "submission", header='raise RuntimeError("imported")')
+    (tmp_path / "answers" / "double").mkdir(parents=True)
+    (tmp_path / "answers" / "double" / "twice.pkl").write_bytes(b"\x80\x04")
+    result = _run(poisoned, answers_dir=tmp_path / "answers")
+    assert result.returncode == 1 and [t.status for t in result.tests] == ["failed", "failed"]
+    assert "double: the stored answers are not valid: twice.pkl: unknown answer file type" \
+        in result.output
+
+
 def test_answers_mapping_keys_rng_and_unknown_key(tmp_path):
     from lstm_shapes.exercises._pytest import Answers
 

@@ -149,7 +149,11 @@ def answers(request: pytest.FixtureRequest,
     stored = request.config.getoption("lstm_answers")
     if stored is not None:
         folder = Path(stored) / exercise
-        values = _answers.load_answers(folder) if folder.is_dir() else {}
+        try:
+            values = _answers.load_answers(folder) if folder.is_dir() else {}
+        except _answers.AnswerFormatError as err:
+            return Answers(exercise, {}, seed=seed, keys=keys, hint=hint,
+                           failure=f"{exercise}: the stored answers are not valid: {err}")
         return Answers(exercise, values, seed=seed, keys=keys, hint=hint)
     learner_file = test_file.parent / f"{exercise}.py"
     if not learner_file.is_file():
@@ -163,4 +167,9 @@ def answers(request: pytest.FixtureRequest,
                        failure=_import_failure(learner_file, err))
     folder = tmp_path_factory.mktemp(f"answers_{exercise}")
     _answers.run_probes(request.module, learner, folder, seed)
-    return Answers(exercise, _answers.load_answers(folder), seed=seed, keys=keys, hint=hint)
+    try:
+        values = _answers.load_answers(folder)
+    except _answers.AnswerFormatError as err:  # e.g. a probe's answer too large
+        return Answers(exercise, {}, seed=seed, keys=keys, hint=hint,
+                       failure=f"{exercise}: an answer could not be stored: {err}")
+    return Answers(exercise, values, seed=seed, keys=keys, hint=hint)
