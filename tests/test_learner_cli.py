@@ -170,3 +170,28 @@ def test_watch_rechecks_on_save(series):
     first, second = out.split("=== checking", 2)[1:]
     assert "not done yet: multiply x by 2" in first
     assert "1 double: solved, 3/3 points." in second
+
+
+@pytest.mark.skipif(os.name != "posix", reason="keys need a POSIX terminal")
+def test_watch_keys_h_shows_a_hint_and_q_quits(series):
+    import pty
+
+    master, slave = pty.openpty()
+    command = [sys.executable, "-m", "lstm_shapes.cli", "watch", "--dir", str(series),
+               "--interval", "0.1"]
+    child = subprocess.Popen(command, stdin=slave, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    os.close(slave)
+    lines: list[str] = []
+    try:
+        assert _read_until(child.stdout, "watching", lines, 60), "".join(lines)
+        assert "keys: h hint, c check now, q quit" in lines[-1]
+        os.write(master, b"h")
+        assert _read_until(child.stdout, "hint 1/2", lines, 30), "".join(lines)
+        os.write(master, b"q")
+        assert child.wait(timeout=30) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+        os.close(master)
+    assert json.loads((series / STATE_FILE).read_text())["hints"] == {"double": 1}
