@@ -250,3 +250,13 @@ def test_run_probes_seeds_numpy_global_generator(tmp_path):
     np.random.seed(123)
     _answers.run_probes(Probes, None, tmp_path, 5)
     np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), first)
+
+
+def test_whole_series_in_one_process(tmp_path):
+    from lstm_shapes.exercises._runner import run_series_tests
+
+    root = make_tree(tmp_path, body=f'    raise NotImplementedError("{STUB_MESSAGE}")')
+    results = run_series_tests(root, timeout=120)
+    assert [t.status for t in results["double"].tests] == ["failed", "failed"]
+    assert [t.status for t in results["count"].tests] == ["passed"]
+    assert not results["double"].passed and results["count"].passed

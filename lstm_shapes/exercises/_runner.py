@@ -67,11 +67,12 @@ class CheckResult:
         return tuple(t for t in self.tests if t.status != "passed")
 
 
-def pytest_command(test_file: Path, *, rootdir: Path, results: Path, junit: Path,
+def pytest_command(test_file: Path | list[Path], *, rootdir: Path, results: Path, junit: Path,
                    answers_dir: str | os.PathLike[str] | None = None, seed: int = 0,
                    extra_args: tuple[str, ...] = ()) -> list[str]:
     """The child's command line: only our plugin, no ini file of an enclosing project."""
-    command = [sys.executable, "-m", "pytest", str(test_file), "-q", "--tb=short",
+    files = [str(f) for f in (test_file if isinstance(test_file, list) else [test_file])]
+    command = [sys.executable, "-m", "pytest", *files, "-q", "--tb=short",
                "-c", os.devnull, "--rootdir", str(rootdir),
                "-p", "lstm_shapes.pytest_plugin", "-p", "no:cacheprovider",
                f"--lstm-results={results}", f"--junitxml={junit}", f"--lstm-seed={seed}"]
@@ -182,16 +183,54 @@ def _read_results(path: Path) -> tuple[float | None, float | None, tuple[TestOut
     return _number(data.get("score")), max_score, tests
 
 
-def _read_junit(path: Path) -> tuple[TestOutcome, ...]:
+def _read_junit(path: Path, prefix: str | None = None) -> tuple[TestOutcome, ...]:
     try:
         tree = ET.parse(path)
     except (OSError, ET.ParseError):
         return ()
     outcomes = []
     for case in tree.iter("testcase"):
+        if prefix is not None and not case.get("classname", "").startswith(prefix):
+            continue
         bad = next((c for c in case if c.tag in ("failure", "error")), None)
         skipped = case.find("skipped") is not None
         status = "failed" if bad is not None or skipped else "passed"
         message = (bad.get("message") or "") if bad is not None else ""
         outcomes.append(TestOutcome(name=case.get("name", "?"), status=status, output=message))
     return tuple(outcomes)
+
+
+def run_series_tests(root: str | os.PathLike[str], names: list[str] | None = None, *,
+                     timeout: float = DEFAULT_TIMEOUT,
+                     answers_dir: str | os.PathLike[str] | None = None,
+                     seed: int = 0) -> dict[str, CheckResult]:
+    """Run several exercises' tests in ONE child process; a result per exercise name.
+
+    Per-test outcomes come from JUnit (by test file); ``returncode`` is 0 or 1 per exercise
+    (pytest's own code when the file was not collected); ``output`` is the whole run's.
+    ``score`` / ``max_score`` stay unknown (None): use :func:`run_exercise_tests` for points.
+    """
+    from lstm_shapes.exercises._manifest import load_manifest
+
+    manifest = load_manifest(root)
+    chosen = [manifest.get(n) for n in names] if names else list(manifest.exercises)
+    with tempfile.TemporaryDirectory(prefix="lstm-shapes-series-") as tmp:
+        results, junit = Path(tmp) / "results.json", Path(tmp) / "junit.xml"
+        command = pytest_command([e.test_file for e in chosen], rootdir=manifest.root,
+                                 results=results, junit=junit, answers_dir=answers_dir,
+                                 seed=seed)
+        command = [c for c in command if not c.startswith("--lstm-results=")]
+        start = time.perf_counter()
+        returncode, output, timed_out = _run(command, manifest.root, timeout)
+        seconds = time.perf_counter() - start
+        per_exercise = {e.name: _read_junit(junit, prefix=f"{e.dir}.test_{e.name}")
+                        for e in chosen}
+    def code(tests: tuple[TestOutcome, ...]) -> int | None:
+        if timed_out or not tests:  # killed, or this file was not collected
+            return returncode
+        return 0 if all(t.status == "passed" for t in tests) else 1
+
+    return {e.name: CheckResult(exercise=e.name, returncode=code(per_exercise[e.name]),
+                                tests=per_exercise[e.name], output=output,
+                                timed_out=timed_out, seconds=seconds)
+            for e in chosen}
