@@ -278,7 +278,8 @@ def _print_result(console: Any, result: DemoResult) -> None:
                   "last value)")
     console.print(f"ratio              {result.ratio:.4f}   (model / baseline; below 1 "
                   "the LSTM beats the naive guess)")
-    console.print(f"plot               {result.plot_path}")
+    console.print(f"plot               {result.plot_path}", soft_wrap=True,
+                  markup=False)  # copyable, even with [ ] in the path
     console.print(f"time               {result.seconds:.1f} s (training "
                   f"{result.train_seconds:.1f} s, {result.epochs} epochs)")
 
