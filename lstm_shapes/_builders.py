@@ -286,7 +286,8 @@ def build_stateful_lstm(
     """A stateful LSTM (h and c kept across batches) with a fixed batch size.
 
     Fit it with the same ``batch_size`` and ``shuffle=False`` on a number of samples that
-    ``batch_size`` divides; call ``model.reset_states()`` between passes over the series.
+    ``batch_size`` divides; call ``model.get_layer("lstm").reset_state()`` between passes
+    over the series.
 
     >>> build_stateful_lstm(8, batch_size=4, timesteps=10).input.shape
     (4, 10, 1)

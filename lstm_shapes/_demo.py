@@ -276,8 +276,8 @@ def _print_result(console: Any, result: DemoResult) -> None:
     console.print(f"\nvalidation MSE     {result.val_mse:.3e}")
     console.print(f"last-value MSE     {result.baseline_mse:.3e}   (predict the window's "
                   "last value)")
-    console.print(f"ratio              {result.ratio:.4f}   (model / baseline; below 1 "
-                  "the LSTM beats the naive guess)")
+    console.print(f"ratio              {result.ratio:.4f}   (model / baseline; < 1: the LSTM "
+                  "wins)")
     console.print(f"plot               {result.plot_path}", soft_wrap=True,
                   markup=False)  # copyable, even with [ ] in the path
     console.print(f"time               {result.seconds:.1f} s (training "

@@ -176,6 +176,8 @@ def test_build_stateful_lstm_fixes_the_batch_size():
     first = model.predict(x[:4], batch_size=4, verbose=0)
     second = model.predict(x[:4], batch_size=4, verbose=0)  # state carried over
     assert not np.allclose(first, second)
+    model.get_layer("lstm").reset_state()  # the reset the docstring advises
+    np.testing.assert_allclose(model.predict(x[:4], batch_size=4, verbose=0), first, atol=1e-6)
 
 
 @pytest.mark.parametrize("builder, kwargs, message", [
