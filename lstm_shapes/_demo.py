@@ -108,9 +108,11 @@ def train_demo(
     """
     from rich.console import Console
 
-    from ._builders import build_stacked_lstm, sine_windows
+    from ._builders import _positive_int, build_stacked_lstm, sine_windows
     from ._seeding import seed_everything
 
+    epochs = _positive_int("epochs", epochs)
+    batch_size = _positive_int("batch_size", batch_size)
     started = time.perf_counter()
     console = Console(quiet=not verbose, highlight=False)
     if not console.is_terminal:

@@ -84,6 +84,17 @@ def test_non_finite_data_is_refused_before_training(tmp_path, bad):
     assert not out.exists()  # nothing was trained or saved
 
 
+@pytest.mark.parametrize("kwargs, message", [
+    ({"epochs": 0}, "Expected epochs to be a positive integer. Received: epochs=0"),
+    ({"batch_size": 0}, "Received: batch_size=0"),
+    ({"units": (50, 0)}, "Received: units=(50, 0)"),
+])
+def test_bad_settings_are_refused(tmp_path, kwargs, message):
+    with pytest.raises(ValueError) as info:
+        train_demo(out=tmp_path, verbose=False, **kwargs)
+    assert message in str(info.value)
+
+
 def test_progress_bar_on_a_terminal():
     from rich.console import Console
 
