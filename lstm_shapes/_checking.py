@@ -63,12 +63,13 @@ def _dtype_name(value: Any) -> str | None:
     return name
 
 
-def _not_a_tensor(value: Any, where: str, expected: tuple[str, ...]) -> TensorTypeError:
+def _not_a_tensor(value: Any, where: str, expected: tuple[str, ...],
+                  arg: str = "x") -> TensorTypeError:
     kind = type(value).__name__
     if type(value).__name__ == "RaggedTensor":
         return TensorTypeError(where=where, expected=expected, code="ragged_sequences",
                                detail="got a tf.RaggedTensor",
-                               fix="x = x.to_tensor()   # pads with zeros to one length")
+                               fix=f"{arg} = {arg}.to_tensor()   # pads with zeros to one length")
     if isinstance(value, (list, tuple)) and value and all(
             shape_of(v) is not None and len(shape_of(v)) > 0 for v in value):
         shapes = ", ".join(str(shape_of(v)) for v in value[:4])
@@ -86,20 +87,20 @@ def _not_a_tensor(value: Any, where: str, expected: tuple[str, ...]) -> TensorTy
             return TensorTypeError(
                 where=where, expected=expected, code="ragged_sequences",
                 detail=f"got a ragged Python {kind} (its rows have different lengths)",
-                fix="x = keras.utils.pad_sequences(x, dtype='float32')")
+                fix=f"{arg} = keras.utils.pad_sequences({arg}, dtype='float32')")
         return TensorTypeError(
             where=where, expected=expected, code="not_a_tensor",
             detail=f"got a Python {kind} of shape {arr.shape}, not an array",
-            fix="x = np.asarray(x, dtype='float32')")
+            fix=f"{arg} = np.asarray({arg}, dtype='float32')")
     if value is None:
         fix = "the value is None: does the function that made it return it?"
     elif isinstance(value, str):
-        fix = f"a file name? load it first: x = np.load({value!r:.40})"
+        fix = f"a file name? load it first: {arg} = np.load({value!r:.40})"
     elif kind.endswith("Dataset"):
         fix = ("pass the dataset to model.fit itself, or take one batch: "
-               "x, y = next(iter(dataset))")
+               f"{arg}, y = next(iter(dataset))")
     else:
-        fix = "x = np.asarray(x, dtype='float32')"
+        fix = f"{arg} = np.asarray({arg}, dtype='float32')"
     return TensorTypeError(where=where, expected=expected, code="not_a_tensor",
                            detail=f"got {kind} {value!r:.60}, not an array or tensor", fix=fix)
 
@@ -116,7 +117,7 @@ def check_value(value: Any, spec: _ArraySpec, bindings: dict[str, Binding], wher
                               fix=f"{arg} = keras.utils.pad_sequences({arg}, dtype='float32')")
     shape = None if type(value).__name__ == "RaggedTensor" else shape_of(value)
     if shape is None:
-        raise _not_a_tensor(value, where, dim_names(spec.dims))
+        raise _not_a_tensor(value, where, dim_names(spec.dims), arg)
     if spec.dtypes is not None:
         name = _dtype_name(value)
         if name not in spec.dtypes:

@@ -135,6 +135,8 @@ def classify_mismatch(
         if len(actual) == len(names) + 1:
             return "embedding_input_rank", (
                 f"{arg} = {arg}.reshape({b_text}, {actual[1]}, -1)   # merge the extra axis")
+    if len(names) == 1 and len(actual) == 2 and 1 in actual:
+        return "wrong_rank", f"{arg} = {arg}.ravel()   # ({names[0]},)"
     units = _size(bindings, "units")
     if names and names[-1] == "units" and actual:
         last = actual[-1]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from lstm_shapes._annotations import Series
 from lstm_shapes import (
     HiddenState, LSTMInput, SequenceOutput, ShapeError, SpecError, TensorTypeError, expect,
     shape_checked,
@@ -214,3 +215,16 @@ def test_shape_error_pickles_with_its_fields():
         expect(np.zeros((32, 10)), "batch timesteps features", name="x")
     copy = pickle.loads(pickle.dumps(info.value))
     assert (copy.code, copy.actual, str(copy)) == (info.value.code, (32, 10), str(info.value))
+
+
+def test_fixes_name_the_argument_and_a_column_vector_is_raveled():
+    @shape_checked
+    def window(series: Series) -> Series:
+        return series
+
+    with pytest.raises(TensorTypeError) as info:
+        window([0.1, 0.2])
+    assert info.value.fix == "series = np.asarray(series, dtype='float32')"
+    with pytest.raises(ShapeError) as info:
+        window(np.zeros((100, 1), "float32"))
+    assert info.value.fix == "series = series.ravel()   # (steps,)"
