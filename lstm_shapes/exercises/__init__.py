@@ -10,8 +10,9 @@ From a notebook::
 Names load lazily: the pytest plugin imports this package in every test run.
 
 >>> from lstm_shapes import exercises
->>> [name for name in exercises.__all__ if name.islower()]
-['check', 'find_root', 'hint', 'load_manifest', 'release', 'run_exercise_tests', 'status']
+>>> [name for name in exercises.__all__ if name.islower()]  # doctest: +NORMALIZE_WHITESPACE
+['assert_shape', 'assert_shape_tuple', 'check', 'fail_with', 'find_root', 'hint',
+ 'load_manifest', 'release', 'run_exercise_tests', 'status']
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ _EXPORTS = {
     "ReleaseError": "._release",
     "run_exercise_tests": "._runner",
     "CheckResult": "._runner",
+    "fail_with": "._judge",
+    "assert_shape": "._judge",
+    "assert_shape_tuple": "._judge",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,64 @@
+"""Assertions for exercise tests: a failure names the misconception and what to change.
+
+Exercise tests judge the learner's *answers* (plain arrays, numbers, reloaded models). When
+an answer is wrong, these helpers fail the test with the same message format as the rest
+of the product (one renderer: ``lstm_shapes._messages``), so every failed exercise shows a
+misconception code, a one-line explanation and a fix.
+
+>>> import numpy as np
+>>> assert_shape(np.zeros((4, 10, 1)), "batch timesteps features", "x", timesteps=10)
+>>> assert_shape_tuple((32, 50), (32, 50), "batch units", "h")
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import pytest
+
+
+def fail_with(code: str, message: str, fix: str = "", *, where: str = "your answer") -> NoReturn:
+    """Fail the current test with a finding: ``[code]`` summary, ``message`` and ``fix``."""
+    from lstm_shapes._messages import render_finding
+
+    pytest.fail(render_finding(code, where, message, fix, "wrong"), pytrace=False)
+
+
+def assert_shape(value: Any, spec: str, what: str, **dims: int) -> None:
+    """Fail unless ``value`` (array/tensor) has the axes ``spec`` with the sizes ``dims``."""
+    from lstm_shapes._checking import expect
+    from lstm_shapes._errors import ShapeError
+
+    try:
+        expect(value, spec, name=what, **dims)
+    except ShapeError as err:
+        pytest.fail(str(err), pytrace=False)
+
+
+def assert_shape_tuple(answer: Any, expected: tuple[int, ...], spec: str, what: str,
+                       code: str | None = None, **known: int) -> None:
+    """Fail unless the predicted shape ``answer`` equals ``expected`` (axes named ``spec``).
+
+    ``known`` gives the sizes of other dims of the question (e.g. ``timesteps=10``), so a
+    mistake is classified from the axis names (e.g. ``units_equals_timesteps``); ``code``
+    overrides the classification.
+    """
+    from lstm_shapes._errors import Binding, ShapeError
+    from lstm_shapes._misconceptions import classify_mismatch
+
+    names = tuple(spec.split())
+    try:
+        got = tuple(int(d) for d in answer)
+    except (TypeError, ValueError):
+        fail_with("wrong_rank", f"{what}: a shape is a tuple of ints like {expected}, "
+                                f"got {answer!r}", where=what)
+    if got == tuple(expected):
+        return
+    sizes = {**known, **dict(zip(names, expected))}
+    bindings = {n: Binding(int(s), "the question") for n, s in sizes.items()}
+    found, fix = classify_mismatch(names, got, bindings, "answer")
+    correct = ", ".join(f"{n} = {s}" for n, s in zip(names, expected))
+    raise_code = code or found
+    detail = f"you predicted {got}; the axes are ({', '.join(names)}) with {correct}"
+    pytest.fail(str(ShapeError(where=what, expected=names, actual=got, code=raise_code,
+                               fix=fix, detail=detail)), pytrace=False)
