@@ -121,7 +121,15 @@ def check_call(contract: RNNContract, inputs: Any, initial_state: Any = None,
                                        f"{contract.features} features)")
     if contract.stateful and contract.batch_size is not None:
         bindings["batch"] = Binding(contract.batch_size, f"{where} (stateful batch)")
-    check_value(inputs, _INPUT, bindings, f"{where} input", arg="x")
+    try:
+        check_value(inputs, _INPUT, bindings, f"{where} input", arg="x")
+    except ShapeError as err:
+        if err.code != "batch_mismatch" or not contract.stateful:
+            raise
+        raise ShapeError(where=err.where, expected=err.expected, actual=err.actual,
+                         bindings=err.bindings, code="stateful_batch",
+                         fix=f"fit/predict with batch_size={contract.batch_size}, "
+                             f"shuffle=False, on a number of samples divisible by it") from None
     if initial_state is None:
         return bindings
     states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]

@@ -36,20 +36,31 @@ def _inputs_and_state(args: tuple, kwargs: dict) -> tuple[Any, Any]:
 
 
 def _from_producer(err: Any, inputs: Any) -> Any:
-    """A 2-D input made by an RNN without return_sequences: name that mistake instead."""
+    """Name the mistake from the layer that produced a wrong input, when Keras knows it.
+
+    A 2-D input made by an RNN without return_sequences is ``missing_return_sequences``; a
+    4-D input straight from an ``Input`` is ``batch_in_input_shape``.
+    """
     history = getattr(inputs, "_keras_history", None)
     producer = getattr(history, "operation", None)
-    if err.code != "missing_timestep_axis" or producer is None:
+    if producer is None:
         return err
     from ._contracts import contract_of
 
-    contract = contract_of(producer)
-    if contract is None or contract.return_sequences:
+    code = fix = None
+    if err.code == "missing_timestep_axis":
+        contract = contract_of(producer)
+        if contract is not None and not contract.return_sequences:
+            code = "missing_return_sequences"
+            fix = (f"set return_sequences=True on layer {producer.name!r}: the RNN after it "
+                   f"needs the whole sequence")
+    elif err.code == "embedding_input_rank" and type(producer).__name__ == "InputLayer":
+        code = "batch_in_input_shape"
+        fix = f"keras.Input(shape={tuple(err.actual[2:])})   # one sample, without the batch"
+    if code is None:
         return err
     return type(err)(where=err.where, expected=err.expected, actual=err.actual,
-                     bindings=err.bindings, code="missing_return_sequences",
-                     fix=f"set return_sequences=True on layer {producer.name!r}: the RNN "
-                         f"after it needs the whole sequence")
+                     bindings=err.bindings, code=code, fix=fix)
 
 
 def _checked(original: Any) -> Any:

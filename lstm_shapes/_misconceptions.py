@@ -150,7 +150,7 @@ def classify_mismatch(
             return "missing_return_sequences", (
                 "set return_sequences=True on the RNN layer that produces this tensor")
         if len(actual) == len(names) and units is not None and last != units:
-            if last == 2 * units:
+            if last == 2 * units and not is_state:
                 return "bidirectional_doubling", (
                     f"a Bidirectional layer of {units} units outputs {2 * units}: expect "
                     f"{2 * units} or use merge_mode='sum'")

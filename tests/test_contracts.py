@@ -62,4 +62,4 @@ def test_stateful_batch_is_enforced():
     c = RNNContract(kind="LSTM", units=4, stateful=True, batch_size=8)
     with pytest.raises(ShapeError) as info:
         check_call(c, np.zeros((6, 10, 1)), where="lstm")
-    assert info.value.code == "batch_mismatch"
+    assert info.value.code == "stateful_batch"
