@@ -156,12 +156,14 @@ def _print_story(console: Any, model: Any, data: Any) -> None:
     console.print(f"data  x_train {x_train:<{width}}  y_train {data.y_train.shape}   "
                   "x: (batch, timesteps, features)  y: (batch, horizon)")
     console.print(f"      x_val   {x_val:<{width}}  y_val   {data.y_val.shape}\n")
-    # TODO(explain): once lstm_shapes._story lands, print lstm_shapes.explain(model, x)
-    # here instead of this table (one shape story for the demo and `lstm-shapes explain`).
-    table, formulas = _shape_table(model, data.x_train.shape[0])
-    console.print(table)
+    from rich.text import Text
+
+    from ._story import explain
+
+    console.print(Text(str(explain(model))))
+    console.print()
     console.print("LSTM params = 4·(units·(features+units)+units):")
-    for formula in formulas:
+    for formula in _param_formulas(model):
         console.print(f"  {formula}")
     lstm = next((layer for layer in model.layers if type(layer).__name__ == "LSTM"), None)
     if lstm is not None:
@@ -169,42 +171,13 @@ def _print_story(console: Any, model: Any, data: Any) -> None:
                       f" units ({lstm.units}) is the size of h and c,\nnot a number of cells.\n")
 
 
-def _named_dims(layer: Any, shape: tuple, is_head: bool) -> str:
-    """``(batch, timesteps=10, units=50)`` for one layer's output shape."""
-    last = ("features" if type(layer).__name__ == "InputLayer"
-            else "outputs" if is_head else "units")
-    if not 2 <= len(shape) <= 3:
-        return str(shape)
-    names = ["batch", "timesteps", last] if len(shape) == 3 else ["batch", last]
-    parts = [n if s is None else f"{n}={s}" for n, s in zip(names, shape)]
-    return "(" + ", ".join(parts) + ")"
-
-
-def _shape_table(model: Any, batch: int) -> tuple[Any, list[str]]:
-    """A rich table of every layer's output shape with named dims and its parameters, and
-    the parameter count of each LSTM worked out."""
-    from rich.table import Table
-
+def _param_formulas(model: Any) -> list[str]:
+    """Each LSTM's parameter count worked out: ``lstm: 4·(50·(1+50)+50) = 10,400``."""
     from ._builders import lstm_param_count
 
-    table = Table(title=f"shape story (batch = None: any; {batch} training windows)",
-                  title_justify="left")
-    for column in ("layer", "type", "output shape", "named dims", "params"):
-        table.add_column(column, justify="right" if column == "params" else "left")
-    layers = list(model.layers)
-    formulas = []
-    for i, layer in enumerate(layers):
-        shape = tuple(layer.output.shape)
-        kind = type(layer).__name__
-        if kind == "LSTM":
-            features, units = layer.input.shape[-1], layer.units
-            formulas.append(f"{layer.name}: 4·({units}·({features}+{units})+{units}) = "
-                            f"{lstm_param_count(units, features):,}")
-            kind += ", sequences" if layer.return_sequences else ", last h"
-        table.add_row(layer.name, kind, str(shape),
-                      _named_dims(layer, shape, i == len(layers) - 1),
-                      f"{layer.count_params():,}")
-    return table, formulas
+    return [f"{layer.name}: 4·({layer.units}·({layer.input.shape[-1]}+{layer.units})+"
+            f"{layer.units}) = {lstm_param_count(layer.units, layer.input.shape[-1]):,}"
+            for layer in model.layers if type(layer).__name__ == "LSTM"]
 
 
 # --- training progress -------------------------------------------------------------------

@@ -66,6 +66,10 @@ def _declared_shape(m: re.Match[str]) -> tuple[str, str]:
     from ._misconceptions import classify_mismatch
 
     actual = tuple(None if d == "None" else int(d) for d in _dims(m[3]))
+    if len(actual) == 2 and m[2] == "1" and actual[1] != int(m[1]):  # Keras drops the 1
+        return "input_shape_data_mismatch", (
+            f"the data has {actual[1]} timesteps, the model {m[1]}: declare "
+            f"Input(shape=({actual[1]}, 1)) or window the data with timesteps={m[1]}")
     bindings = {"timesteps": Binding(int(m[1]), "the model's Input"),
                 "features": Binding(int(m[2]), "the model's Input")}
     return classify_mismatch(("batch", "timesteps", "features"), actual, bindings, "x")
@@ -145,7 +149,7 @@ def _stateful_grad(m: re.Match[str]) -> tuple[str, str]:
 
 
 @_rule(r"Dimensions must be equal, but are (\d+) and (\d+) for '\{\{node compile_loss/.*"
-       r"with input shapes: \[([\d,]*)\], \[([\d,]*)\]")
+       r"with input shapes: \[([\d,?]*)\], \[([\d,?]*)\]")
 def _loss_width(m: re.Match[str]) -> tuple[str, str]:
     target = _dims(m[3])
     return "output_width_mismatch", (

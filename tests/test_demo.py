@@ -43,9 +43,10 @@ def test_short_run_prints_the_story_one_line_per_epoch_and_saves_the_plot(tmp_pa
     out = tmp_path / "demo"
     assert run(_args("--epochs", "2", "--units", "8,4", "--out", str(out))) == 0
     text = capsys.readouterr().out
-    # the shape story: every layer's output shape with named dims
-    for line in ("(batch, timesteps=10, features=1)", "(batch, timesteps=10, units=8)",
-                 "(batch, units=4)", "(batch, outputs=1)",
+    # the shape story: every tensor with named dims, and the parameter counts worked out
+    for line in ("(None, 10, 1)   (batch, timesteps, features)",
+                 "(None, 10, 8)   (batch, timesteps, units)", "(None, 4)       (batch, units)",
+                 "(1, 32)         (features, 4·units)",
                  "lstm_1: 4·(8·(1+8)+8) = 320", "lstm_2: 4·(4·(8+4)+4) = 208"):
         assert line in text, line
     assert "x_train (790, 10, 1)" in text and "y_val   (190, 1)" in text
