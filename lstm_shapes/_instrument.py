@@ -82,8 +82,10 @@ def _checked(original: Any) -> Any:
                     raise _from_producer(err, inputs) from None
         return original(self, *args, **kwargs)
 
-    __call__._lstm_shapes_checked = True  # type: ignore[attr-defined]
-    return __call__
+    import tensorflow as tf
+
+    # autograph would otherwise convert the wrapper (and the checks) on every trace
+    return tf.autograph.experimental.do_not_convert(__call__)
 
 
 def instrument_keras() -> None:
