@@ -7,9 +7,9 @@ weights: kernel ``(features, 4·units)``, recurrent kernel ``(units, 4·units)``
 >>> import keras
 >>> model = keras.Sequential([keras.Input((10, 1)), keras.layers.LSTM(50), keras.layers.Dense(1)])
 >>> print(explain(model))  # doctest: +ELLIPSIS
-layer           tensor             shape           dims
+layer...tensor...shape...dims
 ...
-lstm... (LSTM) ... kernel             (1, 200)        (features, 4·units)
+lstm...(LSTM)...kernel...(1, 200)...(features, 4·units)
 ...
 """
 
