@@ -142,9 +142,11 @@ class Grades:
         table.add_column("points", justify="right", footer=f"{earned:g}/{possible:g}",
                          no_wrap=True)
         table.add_column("status", no_wrap=True)
-        table.add_column("first failing reason", overflow="ellipsis", no_wrap=True)
+        table.add_column("first failing reason", no_wrap=True)
+        room = width - max([len(e.name) for e in exercises] + [8]) - 30
         for e in exercises:
-            table.add_row(Text(e.name), f"{e.earned:g}/{e.possible:g}", e.status, Text(e.reason))
+            reason = e.reason if len(e.reason) <= room else e.reason[:max(room - 1, 10)] + "…"
+            table.add_row(Text(e.name), f"{e.earned:g}/{e.possible:g}", e.status, Text(reason))
         console = Console(width=width, color_system=None, force_terminal=False,
                           file=open(os.devnull, "w"), record=True)  # noqa: SIM115
         console.print(table)

@@ -53,6 +53,8 @@ MISCONCEPTIONS: dict[str, str] = {
     "(off by one, or they leak into the input).",
     "unexpected_sequence_output": "this tensor is a whole sequence (return_sequences=True) "
     "where one vector per sample is expected.",
+    "lstm_gate_count": "an LSTM has 4 gates (input, forget, cell, output), each with its own "
+    "kernel, recurrent kernel and bias: 4·(units·(features+units)+units) parameters.",
     # Codes outside DESIGN.md's table, for mistakes that are not about RNN semantics.
     "wrong_rank": "the tensor has a different number of axes than expected.",
     "dimension_mismatch": "a named dimension has a different size here than where it was "

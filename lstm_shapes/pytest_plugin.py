@@ -160,7 +160,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None and report.failed:
         found = _shape_error_in(call.excinfo.value)
         if found is not None:  # the learner reads the shape story, not TF's frames
-            report.longrepr = f"{item.nodeid}\n{found}"
+            report.longrepr = str(found)
     return report
 
 

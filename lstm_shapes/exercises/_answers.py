@@ -211,11 +211,22 @@ def run_probes(test_module: Any, learner_module: Any, directory: str | Path,
     inputs do not depend on the order probes run in; Python's, NumPy's global and (when
     loaded) Keras's generators are seeded the same way, so training is reproducible.
     """
+    import contextlib
+    import sys
+
     learner_file = getattr(learner_module, "__file__", None)
     for key, probe in sorted(probes_of(test_module).items()):
         rng = probe_rng(seed, key)
+        checks: Any = contextlib.nullcontext()
+        if "keras" in sys.modules:  # name Keras's errors: the learner sees code and fix
+            from lstm_shapes._diagnosing import diagnosing
+
+            checks = diagnosing()
         try:
             _seed_frameworks(seed, key)
-            save_answer(directory, key, probe(learner_module, rng))
+            with checks:
+                value = probe(learner_module, rng)
+            save_answer(directory, key, value)
         except Exception as err:  # noqa: BLE001 - the learner's error IS the answer
-            save_error(directory, key, err, location=error_location(err, learner_file))
+            cause = err.__cause__ if err.__cause__ is not None else err
+            save_error(directory, key, err, location=error_location(cause, learner_file))

@@ -1,0 +1,28 @@
+"""Exercise 2: predict an LSTM's shapes and its parameter count, without running it.
+
+    layer = keras.layers.LSTM(units, return_sequences=..., return_state=True)
+    output, h, c = layer(x)          # x is (batch, timesteps, features)
+
+Work out the three shapes from the shape story (README) and count the weights: the kernel
+is (features, 4·units), the recurrent kernel (units, 4·units), the bias (4·units,).
+No TensorFlow needed here: plain arithmetic.
+"""
+
+
+def lstm_output_shapes(batch, timesteps, features, units, return_sequences):
+    """The shapes (output, h, c) of LSTM(units, return_sequences, return_state=True)(x).
+
+    Return three tuples of ints, e.g. ((32, 50), (32, 50), (32, 50)).
+    """
+    ### BEGIN SOLUTION return (output_shape, h_shape, c_shape) as tuples of ints
+    state = (batch, units)
+    output = (batch, timesteps, units) if return_sequences else state
+    return output, state, state
+    ### END SOLUTION
+
+
+def lstm_param_count(features, units):
+    """How many trainable numbers an LSTM(units) has on inputs with ``features`` features."""
+    ### BEGIN SOLUTION count the kernel, recurrent kernel and bias entries
+    return 4 * (units * (features + units) + units)
+    ### END SOLUTION

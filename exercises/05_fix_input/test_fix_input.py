@@ -1,0 +1,54 @@
+"""Tests of exercise 5 (fix_input)."""
+
+import numpy as np
+import pytest
+
+from lstm_shapes.exercises import assert_shape, fail_with
+
+
+def _question(rng):
+    return (rng.normal(size=(int(rng.integers(5, 40)), int(rng.integers(4, 15)))),
+            int(rng.integers(4, 15)), int(rng.integers(8, 40)))
+
+
+def probe_input(module, rng):
+    return module.to_lstm_input(_question(rng)[0])
+
+
+def probe_model(module, rng):
+    _, timesteps, units = _question(rng)
+    return module.build_model(timesteps, units=units)
+
+
+@pytest.mark.exercise("fix_input", points=3)
+def test_the_input_gets_its_feature_axis(answers):
+    x, _, _ = _question(answers.rng("input"))
+    got = answers["input"]
+    assert_shape(got, "batch timesteps features", "to_lstm_input(x)", batch=x.shape[0],
+                 timesteps=x.shape[1], features=1)
+    np.testing.assert_allclose(got[..., 0], x, atol=1e-6)
+
+
+@pytest.mark.exercise("fix_input", points=3)
+def test_the_model_reads_batch_timesteps_features(answers):
+    _, timesteps, _ = _question(answers.rng("model"))
+    declared = tuple(answers["model"].inputs[0].shape)
+    if len(declared) == 2:
+        fail_with("missing_timestep_axis", f"the model's input is {declared}: no feature axis",
+                  f"keras.Input(({timesteps}, 1))   # (timesteps, features)")
+    assert declared[1:] == (timesteps, 1), f"Input(({timesteps}, 1)) expected, got {declared}"
+
+
+### BEGIN HIDDEN TESTS
+@pytest.mark.exercise("fix_input", points=4)
+def test_units_is_the_memory_size_not_the_timesteps(answers):
+    _, timesteps, units = _question(answers.rng("model"))
+    model = answers["model"]
+    lstm = next(layer for layer in model.layers if type(layer).__name__ == "LSTM")
+    if lstm.units == timesteps and units != timesteps:
+        fail_with("units_equals_timesteps", f"LSTM({lstm.units}) = one unit per timestep",
+                  "keras.layers.LSTM(units)   # the function's units argument")
+    assert lstm.units == units, f"LSTM({units}) expected, got LSTM({lstm.units})"
+    x = np.zeros((3, timesteps, 1), "float32")
+    assert_shape(model(x), "batch outputs", "model(x)", batch=3, outputs=1)
+### END HIDDEN TESTS

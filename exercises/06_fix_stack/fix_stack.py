@@ -1,0 +1,34 @@
+"""Exercise 6 (fix): a stack without return_sequences, and targets that broadcast.
+
+This model should predict the NEXT value of each window (targets y of shape (batch, 1)).
+As written, Keras refuses the stack; and when you move `return_sequences` to the wrong layer,
+Keras trains WITHOUT A WORD on predictions (batch, timesteps, 1) against targets (batch, 1):
+the loss broadcasts and the model learns the wrong thing. Make the shapes right.
+"""
+
+import keras
+
+
+def build_model(timesteps, units=16):
+    """Input (timesteps, 1) -> LSTM(units) -> LSTM(units) -> Dense(1), compiled (adam, mse);
+    one prediction per window."""
+    ### BEGIN SOLUTION
+    model = keras.Sequential([
+        keras.Input((timesteps, 1)),
+        keras.layers.LSTM(units, return_sequences=True),
+        keras.layers.LSTM(units),
+        keras.layers.Dense(1),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+    ### END SOLUTION
+    ### BEGIN PROMPT
+    # model = keras.Sequential([
+    #     keras.Input((timesteps, 1)),
+    #     keras.layers.LSTM(units),
+    #     keras.layers.LSTM(units, return_sequences=True),
+    #     keras.layers.Dense(1),
+    # ])
+    # model.compile(optimizer="adam", loss="mse")
+    # return model
+    ### END PROMPT
