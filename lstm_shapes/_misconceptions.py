@@ -164,6 +164,13 @@ def classify_mismatch(
                     f"units is the size of h and c ({units} here), not the number of "
                     "timesteps: keep the timesteps in the input shape")
             return "dimension_mismatch", f"make the last axis of {arg} {units} wide (units)"
+        if len(actual) == len(names) and "timesteps" in names and units is not None:
+            t_exp = _size(bindings, "timesteps")
+            got = actual[names.index("timesteps")]
+            if t_exp is not None and got != t_exp and got == units:
+                return "units_equals_timesteps", (
+                    f"the time axis keeps the input's {t_exp} timesteps; units ({units}) is "
+                    "only the size of the last axis")
     if names and names[0] == "batch" and actual and "batch" in bindings:
         if actual[0] is not None and actual[0] != bindings["batch"].size:
             return "batch_mismatch", (

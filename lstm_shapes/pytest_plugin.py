@@ -157,7 +157,8 @@ def _shape_error_in(exc: BaseException | None) -> BaseException | None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    if call.excinfo is not None and report.failed:
+    if call.excinfo is not None and report.failed and \
+            not call.excinfo.errisinstance(pytest.fail.Exception):  # our own messages stay
         found = _shape_error_in(call.excinfo.value)
         if found is not None:  # the learner reads the shape story, not TF's frames
             report.longrepr = str(found)

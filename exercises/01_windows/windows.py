@@ -29,8 +29,8 @@ def make_windows(series, timesteps):
     """
     ### BEGIN SOLUTION build x (batch, timesteps, 1) and y (batch, 1); see the docstring
     series = np.asarray(series, dtype="float32")
-    batch = len(series) - timesteps
-    x = np.stack([series[i:i + timesteps] for i in range(batch)])
+    n_windows = len(series) - timesteps
+    x = np.stack([series[i:i + timesteps] for i in range(n_windows)])
     y = series[timesteps:]
     return x[:, :, np.newaxis], y[:, np.newaxis]
     ### END SOLUTION

@@ -24,7 +24,7 @@ def probe_model(module, rng):
 def test_the_input_gets_its_feature_axis(answers):
     x, _, _ = _question(answers.rng("input"))
     got = answers["input"]
-    assert_shape(got, "batch timesteps features", "to_lstm_input(x)", batch=x.shape[0],
+    assert_shape(got, "batch timesteps features", "x", batch=x.shape[0],
                  timesteps=x.shape[1], features=1)
     np.testing.assert_allclose(got[..., 0], x, atol=1e-6)
 

@@ -92,6 +92,19 @@ def describe_error(exercise: str, error: Any) -> str:
     return f"{exercise}: your code raised {error.type}{tag}{where}:\n{error.message}"
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Every failing test of an exercise ends with the way to its next hint."""
+    report = yield
+    if report.failed and "answers" in getattr(item, "fixturenames", ()):
+        text = report.longreprtext
+        if "lstm-shapes hint" not in text:
+            test_file = Path(str(item.path)).resolve()
+            hint = _hint_line(test_file, test_file.stem.removeprefix("test_"))
+            report.longrepr = f"{text}\n{hint}"
+    return report
+
+
 def _hint_line(test_file: Path, exercise: str) -> str:
     from lstm_shapes.exercises._manifest import exercise_number
 

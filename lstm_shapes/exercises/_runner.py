@@ -213,9 +213,10 @@ def run_series_tests(root: str | os.PathLike[str], names: list[str] | None = Non
                      seed: int = 0) -> dict[str, CheckResult]:
     """Run several exercises' tests in ONE child process; a result per exercise name.
 
-    Per-test outcomes come from JUnit (by test file); ``returncode`` is 0 or 1 per exercise
-    (pytest's own code when the file was not collected); ``output`` is the whole run's.
-    ``score`` / ``max_score`` stay unknown (None): use :func:`run_exercise_tests` for points.
+    Points come from the plugin's results.json (each test names its exercise); per-test
+    outcomes fall back to JUnit (by test file) when it is missing. ``returncode`` is 0 or 1
+    per exercise (pytest's own code when the file was not collected); ``output`` is the
+    whole run's.
     """
     from lstm_shapes.exercises._manifest import load_manifest
 
@@ -226,18 +227,40 @@ def run_series_tests(root: str | os.PathLike[str], names: list[str] | None = Non
         command = pytest_command([e.test_file for e in chosen], rootdir=manifest.root,
                                  results=results, junit=junit, answers_dir=answers_dir,
                                  seed=seed)
-        command = [c for c in command if not c.startswith("--lstm-results=")]
         start = time.perf_counter()
         returncode, output, timed_out = _run(command, manifest.root, timeout)
         seconds = time.perf_counter() - start
-        per_exercise = {e.name: _read_junit(junit, prefix=f"{e.dir}.test_{e.name}")
-                        for e in chosen}
+        graded = _per_exercise(results)
+        per_exercise = {e.name: graded.get(e.name) or (
+            None, None, _read_junit(junit, prefix=f"{e.dir}.test_{e.name}")) for e in chosen}
+
     def code(tests: tuple[TestOutcome, ...]) -> int | None:
         if timed_out or not tests:  # killed, or this file was not collected
             return returncode
         return 0 if all(t.status == "passed" for t in tests) else 1
 
-    return {e.name: CheckResult(exercise=e.name, returncode=code(per_exercise[e.name]),
-                                tests=per_exercise[e.name], output=output,
+    return {e.name: CheckResult(exercise=e.name, score=per_exercise[e.name][0],
+                                max_score=per_exercise[e.name][1],
+                                returncode=code(per_exercise[e.name][2]),
+                                tests=per_exercise[e.name][2], output=output,
                                 timed_out=timed_out, seconds=seconds)
             for e in chosen}
+
+
+def _per_exercise(results: Path) -> dict[str, tuple[float, float, tuple[TestOutcome, ...]]]:
+    """``{exercise: (score, max_score, tests)}`` from one results.json of several exercises."""
+    try:
+        data = json.loads(results.read_text(encoding="utf-8"))
+        tests = [t for t in data["tests"] if isinstance(t, dict)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    out: dict[str, tuple[float, float, tuple[TestOutcome, ...]]] = {}
+    for t in tests:
+        extra = t.get("extra_data") if isinstance(t.get("extra_data"), dict) else {}
+        name = str(extra.get("exercise", ""))
+        score, max_score = _number(t.get("score")) or 0.0, _number(t.get("max_score")) or 0.0
+        outcome = TestOutcome(name=_test_name(t), status=str(t.get("status", "failed")),
+                              score=score, max_score=max_score, output=str(t.get("output", "")))
+        old = out.get(name, (0.0, 0.0, ()))
+        out[name] = (old[0] + score, old[1] + max_score, (*old[2], outcome))
+    return out
