@@ -17,13 +17,17 @@ from lstm_shapes.exercises._runner import run_exercise_tests
 
 def _solution_lines(path: Path) -> set[str]:
     """Lines that occur only inside solution blocks (and are long enough to be telling)."""
-    inside, outside, in_block = set(), set(), False
+    inside, outside, in_block, in_prompt = set(), set(), False, False
     for line in path.read_text().splitlines():
         text = line.strip()
         if text.startswith(BEGIN_SOLUTION):
             in_block = True
         elif text.startswith(END_SOLUTION):
             in_block = False
+        elif text.startswith(("### BEGIN PROMPT", "### END PROMPT")):
+            in_prompt = text.startswith("### BEGIN")
+        elif in_prompt:  # the broken code the learner gets may share lines with the fix
+            outside.add(text.removeprefix("#").strip())
         elif len(text) > 12 and not text.startswith("#"):
             (inside if in_block else outside).add(text)
     return inside - outside

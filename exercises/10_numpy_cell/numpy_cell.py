@@ -5,10 +5,9 @@ gates side by side, in the order i (input), f (forget), c (candidate), o (output
 
     kernel (features, 4·units)   recurrent_kernel (units, 4·units)   bias (4·units,)
 
-    z = x_t @ kernel + h @ recurrent_kernel + bias          # (batch, 4·units)
-    i, f, g, o = sigmoid(z_i), sigmoid(z_f), tanh(z_c), sigmoid(z_o)
-    c = f * c + i * g
-    h = o * tanh(c)
+    z = x_t·kernel + h·recurrent_kernel + bias     (batch, 4·units), split into z_i z_f z_c z_o
+    i, f, o = σ(z_i), σ(z_f), σ(z_o);  g = tanh(z_c)
+    c_new = f·c + i·g;  h_new = o·tanh(c_new)
 """
 
 import numpy as np

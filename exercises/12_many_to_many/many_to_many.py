@@ -19,9 +19,9 @@ def multistep_windows(series, timesteps, horizon):
     """
     ### BEGIN SOLUTION
     series = np.asarray(series, dtype="float32")
-    batch = len(series) - timesteps - horizon + 1
-    x = np.stack([series[i:i + timesteps] for i in range(batch)])[..., None]
-    y = np.stack([series[i + timesteps:i + timesteps + horizon] for i in range(batch)])
+    starts = range(len(series) - timesteps - horizon + 1)
+    x = np.stack([series[i:i + timesteps] for i in starts])[..., None]
+    y = np.stack([series[i + timesteps:i + timesteps + horizon] for i in starts])
     return x, y
     ### END SOLUTION
 
