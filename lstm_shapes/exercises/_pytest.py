@@ -89,7 +89,8 @@ def describe_error(exercise: str, error: Any) -> str:
     if error.type == "NotImplementedError":
         return f"{exercise}: not done yet: {error.message}{where}"
     tag = f" [{error.code}]" if error.code else ""
-    return f"{exercise}: your code raised {error.type}{tag}{where}:\n{error.message}"
+    joint = " " if "\n" not in error.message and len(error.message) < 200 else "\n"
+    return f"{exercise}: your code raised {error.type}{tag}{where}:{joint}{error.message}"
 
 
 @pytest.hookimpl(wrapper=True)

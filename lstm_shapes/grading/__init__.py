@@ -1,0 +1,35 @@
+"""Instructor grading: many submissions, isolated, tamper-resistant, Gradescope-ready.
+
+    lstm-shapes grade submissions/ --jobs 2 --timeout 120 --memory 4096
+    lstm-shapes report grades/ --html report.html
+    lstm-shapes autograder --out autograder.zip
+
+A submission's code runs only in limited child processes that write plain answer files; the
+instructor's own tests judge those files in processes that never import the submission.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "grade_all": "._batch",
+    "GradingError": "._batch",
+    "grade_submission": "._grade",
+    "SubmissionGrade": "._grade",
+    "ExerciseGrade": "._grade",
+    "load_gradebook": "._gradebook",
+    "build_bundle": "._autograder",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lstm_shapes.grading' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

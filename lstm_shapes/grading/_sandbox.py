@@ -1,0 +1,136 @@
+"""Run a submission's probes in a child process with time, CPU, memory and file-size limits.
+
+One child runs the exercises in order (one TensorFlow import per submission). When an
+exercise runs past ``timeout`` seconds, crashes the interpreter, or exhausts its memory, the
+child is killed with its whole process group, that exercise is marked, and a fresh child
+carries on with the next one: a fault costs only its own exercise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+OUTPUT_LIMIT = 20_000  # characters of the child's output kept for the gradebook
+FILE_LIMIT = 256 * 2**20  # no file (answers, output) may grow beyond this
+
+
+@dataclass
+class ProbeRun:
+    """What happened to each exercise's probes: ``faults[name]`` says why one has none."""
+
+    faults: dict[str, str] = field(default_factory=dict)
+    output: str = ""
+    seconds: float = 0.0
+
+
+def _limits(cpu_seconds: int, memory_mb: int) -> None:  # runs in the child, before exec
+    os.setsid()
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    memory = memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _env(home: Path) -> dict[str, str]:
+    """A minimal environment: nothing of the grader's (PYTEST_*, PYTHONPATH, tokens)."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+            "TMPDIR": str(home), "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+            "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1",
+            "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}
+
+
+def _kill(child: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        child.kill()
+    child.wait()
+
+
+def _describe(returncode: int | None, memory_mb: int) -> str:
+    if returncode is not None and returncode < 0:
+        sig = -returncode
+        if sig == signal.SIGXCPU:
+            return "it used up its CPU time"
+        if sig == signal.SIGXFSZ:
+            return "it wrote a file larger than 256 MiB"
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
+        return f"the Python process crashed ({name})"
+    return (f"the process ended before answering (exit status {returncode}; os._exit? "
+            f"out of memory, limit {memory_mb} MiB?)")
+
+
+def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: float,
+               memory_mb: int) -> ProbeRun:
+    """Run the probes of ``exercises`` (dicts: name, tests, learner, answers) in children.
+
+    Returns the faults per exercise name (timeouts, crashes); exercises without a fault
+    have answer files (or error records) in their ``answers`` folder.
+    """
+    run = ProbeRun()
+    start = time.perf_counter()
+    todo = list(exercises)
+    attempt = 0
+    while todo:
+        attempt += 1
+        progress = workdir / f"progress-{attempt}.txt"
+        plan = workdir / f"plan-{attempt}.json"
+        plan.write_text(json.dumps({"seed": seed, "progress": str(progress),
+                                    "exercises": todo}))
+        log = workdir / f"output-{attempt}.txt"
+        cpu = int(timeout * len(todo) + 30)
+        with log.open("wb") as out:
+            child = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-m", "lstm_shapes.grading._probe_child", str(plan)],
+                cwd=workdir, env=_env(workdir), stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, preexec_fn=lambda: _limits(cpu, memory_mb))
+            fault = _watch(child, progress, timeout, memory_mb)
+        run.output += log.read_bytes()[-OUTPUT_LIMIT:].decode("utf-8", "replace")
+        started = _started(progress)
+        if fault is None and started[-1:] == ["__done__"]:
+            break
+        current = started[-1] if started and started[-1] != "__done__" else todo[0]["name"]
+        run.faults[current] = fault or _describe(child.returncode, memory_mb)
+        names = [e["name"] for e in todo]
+        todo = todo[names.index(current) + 1:] if current in names else []
+    run.output = run.output[-OUTPUT_LIMIT:]
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def _started(progress: Path) -> list[str]:
+    try:
+        return [ln for ln in progress.read_text().splitlines() if ln]
+    except OSError:
+        return []
+
+
+def _watch(child: subprocess.Popen[bytes], progress: Path, timeout: float,
+           memory_mb: int) -> str | None:
+    """Wait for the child; kill it when one exercise runs past ``timeout``."""
+    seen, since = 0, time.monotonic()
+    while True:
+        try:
+            child.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            pass
+        else:
+            if child.returncode != 0:
+                return _describe(child.returncode, memory_mb)
+            return None
+        started = len(_started(progress))
+        if started != seen:
+            seen, since = started, time.monotonic()
+        if time.monotonic() - since > timeout:
+            _kill(child)
+            return (f"stopped after {timeout:g} s: does the code loop forever, or train far "
+                    f"longer than it needs to?")
