@@ -17,8 +17,7 @@ Names load lazily: the pytest plugin imports this package in every test run.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from lstm_shapes._lazy import lazy_exports
 
 _EXPORTS = {
     "status": "._notebook",
@@ -40,15 +39,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'lstm_shapes.exercises' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -10,8 +10,7 @@ instructor's own tests judge those files in processes that never import the subm
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from lstm_shapes._lazy import lazy_exports
 
 _EXPORTS = {
     "grade_all": "._batch",
@@ -25,11 +24,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'lstm_shapes.grading' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

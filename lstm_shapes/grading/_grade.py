@@ -137,8 +137,15 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
                       for e in manifest.exercises]
             return SubmissionGrade(learner, grades, time.perf_counter() - start, str(err))
         answers = work / "answers"
-        plan = [{"name": e.name, "tests": str(e.test_file), "learner": str(files[e.name]),
-                 "answers": str(answers / e.name)} for e in manifest.exercises]
+        probes_dir = work / "probes"  # the child gets copies: it never learns where the
+        probes_dir.mkdir()            # grader's own instructor files are
+        plan = []
+        for e in manifest.exercises:
+            probes = probes_dir / e.dir / e.test_file.name
+            probes.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(e.test_file, probes)
+            plan.append({"name": e.name, "tests": str(probes), "learner": str(files[e.name]),
+                         "answers": str(answers / e.name)})
         sandbox = work / "sandbox"
         sandbox.mkdir()
         probes = run_probes(plan, sandbox, seed=seed, timeout=timeout, memory_mb=memory_mb)
