@@ -38,8 +38,9 @@ def _inputs_and_state(args: tuple, kwargs: dict) -> tuple[Any, Any]:
 def _from_producer(err: Any, inputs: Any) -> Any:
     """Name the mistake from the layer that produced a wrong input, when Keras knows it.
 
-    A 2-D input made by an RNN without return_sequences is ``missing_return_sequences``; a
-    4-D input straight from an ``Input`` is ``batch_in_input_shape``.
+    A 2-D input made by an RNN without return_sequences is ``missing_return_sequences``; one
+    straight from an ``Input`` gets the Input's fix; a 4-D input straight from an ``Input``
+    is ``batch_in_input_shape``.
     """
     history = getattr(inputs, "_keras_history", None)
     producer = getattr(history, "operation", None)
@@ -54,6 +55,10 @@ def _from_producer(err: Any, inputs: Any) -> Any:
             code = "missing_return_sequences"
             fix = (f"set return_sequences=True on layer {producer.name!r}: the RNN after it "
                    f"needs the whole sequence")
+    elif err.code == "missing_timestep_axis" and type(producer).__name__ == "InputLayer":
+        code = err.code
+        fix = (f"keras.Input(shape=({err.actual[-1]}, 1))   # (timesteps, features): the "
+               f"Input declares one sample")
     elif err.code == "embedding_input_rank" and type(producer).__name__ == "InputLayer":
         code = "batch_in_input_shape"
         fix = f"keras.Input(shape={tuple(err.actual[2:])})   # one sample, without the batch"

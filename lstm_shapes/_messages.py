@@ -72,7 +72,8 @@ def render_shape_error(err: ShapeError) -> str:
 
 def render_finding(code: str, where: str, message: str, fix: str, severity: str) -> str:
     """One finding of check_model as text (``error`` / ``warning``)."""
-    lines = [f"{severity}: {where}: {message}", f"  [{code}] {summary(code)}".rstrip()]
+    head = f"{severity}: {where}: {message}" if where else f"{severity}: {message}"
+    lines = [head, f"  [{code}] {summary(code)}".rstrip()]
     if fix:
         lines.append(f"  fix: {fix}")
     return "\n".join(lines)

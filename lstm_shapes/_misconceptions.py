@@ -137,6 +137,8 @@ def classify_mismatch(
         if len(actual) == len(names) + 1:
             return "embedding_input_rank", (
                 f"{arg} = {arg}.reshape({b_text}, {actual[1]}, -1)   # merge the extra axis")
+    if len(names) == 2 and len(actual) == 1 and _size(bindings, names[1]) == 1:
+        return "wrong_rank", f"{arg} = {arg}.reshape(-1, 1)   # ({names[0]}, {names[1]})"
     if len(names) == 1 and len(actual) == 2 and 1 in actual:
         return "wrong_rank", f"{arg} = {arg}.ravel()   # ({names[0]},)"
     units = _size(bindings, "units")

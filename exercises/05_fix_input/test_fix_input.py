@@ -39,16 +39,26 @@ def test_the_model_reads_batch_timesteps_features(answers):
     assert declared[1:] == (timesteps, 1), f"Input(({timesteps}, 1)) expected, got {declared}"
 
 
-### BEGIN HIDDEN TESTS
-@pytest.mark.exercise("fix_input", points=4)
+@pytest.mark.exercise("fix_input", points=2)
 def test_units_is_the_memory_size_not_the_timesteps(answers):
     _, timesteps, units = _question(answers.rng("model"))
-    model = answers["model"]
-    lstm = next(layer for layer in model.layers if type(layer).__name__ == "LSTM")
+    lstm = next(layer for layer in answers["model"].layers if type(layer).__name__ == "LSTM")
     if lstm.units == timesteps and units != timesteps:
         fail_with("units_equals_timesteps", f"LSTM({lstm.units}) = one unit per timestep",
                   "keras.layers.LSTM(units)   # the function's units argument")
     assert lstm.units == units, f"LSTM({units}) expected, got LSTM({lstm.units})"
-    x = np.zeros((3, timesteps, 1), "float32")
-    assert_shape(model(x), "batch outputs", "model(x)", batch=3, outputs=1)
+
+
+### BEGIN HIDDEN TESTS
+@pytest.mark.exercise("fix_input", points=2)
+def test_one_prediction_per_window_and_no_finding(answers):
+    from lstm_shapes import check_model
+
+    _, timesteps, _ = _question(answers.rng("model"))
+    model = answers["model"]
+    x = np.random.default_rng(3).normal(size=(6, timesteps, 1)).astype("float32")
+    assert_shape(model(x), "batch outputs", "model(x)", batch=6, outputs=1)
+    report = check_model(model, x, np.zeros((6, 1), "float32"))
+    if not report.ok:
+        fail_with(report.errors[0].code, report.errors[0].message, report.errors[0].fix)
 ### END HIDDEN TESTS

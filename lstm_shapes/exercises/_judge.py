@@ -21,7 +21,7 @@ def fail_with(code: str, message: str, fix: str = "", *, where: str = "your answ
     """Fail the current test with a finding: ``[code]`` summary, ``message`` and ``fix``."""
     from lstm_shapes._messages import render_finding
 
-    pytest.fail(render_finding(code, where, message, fix, "wrong"), pytrace=False)
+    pytest.fail(render_finding(code, "", message, fix, where), pytrace=False)
 
 
 def assert_shape(value: Any, spec: str, what: str, **dims: int) -> None:
@@ -32,7 +32,10 @@ def assert_shape(value: Any, spec: str, what: str, **dims: int) -> None:
     try:
         expect(value, spec, name=what, **dims)
     except ShapeError as err:
-        pytest.fail(str(err), pytrace=False)
+        message = str(err)
+    else:
+        return
+    pytest.fail(message, pytrace=False)  # outside the except: no "during handling" echo
 
 
 def assert_shape_tuple(answer: Any, expected: tuple[int, ...], spec: str, what: str,

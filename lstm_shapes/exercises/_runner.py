@@ -75,6 +75,8 @@ def pytest_command(test_file: Path | list[Path], *, rootdir: Path, results: Path
     command = [sys.executable, "-m", "pytest", *files, "-q", "--tb=short",
                "-c", os.devnull, "--rootdir", str(rootdir),
                "-p", "lstm_shapes.pytest_plugin", "-p", "no:cacheprovider",
+               "--show-capture=stdout",  # the learner's prints, not TensorFlow's start-up log
+               "-W", "ignore::DeprecationWarning",  # Keras's own, not the learner's to fix
                f"--lstm-results={results}", f"--junitxml={junit}", f"--lstm-seed={seed}"]
     if answers_dir is not None:
         command.append(f"--lstm-answers={answers_dir}")
