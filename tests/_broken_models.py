@@ -56,7 +56,7 @@ def _bidi_states(order: tuple[int, int]) -> Callable[[], Built]:
         i = keras.Input((T, 1))
         out = L.Bidirectional(L.LSTM(8, return_state=True))(i)
         dec = L.LSTM(8)(i, initial_state=[out[order[0]], out[order[1]]])
-        model = keras.Model(i, L.Dense(1)(dec))
+        model = keras.Model(i, L.Dense(1)(L.Concatenate()([dec, out[0]])))
         model.compile("adam", "mse")
         x, y = _windows()
         return model, x, y, {}

@@ -131,5 +131,5 @@ def test_console_script_runs_the_demo(tmp_path):
                            "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "epoch 1/1" in done.stdout and "(batch, units=4)" in done.stdout
+    assert "epoch 1/1" in done.stdout and "(None, 4)       (batch, units)" in done.stdout
     assert (tmp_path / "out" / "predictions.png").exists()
