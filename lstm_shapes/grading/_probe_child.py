@@ -40,7 +40,10 @@ def _run_one(item: dict, seed: int) -> None:
 
 
 def main(argv: list[str]) -> int:
+    from lstm_shapes.grading._sandbox import apply_limits
+
     plan = json.loads(Path(argv[0]).read_text())
+    apply_limits(int(plan["cpu_seconds"]), int(plan["memory_mb"]))
     progress = Path(plan["progress"])
     for item in plan["exercises"]:
         with progress.open("a") as f:

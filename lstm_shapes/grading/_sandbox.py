@@ -31,13 +31,17 @@ class ProbeRun:
     seconds: float = 0.0
 
 
-def _limits(cpu_seconds: int, memory_mb: int) -> None:  # runs in the child, before exec
-    os.setsid()
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+def apply_limits(cpu_seconds: int, memory_mb: int) -> None:
+    """Lower this process's limits for good: the child calls it first thing.
+
+    (Setting them from the parent with ``preexec_fn`` is unsafe while the grader runs jobs in
+    threads, so the trusted child does it before it imports any submission code.)
+    """
     memory = memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))  # SIGXCPU first
+    for limit, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_FSIZE, FILE_LIMIT),
+                         (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(limit, (value, value))
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -85,14 +89,14 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
         progress = workdir / f"progress-{attempt}.txt"
         plan = workdir / f"plan-{attempt}.json"
         plan.write_text(json.dumps({"seed": seed, "progress": str(progress),
-                                    "exercises": todo}))
+                                    "cpu_seconds": int(timeout * len(todo) + 30),
+                                    "memory_mb": memory_mb, "exercises": todo}))
         log = workdir / f"output-{attempt}.txt"
-        cpu = int(timeout * len(todo) + 30)
         with log.open("wb") as out:
             child = subprocess.Popen(
                 [sys.executable, "-I", "-B", "-m", "lstm_shapes.grading._probe_child", str(plan)],
                 cwd=workdir, env=_env(workdir), stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT, preexec_fn=lambda: _limits(cpu, memory_mb))
+                stderr=subprocess.STDOUT, start_new_session=True)
             fault = _watch(child, progress, timeout, memory_mb)
         run.output += log.read_bytes()[-OUTPUT_LIMIT:].decode("utf-8", "replace")
         started = _started(progress)
