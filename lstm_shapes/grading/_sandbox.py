@@ -4,6 +4,10 @@ One child runs the exercises in order (one TensorFlow import per submission). Wh
 exercise runs past ``timeout`` seconds, crashes the interpreter, or exhausts its memory, the
 child is killed with its whole process group, that exercise is marked, and a fresh child
 carries on with the next one: a fault costs only its own exercise.
+
+When a child ends, everything it left behind is killed before the judge runs: its process
+group, and every process whose environment carries this run's random token (a daemon that
+forked and called ``setsid`` keeps it), so no submission process outlives its probes.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import secrets
 import signal
 import subprocess
 import sys
@@ -44,19 +49,53 @@ def apply_limits(cpu_seconds: int, memory_mb: int) -> None:
         resource.setrlimit(limit, (value, value))
 
 
-def _env(home: Path) -> dict[str, str]:
+TOKEN_VARIABLE = "LSTM_SHAPES_SANDBOX"
+
+
+def _env(home: Path, token: str) -> dict[str, str]:
     """A minimal environment: nothing of the grader's (PYTEST_*, PYTHONPATH, tokens)."""
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+            TOKEN_VARIABLE: token,
             "TMPDIR": str(home), "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
             "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1",
             "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}
 
 
-def _kill(child: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        child.kill()
+def _marked(token: str) -> list[int]:
+    """Processes whose environment holds ``TOKEN_VARIABLE=token`` (the sandbox's own)."""
+    needle = f"{TOKEN_VARIABLE}={token}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone, or not ours to read
+    return found
+
+
+def _finish(child: subprocess.Popen[bytes], token: str) -> None:
+    """Kill the child's group and every process that carries ``token``, then reap the child.
+
+    The child has exited (or must go) but is not reaped yet, so its pid still reserves the
+    process-group id and ``killpg`` cannot hit a stranger's group.
+    """
+    for _ in range(50):  # a forking process may spawn while we kill: repeat until quiet
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        survivors = [pid for pid in _marked(token) if pid != child.pid]
+        for pid in survivors:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if not survivors:
+            break
+        time.sleep(0.02)
     child.wait()
 
 
@@ -82,6 +121,7 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
     """
     run = ProbeRun()
     start = time.perf_counter()
+    token = secrets.token_hex(16)
     todo = list(exercises)
     attempt = 0
     while todo:
@@ -95,9 +135,10 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
         with log.open("wb") as out:
             child = subprocess.Popen(
                 [sys.executable, "-I", "-B", "-m", "lstm_shapes.grading._probe_child", str(plan)],
-                cwd=workdir, env=_env(workdir), stdin=subprocess.DEVNULL, stdout=out,
+                cwd=workdir, env=_env(workdir, token), stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT, start_new_session=True)
             fault = _watch(child, progress, timeout, memory_mb)
+            _finish(child, token)
         run.output += log.read_bytes()[-OUTPUT_LIMIT:].decode("utf-8", "replace")
         started = _started(progress)
         if fault is None and started[-1:] == ["__done__"]:
@@ -120,21 +161,20 @@ def _started(progress: Path) -> list[str]:
 
 def _watch(child: subprocess.Popen[bytes], progress: Path, timeout: float,
            memory_mb: int) -> str | None:
-    """Wait for the child; kill it when one exercise runs past ``timeout``."""
-    seen, since = 0, time.monotonic()
+    """Wait for the child to exit (not reaping it); kill it when an exercise runs too long."""
+    seen, since, pause = 0, time.monotonic(), 0.01
     while True:
-        try:
-            child.wait(timeout=0.2)
-        except subprocess.TimeoutExpired:
-            pass
-        else:
-            if child.returncode != 0:
-                return _describe(child.returncode, memory_mb)
-            return None
+        done = os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        if done is not None:
+            status = (-done.si_status if done.si_code in (os.CLD_KILLED, os.CLD_DUMPED)
+                      else done.si_status)
+            return None if status == 0 else _describe(status, memory_mb)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
         started = len(_started(progress))
         if started != seen:
             seen, since = started, time.monotonic()
         if time.monotonic() - since > timeout:
-            _kill(child)
+            os.killpg(child.pid, signal.SIGKILL)
             return (f"stopped after {timeout:g} s: does the code loop forever, or train far "
                     f"longer than it needs to?")
