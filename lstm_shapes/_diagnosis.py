@@ -67,7 +67,8 @@ class Report:
 
     def __str__(self) -> str:
         if not self.findings:
-            return "check_model: no shape mistakes found"
+            note = f" {self.story.note}" if self.story is not None and self.story.note else ""
+            return f"check_model: no shape mistakes found{note}"
         return "\n".join(str(f) for f in self.findings)
 
 
@@ -384,7 +385,10 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
         [x] if x is not None else [])
     arrays = [_as_array(v, "x" if len(inputs) == 1 else f"x[{i}]", out)
               for i, v in enumerate(inputs)]
-    target = _as_array(y, "y", out) if y is not None else None
+    targets = list(y) if isinstance(y, (list, tuple)) and y and hasattr(y[0], "shape") else (
+        [y] if y is not None else [])
+    target_arrays = [_as_array(v, "y" if len(targets) == 1 else f"y[{i}]", out)
+                     for i, v in enumerate(targets)]
     usable = [a for a in arrays if a is not None]
     try:
         report.story = trace(model, usable[0] if len(usable) == 1 and len(arrays) == 1
@@ -405,17 +409,23 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
             out.append(Finding("batch_mismatch", "x", "the inputs have different numbers of "
                                "samples", "give every input one row per sample"))
     x0 = usable[0] if len(usable) == 1 else None
-    if target is not None and x0 is not None and target.shape[0] != x0.shape[0]:
-        gap = abs(target.shape[0] - x0.shape[0])
-        out.append(Finding("window_misalignment" if gap <= 50 else "batch_mismatch", "y",
-                           f"x has {x0.shape[0]} samples and y {target.shape[0]}",
-                           "cut x and y from one loop so each window has its target"))
-    elif target is not None and len(story.outputs) == 1:
-        _check_rnn_head(model, story, out)
-        _check_targets(target, story.outputs[0], model, out)
-        _check_loss(model, target, story.outputs[0], out)
-        if x0 is not None:
-            _check_windows(x0, target, out)
+    if len(target_arrays) == len(story.outputs) == 1 and target_arrays[0] is not None:
+        target = target_arrays[0]
+        if x0 is not None and target.shape[0] != x0.shape[0]:
+            gap = abs(target.shape[0] - x0.shape[0])
+            out.append(Finding("window_misalignment" if gap <= 50 else "batch_mismatch", "y",
+                               f"x has {x0.shape[0]} samples and y {target.shape[0]}",
+                               "cut x and y from one loop so each window has its target"))
+        else:
+            _check_rnn_head(model, story, out)
+            _check_targets(target, story.outputs[0], model, out)
+            _check_loss(model, target, story.outputs[0], out)
+            if x0 is not None:
+                _check_windows(x0, target, out)
+    elif len(target_arrays) == len(story.outputs) > 1:  # one loss per output: shapes only
+        for target, predicted in zip(target_arrays, story.outputs):
+            if target is not None:
+                _check_targets(target, predicted, model, out)
     _check_stateful(story, x0, batch_size, out)
     return report
 

@@ -125,3 +125,25 @@ def test_subclassed_model_is_traced_by_calling_it() -> None:
     report = check_model(Forecaster(), x, y)
     assert report.codes == ["sequence_output_vs_last_target"]
     assert "(None, 10, 8)" in str(report.story)
+
+
+def test_multi_output_targets_are_checked_per_output() -> None:
+    import keras
+
+    L = keras.layers
+    x, y = _windows()
+    i = keras.Input((10, 1))
+    seq = L.LSTM(8, return_sequences=True)(i)
+    model = keras.Model(i, [L.TimeDistributed(L.Dense(1))(seq), L.Dense(1)(L.LSTM(4)(seq))])
+    model.compile("adam", ["mse", "mse"])
+    assert check_model(model, x, [x, y]).findings == []
+    swapped = check_model(model, x, [y, x])
+    assert {"sequence_output_vs_last_target", "last_output_vs_sequence_target"} <= set(
+        swapped.codes), str(swapped)
+
+
+def test_an_untraceable_model_says_so_instead_of_all_clear() -> None:
+    import keras
+
+    report = check_model(keras.Sequential([keras.layers.LSTM(4), keras.layers.Dense(1)]))
+    assert report.findings == [] and "pass x" in str(report)
