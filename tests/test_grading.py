@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _submissions import EXPECTED, SUBMISSIONS, TAMPER, make_class
+from _submissions import COUNT_OK, EXPECTED, SUBMISSIONS, TAMPER, daemon_source, make_class
 
 from lstm_shapes.cli import main
 from lstm_shapes.grading import GradingError, grade_all, load_gradebook
@@ -128,3 +128,41 @@ def test_cli_grade_then_report(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
     assert main(["grade", str(tmp_path / "nope")]) == 2
     assert main(["report", str(tmp_path / "nope")]) == 2
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in "ZX"
+
+
+def test_a_daemon_the_submission_leaves_behind_dies_before_the_judge(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    instructor, submissions = make_class(tmp_path, ["stub"])
+    private = tmp_path / "grader-tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    pidfile = tmp_path / "daemon.pid"
+    (submissions / "stub" / "01_double" / "double.py").write_text(daemon_source(private, pidfile))
+    (submissions / "stub" / "02_count" / "count.py").write_text(COUNT_OK)
+    grades = grade_all(submissions, tmp_path / "out", instructor, seed=1, **FAST)
+    assert grades["stub"].total == 2.0
+    assert not _alive(int(pidfile.read_text()))
+
+
+def test_the_submission_never_sees_the_hidden_tests(tmp_path: Path) -> None:
+    instructor, submissions = make_class(tmp_path, ["stub"])
+    spy = ("import glob, pathlib\n"
+           "seen = [p for p in glob.glob('../**/test_*.py', recursive=True)\n"
+           "        if 'test_hidden_keeps_shape' in pathlib.Path(p).read_text()]\n"
+           "def double(x):\n"
+           "    if seen:\n"
+           "        raise RuntimeError('saw the hidden tests')\n"
+           "    return x * 2.0\n")
+    (submissions / "stub" / "01_double" / "double.py").write_text(spy)
+    grades = grade_all(submissions, tmp_path / "out", instructor, seed=1, **FAST)
+    assert grades["stub"].exercises[0].score == 3.0, grades["stub"].exercises[0].reason

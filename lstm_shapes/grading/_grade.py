@@ -14,11 +14,13 @@ import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lstm_shapes.exercises._manifest import Manifest
+from lstm_shapes.exercises._release import strip_markers
 
 MAX_LEARNER_FILE = 1_000_000  # bytes; a learner file is code, not data
 MAX_ZIP_MEMBERS = 2_000
@@ -119,8 +121,13 @@ def collect_learner_files(submission: Path, manifest: Manifest, into: Path) -> d
 
 
 def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout: float,
-                     memory_mb: int, judge_timeout: float = 600.0) -> SubmissionGrade:
-    """Grade one submission against ``manifest`` (the instructor's copy)."""
+                     memory_mb: int, judge_timeout: float = 600.0,
+                     before_judge: Callable[[], None] | None = None) -> SubmissionGrade:
+    """Grade one submission against ``manifest`` (the instructor's copy).
+
+    ``before_judge`` runs after the submission's processes are gone and before the judge
+    (the batch checks there that the instructor's files are unchanged).
+    """
     from lstm_shapes._grades import codes_in, first_reason
     from lstm_shapes.exercises._runner import run_series_tests
 
@@ -137,19 +144,22 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
                       for e in manifest.exercises]
             return SubmissionGrade(learner, grades, time.perf_counter() - start, str(err))
         answers = work / "answers"
-        probes_dir = work / "probes"  # the child gets copies: it never learns where the
-        probes_dir.mkdir()            # grader's own instructor files are
+        # The child gets copies without the hidden tests: it never learns where the grader's
+        # own instructor files are, nor what the hidden tests check (probes are not hidden).
+        probes_dir = work / "probes"
         plan = []
         for e in manifest.exercises:
             probes = probes_dir / e.dir / e.test_file.name
             probes.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(e.test_file, probes)
+            probes.write_text(strip_markers(e.test_file.read_text()))
             plan.append({"name": e.name, "tests": str(probes), "learner": str(files[e.name]),
                          "answers": str(answers / e.name)})
         sandbox = work / "sandbox"
         sandbox.mkdir()
         probes = run_probes(plan, sandbox, seed=seed, timeout=timeout, memory_mb=memory_mb)
         answers.mkdir(exist_ok=True)
+        if before_judge is not None:
+            before_judge()
         verdicts = run_series_tests(manifest.root, answers_dir=answers, seed=seed,
                                     timeout=judge_timeout)
     grades = []
