@@ -47,6 +47,26 @@ def test_state():
     keras.layers.LSTM(8)(x, initial_state=[np.zeros((4, 8), "float32")])
 """
 
+FIT_TIME_MISTAKE = """
+import keras, numpy as np
+
+class Seq2One(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.lstm = keras.layers.LSTM(8)
+        self.head = keras.layers.Dense(1)
+
+    def call(self, x):
+        h = keras.ops.zeros((keras.ops.shape(x)[0], 4))  # 4 units where the LSTM has 8
+        return self.head(self.lstm(x, initial_state=[h, h]))
+
+def test_fit():
+    model = Seq2One()
+    model.compile("adam", "mse")
+    model.fit(np.zeros((64, 10, 1), "float32"), np.zeros((64, 1), "float32"), epochs=1,
+              verbose=0)
+"""
+
 FIT_OK = """
 import keras, numpy as np
 
@@ -154,6 +174,15 @@ def test_lstm_shapes_from_the_ini_file_catches_a_single_initial_state(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*[[]initial_state_structure[]]*",
                                  "*fix: initial_state=[[]h, c[]]*"])
+
+
+def test_lstm_shapes_catches_a_mistake_made_while_fit_traces_the_model(
+        pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_fit=FIT_TIME_MISTAKE)
+    result = pytester.runpytest("--lstm-shapes", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "[initial_state_units]" in out and "got (32, 4)" in out  # traced by fit, batch 32
 
 
 def test_lstm_shapes_passes_a_correct_model_through_fit_and_leaves_keras_untouched(
