@@ -335,9 +335,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         with diagnosing():
             model = load_model_from(args.model)
-    except (FileNotFoundError, ValueError) as err:
+    except ShapeError as err:  # the model's own shape mistake, named
         print(f"lstm-shapes explain: {err}", file=sys.stderr)
-        return 2 if not isinstance(err, ShapeError) else 1
+        return 1
+    except (FileNotFoundError, ValueError) as err:  # not a model file we can read
+        print(f"lstm-shapes explain: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # noqa: BLE001 - the user's build_model() is broken
+        print(f"lstm-shapes explain: {Path(args.model).name}: building the model raised "
+              f"{type(err).__name__}: {err}", file=sys.stderr)
+        return 1
     story = explain(model)
     print(story)
     if args.png:

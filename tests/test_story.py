@@ -110,3 +110,12 @@ def test_cli_refuses_missing_and_foreign_files(tmp_path: Path) -> None:
     assert "give a .keras model or a .py file" in _cli(str(tmp_path / "x.txt")).stderr
     (tmp_path / "empty.py").write_text("x = 1\n")
     assert "defines no build_model()" in _cli(str(tmp_path / "empty.py")).stderr
+
+
+def test_cli_reports_a_build_model_that_crashes(tmp_path: Path) -> None:
+    source = tmp_path / "typo.py"
+    source.write_text("def build_model():\n    return kears.Sequential()\n")
+    done = _cli(str(source))
+    assert done.returncode == 1
+    assert "building the model raised NameError: name 'kears' is not defined" in done.stderr
+    assert "Traceback" not in done.stderr
