@@ -127,6 +127,10 @@ def test_cli_grade_then_report(tmp_path: Path, capsys: pytest.CaptureFixture[str
     page = (tmp_path / "r.html").read_text()
     assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
     assert main(["grade", str(tmp_path / "nope")]) == 2
+    assert main(["grade", str(submissions), "--exercises", str(tmp_path / "nope"),
+                 "--out", str(tmp_path / "g2")]) == 1
+    assert main(["autograder", "--exercises", str(tmp_path / "nope"),
+                 "--out", str(tmp_path / "a.zip")]) == 1
     assert main(["report", str(tmp_path / "nope")]) == 2
 
 

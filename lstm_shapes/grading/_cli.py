@@ -51,8 +51,8 @@ def run_grade(args: argparse.Namespace) -> int:
         grades = grade_all(Path(args.submissions), Path(args.out), _exercises(args.exercises),
                            jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
                            seed=args.seed, fresh=args.fresh, on_done=on_done)
-    except (GradingError, ValueError) as err:
-        console.print(f"lstm-shapes grade: {err}")
+    except (GradingError, ValueError, OSError) as err:
+        console.print(f"lstm-shapes grade: {err}", highlight=False)
         return 1
     console.print(f"gradebook: {args.out}/gradebook.csv and gradebook.json "
                   f"({len(grades)} learners)")
@@ -68,8 +68,14 @@ def add_autograder_arguments(parser: argparse.ArgumentParser) -> None:
 def run_autograder(args: argparse.Namespace) -> int:
     from ._autograder import build_bundle
 
-    out = build_bundle(Path(args.out), _exercises(args.exercises),
-                       wheel=Path(args.wheel) if args.wheel else None)
+    import subprocess
+
+    try:
+        out = build_bundle(Path(args.out), _exercises(args.exercises),
+                           wheel=Path(args.wheel) if args.wheel else None)
+    except (ValueError, OSError, subprocess.CalledProcessError) as err:
+        print(f"lstm-shapes autograder: {err}", file=sys.stderr)
+        return 1
     print(f"wrote {out}: upload it as the Gradescope autograder (setup.sh, run_autograder)")
     return 0
 
