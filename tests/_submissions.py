@@ -108,3 +108,41 @@ def make_class(root: Path, names: list[str] | None = None, *, as_zip: tuple[str,
                         z.write(path, f"{name}/{path.relative_to(folder)}")
             shutil.rmtree(folder)
     return instructor, submissions
+
+# A daemon that outlives the probe child (fork, setsid, fork): once the child is gone -- the
+# judge is starting -- it rewrites the instructor's tests, then puts them back, so a hash
+# check after the judge would see nothing. Only killing it before the judge stops it.
+DAEMON = """import glob, os, time
+def _gone(pid):
+    try:
+        return open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()[0] in "ZX"
+    except OSError:
+        return True
+def _daemon():
+    child = os.getpid()
+    if os.fork():
+        return
+    os.setsid()
+    if os.fork():
+        os._exit(0)
+    open({pidfile!r}, "w").write(str(os.getpid()))
+    while not _gone(child):
+        time.sleep(0.01)
+    time.sleep(1.0)
+    saved = {{}}
+    for path in glob.glob({tmp!r} + "/lstm-shapes-instructor-*/**/test_double.py", recursive=True):
+        saved[path] = open(path).read()
+        open(path, "w").write({tests!r})
+    time.sleep(6)
+    for path, text in saved.items():
+        open(path, "w").write(text)
+    os._exit(0)
+_daemon()
+def double(x):
+    return None
+"""
+
+
+def daemon_source(grader_tmp: Path, pidfile: Path) -> str:
+    """The daemon submission's double.py, aimed at the grader's temp folder."""
+    return DAEMON.format(tmp=str(grader_tmp), pidfile=str(pidfile), tests=ALWAYS_PASS_TESTS)

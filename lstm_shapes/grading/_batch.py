@@ -84,12 +84,16 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
         pending = [p for p in todo_paths if (p.stem if p.is_file() else p.name) not in done]
         total, count = len(todo_paths), len(todo_paths) - len(pending)
 
-        def one(path: Path) -> SubmissionGrade:
-            grade = grade_submission(path, manifest, seed=int(header["seed"]),
-                                     timeout=timeout, memory_mb=memory_mb)
+        def unchanged() -> None:
             if _digest(manifest.root) != digest:
                 raise GradingError("the instructor's files changed during grading: a "
                                    "submission wrote to them; grade in a container")
+
+        def one(path: Path) -> SubmissionGrade:
+            grade = grade_submission(path, manifest, seed=int(header["seed"]),
+                                     timeout=timeout, memory_mb=memory_mb,
+                                     before_judge=unchanged)
+            unchanged()
             return grade
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -170,11 +170,14 @@ def _watch(child: subprocess.Popen[bytes], progress: Path, timeout: float,
                       else done.si_status)
             return None if status == 0 else _describe(status, memory_mb)
         time.sleep(pause)
-        pause = min(pause * 2, 0.2)
+        pause = min(pause * 2, 0.1)
         started = len(_started(progress))
         if started != seen:
             seen, since = started, time.monotonic()
         if time.monotonic() - since > timeout:
-            os.killpg(child.pid, signal.SIGKILL)
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             return (f"stopped after {timeout:g} s: does the code loop forever, or train far "
                     f"longer than it needs to?")
