@@ -99,3 +99,21 @@ def test_wrong_solutions_fail_with_the_misconception_and_the_next_hint(tmp_path:
         failing = "\n".join(t.output for t in result.failed_tests)
         assert f"[{code}]" in failing, (exercise, failing[:1500])
         assert "lstm-shapes hint" in failing
+
+
+@pytest.mark.slow
+def test_grading_the_real_series_gives_full_and_zero_marks(learner_copy: Path,
+                                                           tmp_path: Path) -> None:
+    from lstm_shapes.grading import grade_all
+
+    submissions = tmp_path / "submissions"
+    shutil.copytree(learner_copy, submissions / "stubs")
+    solved = submissions / "solved"
+    shutil.copytree(learner_copy, solved)
+    for exercise in MANIFEST.exercises:
+        shutil.copy(exercise.learner_file, solved / exercise.dir / exercise.learner_file.name)
+    grades = grade_all(submissions, tmp_path / "out", ROOT, jobs=2, seed=11)
+    assert grades["solved"].total == MANIFEST.total_points == 120
+    assert grades["stubs"].total == 0
+    reasons = {e.exercise: e.reason for e in grades["stubs"].exercises}
+    assert "not done yet" in reasons["windows"] and "[" in reasons["fix_stack"]
