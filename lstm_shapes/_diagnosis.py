@@ -135,6 +135,13 @@ def _check_input(x: np.ndarray, declared: tuple, out: list[Finding]) -> None:
         return
     if x.ndim == 3 and (t_decl in (None, x.shape[1])) and (f_decl in (None, x.shape[2])):
         return
+    if x.shape[0] > 1 and t_decl == x.shape[0] and f_decl == x.shape[1]:
+        out.append(Finding(
+            "batch_in_input_shape", "model input",
+            f"the model reads (batch, timesteps={t_decl}, features={f_decl}) but x is "
+            f"{_fmt(x.shape)}: the declared shape starts with the number of samples",
+            f"keras.Input(shape={tuple(x.shape[1:])})   # one sample: (timesteps, features)"))
+        return
     bindings = {n: Binding(int(s), "the model's Input") for n, s in
                 (("timesteps", t_decl), ("features", f_decl)) if s is not None}
     code, fix = classify_mismatch(("batch", "timesteps", "features"), tuple(x.shape),
