@@ -27,6 +27,18 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fresh", action="store_true", help="ignore an earlier journal")
 
 
+def _progress_bar(console, count: int):
+    """A live bar under the per-learner lines, on a terminal only (logs stay plain)."""
+    if not console.is_terminal:
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress("grading", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True)
+    bar.add_task("grading", total=count)
+    return bar
+
+
 def run_grade(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -43,17 +55,28 @@ def run_grade(args: argparse.Namespace) -> int:
         return 2
     console.print(f"grading {count} submission(s) with {args.jobs} job(s) -> {args.out}/")
 
+    bar = _progress_bar(console, count)
+
     def on_done(grade, done: int, total: int) -> None:
+        faults = [e.exercise for e in grade.exercises if e.status != "passed"]
         console.print(f"[{done}/{total}] {grade.learner}: {grade.total:g}/{grade.max_total:g}"
-                      f" ({grade.seconds:.0f} s)", highlight=False)
+                      f" ({grade.seconds:.0f} s)" + (f"  not passed: {', '.join(faults)}"
+                                                     if faults else ""), highlight=False)
+        if bar is not None:
+            bar.update(bar.task_ids[0], completed=done, total=total)
 
     try:
+        if bar is not None:
+            bar.start()
         grades = grade_all(Path(args.submissions), Path(args.out), _exercises(args.exercises),
                            jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
                            seed=args.seed, fresh=args.fresh, on_done=on_done)
     except (GradingError, ValueError, OSError) as err:
         console.print(f"lstm-shapes grade: {err}", highlight=False)
         return 1
+    finally:
+        if bar is not None:
+            bar.stop()
     console.print(f"gradebook: {args.out}/gradebook.csv and gradebook.json "
                   f"({len(grades)} learners)")
     return 0
