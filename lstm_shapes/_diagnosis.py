@@ -116,6 +116,14 @@ def _check_input(x: np.ndarray, declared: tuple, out: list[Finding]) -> None:
     from ._errors import Binding
     from ._misconceptions import classify_mismatch
 
+    if tuple(declared[1:]) == tuple(x.shape):
+        out.append(Finding(
+            "missing_timestep_axis", "x", f"x is {_fmt(x.shape)}: ONE sample without its "
+            f"batch axis; Keras would read it as {x.shape[0]} samples and silently return "
+            f"{x.shape[0]} predictions",
+            f"x = x[np.newaxis]   # if it is ONE sample of {x.shape[0]} timesteps; "
+            f"x[:, np.newaxis, :] if it is {x.shape[0]} samples of one step"))
+        return
     if len(declared) == x.ndim + 1 and tuple(declared[2:]) == tuple(x.shape[1:]):
         out.append(Finding(
             "batch_in_input_shape", "model input",

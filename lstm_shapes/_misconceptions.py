@@ -109,6 +109,11 @@ def classify_mismatch(
         layout = "   # (batch, timesteps, features)"
         if len(actual) == len(names) - 1 and len(actual) >= 2:
             n = actual[-1]
+            if f_exp is not None and n == f_exp and (t_exp is None or actual[0] == t_exp):
+                return "missing_timestep_axis", (
+                    f"{arg} = {arg}[np.newaxis]   # if it is ONE sample of {actual[0]} "
+                    f"timesteps; {arg}[:, np.newaxis, :] if it is {actual[0]} samples of one "
+                    f"step")
             if f_exp and f_exp > 1 and n and n % f_exp == 0:
                 return "missing_timestep_axis", (
                     f"{arg} = {arg}.reshape({b_text}, {n // f_exp}, {f_exp}){layout}")

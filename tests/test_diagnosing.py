@@ -147,3 +147,15 @@ def test_install_explains_a_keras_error_after_its_traceback(tmp_path) -> None:
     assert tail.count("lstm-shapes:") == 1
     explanation = tail[tail.index("lstm-shapes:"):]
     assert "[output_width_mismatch]" in explanation and "Dense(2)" in explanation
+
+
+def test_predicting_one_sample_without_its_batch_axis_says_add_it() -> None:
+    from lstm_shapes import check_model
+
+    model = _seq(L.LSTM(4), L.Dense(1))
+    # Keras reads the (10, 1) window as 10 samples of one step: 10 predictions, no error
+    assert model.predict(X[0], verbose=0).shape == (10, 1)
+    report = check_model(model, X[0])
+    assert report.codes == ["missing_timestep_axis"], str(report)
+    fix = report.findings[0].fix
+    assert "x[np.newaxis]" in fix and "ONE sample of 10 timesteps" in fix
