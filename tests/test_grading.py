@@ -170,3 +170,17 @@ def test_the_submission_never_sees_the_hidden_tests(tmp_path: Path) -> None:
     (submissions / "stub" / "01_double" / "double.py").write_text(spy)
     grades = grade_all(submissions, tmp_path / "out", instructor, seed=1, **FAST)
     assert grades["stub"].exercises[0].score == 3.0, grades["stub"].exercises[0].reason
+
+
+def test_symlinks_to_the_instructor_solutions_are_not_followed(tmp_path: Path) -> None:
+    instructor, submissions = make_class(tmp_path, ["stub"])
+    folder = submissions / "stub"
+    shutil.rmtree(folder / "01_double")
+    (folder / "01_double").symlink_to(instructor / "01_double", target_is_directory=True)
+    (folder / "02_count" / "count.py").unlink()
+    (folder / "02_count" / "count.py").symlink_to(instructor / "02_count" / "count.py")
+    grades = grade_all(submissions, tmp_path / "out", instructor, seed=1, **FAST)
+    double, count = grades["stub"].exercises
+    assert (double.score, count.score) == (0.0, 0.0)
+    assert "missing from the submission" in double.reason, double.reason
+    assert "missing from the submission" in count.reason, count.reason

@@ -88,12 +88,24 @@ def _extract(archive: Path, into: Path) -> Path:
     return into
 
 
+def _own_file(root: Path, path: Path) -> bool:
+    """A regular file that really lies inside ``root``: no symlink on the way out of it.
+
+    (A symlinked folder would otherwise hand over, say, the instructor's solution.)
+    """
+    try:
+        return (path.is_file() and not path.is_symlink()
+                and path.resolve().is_relative_to(root.resolve()))
+    except OSError:
+        return False
+
+
 def _find(root: Path, relative: str, name: str) -> Path | None:
     """``root/<dir>/<name>.py``, else the shallowest match anywhere below root."""
     direct = root / relative
-    if direct.is_file() and not direct.is_symlink():
+    if _own_file(root, direct):
         return direct
-    matches = sorted((p for p in root.rglob(name) if p.is_file() and not p.is_symlink()
+    matches = sorted((p for p in root.rglob(name) if _own_file(root, p)
                       and p.parent.name == Path(relative).parent.name),
                      key=lambda p: len(p.parts))
     return matches[0] if matches else None
