@@ -260,3 +260,22 @@ def test_whole_series_in_one_process(tmp_path):
     assert [t.status for t in results["double"].tests] == ["failed", "failed"]
     assert [t.status for t in results["count"].tests] == ["passed"]
     assert not results["double"].passed and results["count"].passed
+
+
+def test_a_model_answer_with_expect_shape_layers_loads_in_a_fresh_process(tmp_path):
+    import subprocess
+    import sys
+
+    import keras
+
+    from lstm_shapes import ExpectShape
+
+    model = keras.Sequential([keras.Input((10, 1)), keras.layers.LSTM(4, return_sequences=True),
+                              ExpectShape("batch timesteps units", units=4),
+                              keras.layers.LSTM(4), keras.layers.Dense(1)])
+    _answers.save_answer(tmp_path, "model", model)
+    code = ("import sys; from lstm_shapes.exercises._answers import load_answers; "
+            "m = load_answers(sys.argv[1])['model']; print(type(m).__name__, len(m.layers))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.stdout.split() == ["Sequential", "4"], done.stderr[-2000:]

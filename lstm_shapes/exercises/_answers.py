@@ -167,6 +167,8 @@ def load_answers(directory: str | Path) -> dict[str, Any]:
             import keras
 
             try:
+                import lstm_shapes._layers  # noqa: F401 - ExpectShape layers load too
+
                 out[key] = keras.saving.load_model(path, safe_mode=True, compile=False)
             except Exception as err:  # noqa: BLE001 - any load failure means "not a model"
                 out[key] = AnswerError(key, "ModelLoadError",
