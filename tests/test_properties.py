@@ -112,3 +112,23 @@ def test_corrupted_initial_state_is_caught(batch, units, kind, which):
     with pytest.raises(ShapeError) as info:
         check_call(contract, x, states, where="rnn")
     assert info.value.code == codes[which], str(info.value)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.integers(1, 4), timesteps=st.integers(1, 9), features=st.integers(1, 4),
+       units=st.integers(1, 8), seed=st.integers(0, 2**16))
+def test_lstm_unroll_equals_keras_on_random_weights(batch, timesteps, features, units, seed):
+    from lstm_shapes import lstm_unroll
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, timesteps, features)).astype("float32")
+    weights = [rng.normal(scale=0.5, size=s).astype("float32")
+               for s in ((features, 4 * units), (units, 4 * units), (4 * units,))]
+    layer = keras.layers.LSTM(units, return_sequences=True, return_state=True)
+    layer.build((None, timesteps, features))
+    layer.set_weights(weights)
+    keras_seq, keras_h, keras_c = (np.asarray(t) for t in layer(x))
+    seq, h, c = lstm_unroll(x, *weights)
+    np.testing.assert_allclose(seq, keras_seq, atol=1e-5)
+    np.testing.assert_allclose(h, keras_h, atol=1e-5)
+    np.testing.assert_allclose(c, keras_c, atol=1e-5)
