@@ -48,13 +48,15 @@ def _from_producer(err: Any, inputs: Any) -> Any:
         return err
     from ._contracts import contract_of
 
-    code = fix = None
+    code = fix = detail = None
     if err.code == "missing_timestep_axis":
         contract = contract_of(producer)
         if contract is not None and not contract.return_sequences:
             code = "missing_return_sequences"
             fix = (f"set return_sequences=True on layer {producer.name!r}: the RNN after it "
                    f"needs the whole sequence")
+            detail = (f"layer {producer.name!r} hands on only its last h, (batch, units) = "
+                      f"{tuple(err.actual)}")
     elif err.code == "missing_timestep_axis" and type(producer).__name__ == "InputLayer":
         code = err.code
         fix = (f"keras.Input(shape=({err.actual[-1]}, 1))   # (timesteps, features): the "
@@ -65,7 +67,7 @@ def _from_producer(err: Any, inputs: Any) -> Any:
     if code is None:
         return err
     return type(err)(where=err.where, expected=err.expected, actual=err.actual,
-                     bindings=err.bindings, code=code, fix=fix)
+                     bindings=err.bindings, code=code, fix=fix, detail=detail)
 
 
 def _checked(original: Any) -> Any:

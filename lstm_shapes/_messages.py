@@ -37,6 +37,11 @@ def _alignment(expected: tuple[str, ...], actual: tuple[int | None, ...]) -> str
     return ", ".join(parts)
 
 
+# Codes whose axes do not line up with the expected names: "timesteps = 50" would be the
+# units of the layer below, so the axis-by-axis line would mislead.
+_MISALIGNED = frozenset({"missing_return_sequences"})
+
+
 def render_shape_error(err: ShapeError) -> str:
     """Render a ShapeError as the multi-line message a learner reads.
 
@@ -55,7 +60,7 @@ def render_shape_error(err: ShapeError) -> str:
     lines = [head]
     if err.detail and err.expected and err.actual is not None:
         lines.append(f"  {err.detail}")
-    if err.expected and err.actual is not None:
+    if err.expected and err.actual is not None and err.code not in _MISALIGNED:
         aligned = _alignment(err.expected, err.actual)
         if aligned:
             lines.append(f"  {aligned}")
