@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _submissions import COUNT_OK, EXPECTED, SUBMISSIONS, TAMPER, daemon_source, make_class
+from _submissions import COUNT_OK, DOUBLE_OK, EXPECTED, SUBMISSIONS, TAMPER, daemon_source, make_class
 
 from lstm_shapes.cli import main
 from lstm_shapes.grading import GradingError, grade_all, load_gradebook
@@ -90,8 +90,9 @@ def test_an_interrupted_run_resumes_without_losing_or_redoing_rows(tmp_path: Pat
         grade_all(submissions, out, instructor, seed=4, **FAST)
 
 
-def test_a_submission_that_rewrites_the_instructor_tests_stops_the_run(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("isolate", [True, False], ids=["namespaces", "hash-check"])
+def test_a_submission_that_rewrites_the_instructor_tests_gains_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolate: bool) -> None:
     import tempfile
 
     instructor, submissions = make_class(tmp_path, ["stub"])
@@ -100,8 +101,14 @@ def test_a_submission_that_rewrites_the_instructor_tests_stops_the_run(
     monkeypatch.setattr(tempfile, "tempdir", str(private))  # where the grader's snapshot goes
     (submissions / "stub" / "01_double" / "double.py").write_text(
         TAMPER.replace("{tmp}", str(private)))
-    with pytest.raises(GradingError, match="instructor's files changed"):
-        grade_all(submissions, tmp_path / "out", instructor, seed=1, **FAST)
+    if isolate:  # the snapshot is hidden from the submission: the rewrite finds nothing
+        grades = grade_all(submissions, tmp_path / "out", instructor, seed=1, **FAST)
+        assert grades["stub"].total == 0.0
+        assert grades["stub"].isolation.startswith("namespaces")
+    else:  # without namespaces the hash check stops the run rather than grade with them
+        with pytest.raises(GradingError, match="instructor's files changed"):
+            grade_all(submissions, tmp_path / "out", instructor, seed=1, isolate=False,
+                      **FAST)
     assert "def test_twice" in (instructor / "01_double" / "test_double.py").read_text()
 
 
@@ -142,20 +149,39 @@ def _alive(pid: int) -> bool:
     return state not in "ZX"
 
 
+def _processes_mentioning(text: str) -> list[int]:
+    """Live processes whose command line mentions ``text``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return [pid for pid in found if _alive(pid)]
+
+
+@pytest.mark.parametrize("isolate", [True, False], ids=["namespaces", "token-reaping"])
 def test_a_daemon_the_submission_leaves_behind_dies_before_the_judge(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolate: bool) -> None:
     import tempfile
 
     instructor, submissions = make_class(tmp_path, ["stub"])
     private = tmp_path / "grader-tmp"
     private.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(private))
-    pidfile = tmp_path / "daemon.pid"
-    (submissions / "stub" / "01_double" / "double.py").write_text(daemon_source(private, pidfile))
+    # the probe child's command line names its plan in ``private``; a forked daemon keeps it
+    pidfile = private / "daemon.pid"
+    (submissions / "stub" / "01_double" / "double.py").write_text(
+        daemon_source(private, pidfile if not isolate else Path("daemon.pid")))
     (submissions / "stub" / "02_count" / "count.py").write_text(COUNT_OK)
-    grades = grade_all(submissions, tmp_path / "out", instructor, seed=1, **FAST)
+    grades = grade_all(submissions, tmp_path / "out", instructor, seed=1, isolate=isolate,
+                       **FAST)
     assert grades["stub"].total == 2.0
-    assert not _alive(int(pidfile.read_text()))
+    assert "def test_twice" in (instructor / "01_double" / "test_double.py").read_text()
+    assert _processes_mentioning(str(private)) == []
+    if not isolate:  # it did start, and it is dead
+        assert not _alive(int(pidfile.read_text()))
 
 
 def test_the_submission_never_sees_the_hidden_tests(tmp_path: Path) -> None:
@@ -184,3 +210,38 @@ def test_symlinks_to_the_instructor_solutions_are_not_followed(tmp_path: Path) -
     assert (double.score, count.score) == (0.0, 0.0)
     assert "missing from the submission" in double.reason, double.reason
     assert "missing from the submission" in count.reason, count.reason
+
+
+SNOOP = """import glob, json, os
+stolen = None
+for path in glob.glob({root!r} + "/**/01_double/double.py", recursive=True):
+    try:
+        text = open(path).read()
+    except OSError:
+        continue
+    if "stolen" not in text and ("np.multiply" in text or "x * 2.0" in text):
+        scope = {{}}
+        exec("\\n".join(ln for ln in text.splitlines() if "###" not in ln), scope)
+        stolen = scope["double"]
+for journal in glob.glob({root!r} + "/**/journal.jsonl", recursive=True):
+    try:
+        with open(journal, "a") as f:
+            f.write(json.dumps({{"learner": "snoop", "exercises": [], "total": 99}}) + "\\n")
+    except OSError:
+        pass
+def double(x):
+    return stolen(x)
+"""
+
+
+def test_the_submission_sees_no_solution_no_classmate_and_no_gradebook(tmp_path: Path) -> None:
+    instructor, submissions = make_class(tmp_path, ["honest", "stub"])
+    (submissions / "honest" / "01_double" / "double.py").write_text(DOUBLE_OK)
+    (submissions / "stub" / "01_double" / "double.py").write_text(SNOOP.format(root=str(tmp_path)))
+    (submissions / "stub" / "02_count" / "count.py").write_text(COUNT_OK)
+    out = tmp_path / "out"
+    first = grade_all(submissions, out, instructor, seed=1, **FAST)
+    assert first["stub"].isolation.startswith("namespaces")
+    assert first["stub"].total == 2.0, first["stub"].exercises[0].reason
+    again = grade_all(submissions, out, instructor, **FAST)  # a resumed run reads the journal
+    assert sorted(again) == ["honest", "stub"] and again["stub"].total == 2.0

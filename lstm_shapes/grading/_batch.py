@@ -34,6 +34,11 @@ def find_submissions(folder: Path) -> list[Path]:
                   and (p.is_dir() or p.suffix == ".zip"))
 
 
+def _git_dirs(folder: Path) -> list[Path]:
+    """The ``.git`` folder of the repository holding ``folder`` (its history has solutions)."""
+    return [f / ".git" for f in (folder, *folder.parents) if (f / ".git").is_dir()][:1]
+
+
 def _digest(root: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -50,7 +55,7 @@ def _snapshot(exercises: Path, into: Path) -> tuple[Manifest, str]:
 
 def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
               timeout: float = 120.0, memory_mb: int = 4096, seed: int | None = None,
-              fresh: bool = False,
+              fresh: bool = False, isolate: bool = True,
               on_done: Callable[[SubmissionGrade, int, int], None] | None = None,
               ) -> dict[str, SubmissionGrade]:
     """Grade every submission in ``submissions``; the gradebook goes to ``out``.
@@ -61,6 +66,9 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
         memory_mb: address-space limit of a submission's process.
         seed: the probes' seed (default: random, kept in the journal for a resumed run).
         fresh: forget an earlier journal in ``out``.
+        isolate: run submissions in Linux namespaces where possible (see ``_isolate``):
+            they cannot see the instructor copy (nor its git history), the other
+            submissions or the gradebook, and cannot write outside their work folder.
         on_done: called with (grade, done, total) after each submission.
     """
     out.mkdir(parents=True, exist_ok=True)
@@ -84,6 +92,9 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
         pending = [p for p in todo_paths if (p.stem if p.is_file() else p.name) not in done]
         total, count = len(todo_paths), len(todo_paths) - len(pending)
 
+        hidden = [Path(private), exercises.resolve(), submissions.resolve(), out.resolve(),
+                  *_git_dirs(exercises.resolve())]
+
         def unchanged() -> None:
             if _digest(manifest.root) != digest:
                 raise GradingError("the instructor's files changed during grading: a "
@@ -92,7 +103,7 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
         def one(path: Path) -> SubmissionGrade:
             grade = grade_submission(path, manifest, seed=int(header["seed"]),
                                      timeout=timeout, memory_mb=memory_mb,
-                                     before_judge=unchanged)
+                                     before_judge=unchanged, isolate=isolate, hide=hidden)
             unchanged()
             return grade
 

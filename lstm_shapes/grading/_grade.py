@@ -45,6 +45,7 @@ class SubmissionGrade:
     exercises: list[ExerciseGrade]
     seconds: float = 0.0
     error: str = ""
+    isolation: str = ""  # how the submission's process was isolated (see _isolate)
 
     @property
     def total(self) -> float:
@@ -57,12 +58,14 @@ class SubmissionGrade:
     def to_dict(self) -> dict[str, Any]:
         return {"learner": self.learner, "total": self.total, "max_total": self.max_total,
                 "seconds": round(self.seconds, 2), "error": self.error,
+                "isolation": self.isolation,
                 "exercises": [asdict(e) for e in self.exercises]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SubmissionGrade:
         return cls(data["learner"], [ExerciseGrade(**e) for e in data["exercises"]],
-                   data.get("seconds", 0.0), data.get("error", ""))
+                   data.get("seconds", 0.0), data.get("error", ""),
+                   data.get("isolation", ""))
 
 
 class SubmissionError(ValueError):
@@ -134,11 +137,15 @@ def collect_learner_files(submission: Path, manifest: Manifest, into: Path) -> d
 
 def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout: float,
                      memory_mb: int, judge_timeout: float = 600.0,
-                     before_judge: Callable[[], None] | None = None) -> SubmissionGrade:
+                     before_judge: Callable[[], None] | None = None,
+                     isolate: bool = True, hide: list[Path] | tuple = ()) -> SubmissionGrade:
     """Grade one submission against ``manifest`` (the instructor's copy).
 
     ``before_judge`` runs after the submission's processes are gone and before the judge
-    (the batch checks there that the instructor's files are unchanged).
+    (the batch checks there that the instructor's files are unchanged). With ``isolate``
+    (Linux namespaces where available, :mod:`._isolate`) the submission's process sees
+    neither ``hide`` nor the instructor copy, the submission folder, the temp folder (other
+    learners' files in flight) or the home folder, and can write only its work folder.
     """
     from lstm_shapes._grades import codes_in, first_reason
     from lstm_shapes.exercises._runner import run_series_tests
@@ -168,7 +175,9 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
                          "answers": str(answers / e.name)})
         sandbox = work / "sandbox"
         sandbox.mkdir()
-        probes = run_probes(plan, sandbox, seed=seed, timeout=timeout, memory_mb=memory_mb)
+        hidden = [*hide, manifest.root, submission, Path(tempfile.gettempdir()), Path.home()]
+        probes = run_probes(plan, sandbox, seed=seed, timeout=timeout, memory_mb=memory_mb,
+                            isolate=isolate, hide=hidden, writable=work)
         answers.mkdir(exist_ok=True)
         if before_judge is not None:
             before_judge()
@@ -190,4 +199,5 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
         codes = list(dict.fromkeys(c for text in failing for c in codes_in(text)))
         grades.append(ExerciseGrade(exercise.name, round(score, 6), float(exercise.points),
                                     status, reason[:500], codes))
-    return SubmissionGrade(learner, grades, time.perf_counter() - start)
+    return SubmissionGrade(learner, grades, time.perf_counter() - start,
+                           isolation=probes.isolation)

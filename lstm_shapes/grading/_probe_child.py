@@ -45,6 +45,12 @@ def main(argv: list[str]) -> int:
     plan = json.loads(Path(argv[0]).read_text())
     apply_limits(int(plan["cpu_seconds"]), int(plan["memory_mb"]))
     progress = Path(plan["progress"])
+    how = "none: not asked for"
+    if plan.get("isolate"):
+        from lstm_shapes.grading._isolate import isolate
+
+        how = isolate(hide=plan["hide"], writable=plan["writable"])
+    progress.with_name(progress.name + ".isolation").write_text(how)
     for item in plan["exercises"]:
         with progress.open("a") as f:
             f.write(item["name"] + "\n")

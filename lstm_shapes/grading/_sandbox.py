@@ -34,6 +34,7 @@ class ProbeRun:
     faults: dict[str, str] = field(default_factory=dict)
     output: str = ""
     seconds: float = 0.0
+    isolation: str = ""  # _isolate.NAMESPACES, or "none: <why>"
 
 
 def apply_limits(cpu_seconds: int, memory_mb: int) -> None:
@@ -113,8 +114,15 @@ def _describe(returncode: int | None, memory_mb: int) -> str:
 
 
 def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: float,
-               memory_mb: int) -> ProbeRun:
+               memory_mb: int, isolate: bool = True, hide: list[Path] | tuple = (),
+               writable: Path | None = None) -> ProbeRun:
     """Run the probes of ``exercises`` (dicts: name, tests, learner, answers) in children.
+
+    Args:
+        isolate: run the children in Linux namespaces (:mod:`._isolate`) when possible.
+        hide: folders the children must not see (the instructor copy, submissions, ...).
+        writable: the one folder they may write to (default ``workdir``); it must hold
+            ``workdir`` and the answers folders.
 
     Returns the faults per exercise name (timeouts, crashes); exercises without a fault
     have answer files (or error records) in their ``answers`` folder.
@@ -130,7 +138,9 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
         plan = workdir / f"plan-{attempt}.json"
         plan.write_text(json.dumps({"seed": seed, "progress": str(progress),
                                     "cpu_seconds": int(timeout * len(todo) + 30),
-                                    "memory_mb": memory_mb, "exercises": todo}))
+                                    "memory_mb": memory_mb, "exercises": todo,
+                                    "isolate": isolate, "hide": [str(h) for h in hide],
+                                    "writable": str(writable or workdir)}))
         log = workdir / f"output-{attempt}.txt"
         with log.open("wb") as out:
             child = subprocess.Popen(
@@ -140,6 +150,7 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
             fault = _watch(child, progress, timeout, memory_mb)
             _finish(child, token)
         run.output += log.read_bytes()[-OUTPUT_LIMIT:].decode("utf-8", "replace")
+        run.isolation = run.isolation or _isolation(progress)
         started = _started(progress)
         if fault is None and started[-1:] == ["__done__"]:
             break
@@ -150,6 +161,13 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
     run.output = run.output[-OUTPUT_LIMIT:]
     run.seconds = time.perf_counter() - start
     return run
+
+
+def _isolation(progress: Path) -> str:
+    try:
+        return progress.with_name(progress.name + ".isolation").read_text()[:200]
+    except OSError:
+        return "none: the child ended before it could isolate itself"
 
 
 def _started(progress: Path) -> list[str]:
