@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from _exercise_tree import SOLUTION_LINE
 from _submissions import DOUBLE_OK, make_class
 
 from lstm_shapes.cli import main
@@ -38,6 +39,10 @@ def test_the_bundle_holds_what_gradescope_runs(bundle) -> None:
                 "exercises/info.toml", "exercises/01_double/test_double.py"} <= names
         assert (z.getinfo("run_autograder").external_attr >> 16) & 0o111
         assert "### BEGIN HIDDEN TESTS" in z.read("exercises/01_double/test_double.py").decode()
+        # the solutions never ship: a submission on Gradescope could read them from disk
+        shipped = z.read("exercises/01_double/double.py").decode()
+        assert SOLUTION_LINE not in shipped and "NotImplementedError" in shipped
+        assert "int(x.shape[-1])" in z.read("exercises/02_count/count.py").decode()
         assert "pip install ./wheels/*.whl" in z.read("setup.sh").decode()
 
 

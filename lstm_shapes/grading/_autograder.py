@@ -3,8 +3,10 @@
 Gradescope unpacks the bundle into ``/autograder/source``, runs ``setup.sh`` once when the
 image is built, and ``run_autograder`` for each submission (files in
 ``/autograder/submission``); the result must land in ``/autograder/results/results.json``.
-The bundle carries a wheel of this package and the instructor copy (hidden tests included);
-grading is the same as ``lstm-shapes grade`` for one learner.
+The bundle carries a wheel of this package and the instructor copy with its hidden tests but
+WITHOUT the solutions (the learner version of each exercise file: grading never needs them);
+grading is the same as ``lstm-shapes grade`` for one learner, and the submission's process
+cannot see ``/autograder/source`` or ``/autograder/results`` where namespaces are allowed.
 
 ``LSTM_SHAPES_AUTOGRADER_ROOT`` replaces ``/autograder`` (for a local test run).
 """
@@ -42,7 +44,12 @@ def build_bundle(out: Path, exercises: Path, *, wheel: Path | None = None) -> Pa
     """Write the bundle zip; ``wheel`` is a built wheel of lstm-shapes (built if None)."""
     from lstm_shapes.exercises._manifest import load_manifest
 
-    load_manifest(exercises)  # refuse a broken series before shipping it
+    from lstm_shapes.exercises._release import strip_markers
+
+    manifest = load_manifest(exercises)  # refuse a broken series before shipping it
+    # the grader never needs the solutions: ship the learner version of those files, so
+    # no submission can read them from /autograder/source (hidden tests stay: they judge)
+    learner_files = {e.learner_file.resolve() for e in manifest.exercises}
     with tempfile.TemporaryDirectory() as tmp:
         wheels = Path(tmp) / "wheels"
         wheels.mkdir()
@@ -60,8 +67,13 @@ def build_bundle(out: Path, exercises: Path, *, wheel: Path | None = None) -> Pa
             for path in sorted(wheels.iterdir()):
                 z.write(path, f"wheels/{path.name}")
             for path in sorted(exercises.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
-                    z.write(path, f"exercises/{path.relative_to(exercises)}")
+                if not path.is_file() or "__pycache__" in path.parts:
+                    continue
+                name = f"exercises/{path.relative_to(exercises)}"
+                if path.resolve() in learner_files:
+                    z.writestr(name, strip_markers(path.read_text(), name=path.name))
+                else:
+                    z.write(path, name)
     return out
 
 
@@ -78,7 +90,8 @@ def run(root: Path, exercises: Path, *, timeout: float = 300.0, memory_mb: int =
         manifest = load_manifest(copy)
         seed = int.from_bytes(os.urandom(4), "big") % 2**31
         grade = grade_submission(root / "submission", manifest, seed=seed, timeout=timeout,
-                                 memory_mb=memory_mb)
+                                 memory_mb=memory_mb,
+                                 hide=[root / "source", root / "results", Path(private)])
     tests = []
     for number, e in enumerate(grade.exercises, 1):
         tests.append({"name": f"{number:02d} {e.exercise}", "number": str(number),
