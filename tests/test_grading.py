@@ -128,6 +128,7 @@ def test_cli_grade_then_report(tmp_path: Path, capsys: pytest.CaptureFixture[str
                  str(instructor), "--jobs", "2", "--timeout", "8", "--seed", "1"]) == 0
     err = capsys.readouterr().err
     assert "grading 3 submission(s)" in err and "honest: 5/5" in err
+    assert "without namespaces" not in err
     assert main(["report", str(out), "--html", str(tmp_path / "r.html")]) == 0
     text = capsys.readouterr().out
     assert "double" in text and "1/3" in text
@@ -245,3 +246,13 @@ def test_the_submission_sees_no_solution_no_classmate_and_no_gradebook(tmp_path:
     assert first["stub"].total == 2.0, first["stub"].exercises[0].reason
     again = grade_all(submissions, out, instructor, **FAST)  # a resumed run reads the journal
     assert sorted(again) == ["honest", "stub"] and again["stub"].total == 2.0
+
+
+def test_cli_warns_when_submissions_ran_without_namespaces(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    instructor, submissions = make_class(tmp_path, ["honest"])
+    assert main(["grade", str(submissions), "--out", str(tmp_path / "g"), "--exercises",
+                 str(instructor), "--timeout", "8", "--no-isolation"]) == 0
+    err = capsys.readouterr().err
+    assert "honest: 5/5" in err
+    assert "warning: submissions ran without namespaces (none: not asked for)" in err

@@ -25,6 +25,9 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="seed of the probes' inputs (default: random,"
                         " kept in the journal)")
     parser.add_argument("--fresh", action="store_true", help="ignore an earlier journal")
+    parser.add_argument("--no-isolation", action="store_true",
+                        help="do not run submissions in Linux namespaces (they could then "
+                        "read the instructor copy and each other's files)")
 
 
 def _progress_bar(console, count: int):
@@ -70,13 +73,19 @@ def run_grade(args: argparse.Namespace) -> int:
             bar.start()
         grades = grade_all(Path(args.submissions), Path(args.out), _exercises(args.exercises),
                            jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
-                           seed=args.seed, fresh=args.fresh, on_done=on_done)
+                           seed=args.seed, fresh=args.fresh, on_done=on_done,
+                           isolate=not args.no_isolation)
     except (GradingError, ValueError, OSError) as err:
         console.print(f"lstm-shapes grade: {err}", highlight=False)
         return 1
     finally:
         if bar is not None:
             bar.stop()
+    bare = sorted({g.isolation for g in grades.values() if g.isolation.startswith("none")})
+    if bare:
+        console.print(f"warning: submissions ran without namespaces ({'; '.join(bare)}): they "
+                      "could read the instructor copy and each other; grade in a container",
+                      highlight=False)
     console.print(f"gradebook: {args.out}/gradebook.csv and gradebook.json "
                   f"({len(grades)} learners)")
     return 0
