@@ -7,12 +7,27 @@ released stubs; ``EXPECTED`` is the score each must get (double: 3 points, count
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from _exercise_tree import make_tree
 
 from lstm_shapes.exercises._release import release
+
+
+def _namespaces_work() -> bool:
+    """Whether this machine lets an unprivileged process enter a user namespace."""
+    code = ("import ctypes, sys; "
+            "sys.exit(ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0)")
+    return subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+NAMESPACES_WORK = _namespaces_work()
+needs_namespaces = pytest.mark.skipif(not NAMESPACES_WORK,
+                                      reason="no unprivileged user namespaces here")
 
 DOUBLE_OK = "def double(x):\n    return x * 2.0\n"
 COUNT_OK = "def count(x):\n    return int(x.shape[0])\n"

@@ -8,7 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _submissions import COUNT_OK, DOUBLE_OK, EXPECTED, SUBMISSIONS, TAMPER, daemon_source, make_class
+from _submissions import (COUNT_OK, DOUBLE_OK, EXPECTED, SUBMISSIONS, TAMPER, daemon_source,
+                          make_class, needs_namespaces)
 
 from lstm_shapes.cli import main
 from lstm_shapes.grading import GradingError, grade_all, load_gradebook
@@ -90,7 +91,8 @@ def test_an_interrupted_run_resumes_without_losing_or_redoing_rows(tmp_path: Pat
         grade_all(submissions, out, instructor, seed=4, **FAST)
 
 
-@pytest.mark.parametrize("isolate", [True, False], ids=["namespaces", "hash-check"])
+@pytest.mark.parametrize("isolate", [pytest.param(True, marks=needs_namespaces), False],
+                         ids=["namespaces", "hash-check"])
 def test_a_submission_that_rewrites_the_instructor_tests_gains_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolate: bool) -> None:
     import tempfile
@@ -235,6 +237,7 @@ def double(x):
 """
 
 
+@needs_namespaces
 def test_the_submission_sees_no_solution_no_classmate_and_no_gradebook(tmp_path: Path) -> None:
     instructor, submissions = make_class(tmp_path, ["honest", "stub"])
     (submissions / "honest" / "01_double" / "double.py").write_text(DOUBLE_OK)
