@@ -232,7 +232,8 @@ def translate(err: BaseException) -> ShapeError | None:
             return None
     layer = _LAYER.search(text)
     name = next((g for g in layer.groups() if g), None) if layer else None
-    where = f"layer {name!r}" if name else "Keras"
+    where = (f"layer {name!r}" if name else "the loss" if "compile_loss" in text
+             else "the model")
     plain = _ANSI.sub("", text)
     first = next((ln.strip() for ln in plain.splitlines() if ln.strip()
                   and not ln.startswith("Exception encountered")), type(err).__name__)

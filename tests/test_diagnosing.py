@@ -149,6 +149,23 @@ def test_install_explains_a_keras_error_after_its_traceback(tmp_path) -> None:
     assert "[output_width_mismatch]" in explanation and "Dense(2)" in explanation
 
 
+IPYTHON = """
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+shell.run_cell({cell!r})
+shell.run_cell("print('the session goes on')")
+"""
+
+
+def test_install_explains_a_keras_error_in_an_ipython_session(tmp_path) -> None:
+    pytest.importorskip("IPython")
+    done = _run_script(tmp_path, IPYTHON.format(cell=LOSS))
+    assert done.returncode == 0, done.stderr
+    assert "ValueError" in done.stdout  # IPython's own traceback, then the explanation
+    explanation = done.stderr[done.stderr.index("lstm-shapes: the loss: Keras said"):]
+    assert "[output_width_mismatch]" in explanation and "Dense(2)" in explanation
+    assert done.stderr.count("lstm-shapes:") == 1 and "the session goes on" in done.stdout
+
 def test_predicting_one_sample_without_its_batch_axis_says_add_it() -> None:
     from lstm_shapes import check_model
 
