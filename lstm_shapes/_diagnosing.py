@@ -60,12 +60,16 @@ def _four_d(m: re.Match[str]) -> tuple[str, str]:
         f"Input(shape=({', '.join(dims[2:])}))   # one sample: (timesteps, features), no batch")
 
 
-@_rule(r"expected shape=\(None, (\d+), (\d+)\), found shape=\(([^)]*)\)")
+@_rule(r"[Ee]xpected shape[= ]\(None, (\d+), (\d+)\),? (?:found shape=|but input has "
+       r"incompatible shape )\(([^)]*)\)")
 def _declared_shape(m: re.Match[str]) -> tuple[str, str]:
     from ._errors import Binding
     from ._misconceptions import classify_mismatch
 
     actual = tuple(None if d == "None" else int(d) for d in _dims(m[3]))
+    if actual == (int(m[1]),):  # one window, without its batch and feature axes
+        return "missing_timestep_axis", (
+            f"x = x.reshape(1, {m[1]}, {m[2]})   # ONE window: (batch=1, timesteps, features)")
     if len(actual) == 2 and m[2] == "1" and actual[1] != int(m[1]):  # Keras drops the 1
         return "input_shape_data_mismatch", (
             f"the data has {actual[1]} timesteps, the model {m[1]}: declare "
@@ -232,6 +236,8 @@ def translate(err: BaseException) -> ShapeError | None:
             return None
     layer = _LAYER.search(text)
     name = next((g for g in layer.groups() if g), None) if layer else None
+    if name in ("Sequential", "Functional"):  # "calling Sequential.call()": the model itself
+        name = None
     where = (f"layer {name!r}" if name else "the loss" if "compile_loss" in text
              else "the model")
     plain = _ANSI.sub("", text)

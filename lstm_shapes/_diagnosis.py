@@ -143,6 +143,13 @@ def _check_input(x: np.ndarray, declared: tuple, out: list[Finding]) -> None:
         return
     if x.ndim == 3 and (t_decl in (None, x.shape[1])) and (f_decl in (None, x.shape[2])):
         return
+    if x.ndim == 4 and x.shape[-1] == 1 and all(d in (None, s) for d, s in
+                                                 zip(declared[1:], x.shape[1:3])):
+        out.append(Finding(
+            "wrong_rank", "x", f"x is {_fmt(x.shape)}, one axis more than the model's "
+            f"{_fmt(declared)}; Keras drops the trailing 1 silently here, other code will not",
+            "x = np.squeeze(x, axis=-1)   # (batch, timesteps, features)", "warning"))
+        return
     if x.shape[0] > 1 and t_decl == x.shape[0] and f_decl == x.shape[1]:
         out.append(Finding(
             "batch_in_input_shape", "model input",
@@ -158,12 +165,26 @@ def _check_input(x: np.ndarray, declared: tuple, out: list[Finding]) -> None:
                        f"(batch, timesteps={t_decl}, features={f_decl})", fix))
 
 
-def _check_rnn_calls(story: ShapeStory, out: list[Finding]) -> None:
+def _shrinkers_before(model: Any, layer: Any) -> list[str]:
+    """Names of the Conv1D/pooling layers that come before ``layer`` in ``model``."""
+    layers = list(getattr(model, "layers", []))
+    before = layers[:layers.index(layer)] if layer in layers else []
+    return [x.name for x in before if type(x).__name__ in _SHRINK]
+
+
+def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding]) -> None:
     """Rules on each RNN call's input and initial states, from the layer configs."""
     for call in story.rnn_calls:
         _, t, f = call.input_shape
         name, c = f"layer {call.layer.name!r}", call.contract
-        if t == 1 and f is not None and f > 1:
+        shrink = _shrinkers_before(model, call.layer) if t == 1 else []
+        if shrink:
+            out.append(Finding("conv_pool_shrinks_time", name, f"input (batch, timesteps=1, "
+                               f"features={f}): {', '.join(shrink)} shrank the time axis to "
+                               "ONE step, so the recurrence has nothing to remember",
+                               "Conv1D(..., padding='same') and a smaller pool_size (or none) "
+                               "before the RNN", "warning"))
+        elif t == 1 and f is not None and f > 1:
             out.append(Finding("window_as_features", name, f"input (batch, timesteps=1, "
                                f"features={f}): the window sits on the feature axis",
                                f"x = x.reshape(-1, {f}, 1) and Input(shape=({f}, 1))",
@@ -314,7 +335,12 @@ def _check_loss(model: Any, y: np.ndarray, predicted: tuple, out: list[Finding])
     onehot = y.ndim >= 2 and y.shape[-1] > 1 and set(np.unique(y)) <= {0, 1} and \
         np.allclose(y.sum(axis=-1), 1)
     where = f"loss {loss!r}"
-    if loss == "categorical_crossentropy" and integer_labels and width and width > 1:
+    if loss == "categorical_crossentropy" and width == 1:
+        out.append(Finding("loss_label_encoding_mismatch", where, "categorical_crossentropy "
+                           "over ONE output unit is always 0 (the only class has probability "
+                           "1): the model learns nothing", "Dense(1, activation='sigmoid') "
+                           "with loss='binary_crossentropy' for 0/1 labels"))
+    elif loss == "categorical_crossentropy" and integer_labels and width and width > 1:
         out.append(Finding("loss_label_encoding_mismatch", where, "integer class labels "
                            "with categorical_crossentropy (which wants one-hot rows)",
                            "loss='sparse_categorical_crossentropy'"))
@@ -416,7 +442,7 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
                            explained.fix))
         return report
     story = report.story
-    _check_rnn_calls(story, out)
+    _check_rnn_calls(model, story, out)
     if usable and len(usable) == len(arrays) == len(story.inputs):
         for array, declared in zip(usable, story.inputs):
             _check_input(array, declared, out)

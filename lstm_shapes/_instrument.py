@@ -35,39 +35,88 @@ def _inputs_and_state(args: tuple, kwargs: dict) -> tuple[Any, Any]:
     return inputs, state
 
 
-def _from_producer(err: Any, inputs: Any) -> Any:
-    """Name the mistake from the layer that produced a wrong input, when Keras knows it.
+def _producer(tensor: Any) -> Any:
+    """The Keras layer that made a symbolic ``tensor`` (None for eager/traced data)."""
+    return getattr(getattr(tensor, "_keras_history", None), "operation", None)
 
-    A 2-D input made by an RNN without return_sequences is ``missing_return_sequences``; one
-    straight from an ``Input`` gets the Input's fix; a 4-D input straight from an ``Input``
-    is ``batch_in_input_shape``.
+
+def _last_step_source(tensor: Any) -> tuple[Any, list[str]]:
+    """Walk up one-input layers (Dense, Dropout, ...) to the RNN that dropped the time axis.
+
+    Returns ``(rnn layer or None, names of the layers passed on the way)``.
     """
-    history = getattr(inputs, "_keras_history", None)
-    producer = getattr(history, "operation", None)
-    if producer is None:
-        return err
     from ._contracts import contract_of
 
+    passed: list[str] = []
+    for _ in range(20):
+        layer = _producer(tensor)
+        if layer is None or type(layer).__name__ == "InputLayer":
+            return None, passed
+        contract = contract_of(layer)
+        if contract is not None:
+            return (layer, passed) if not contract.return_sequences else (None, passed)
+        history = tensor._keras_history
+        inputs = layer._inbound_nodes[history.node_index].input_tensors
+        if len(inputs) != 1:
+            return None, passed
+        passed.append(layer.name)
+        tensor = inputs[0]
+    return None, passed
+
+
+def _with(err: Any, **changes: Any) -> Any:
+    """A copy of the ShapeError ``err`` with some fields changed."""
+    fields = {"where": err.where, "expected": err.expected, "actual": err.actual,
+              "bindings": err.bindings, "code": err.code, "fix": err.fix, "detail": err.detail}
+    return type(err)(**{**fields, **changes})
+
+
+def _one_batch(err: Any) -> Any:
+    """A layer sees one batch (32 inside ``fit``), not the data: reshapes keep it as -1."""
+    batch = err.actual[0] if err.actual else None
+    if batch is None or f".reshape({batch}, " not in (err.fix or ""):
+        return err
+    return _with(err, fix=err.fix.replace(f".reshape({batch}, ", ".reshape(-1, ", 1))
+
+
+def _from_producer(err: Any, inputs: Any) -> Any:
+    """Name the mistake from the layers that produced a wrong input, when Keras knows them.
+
+    A 2-D input made by an RNN without return_sequences (directly, or through Dense/Dropout
+    layers) is ``missing_return_sequences``; one straight from an ``Input`` gets the Input's
+    fix; a 4-D input straight from an ``Input`` is ``batch_in_input_shape``, one from an
+    ``Embedding`` is ``embedding_input_rank``.
+    """
+    err = _one_batch(err)
+    producer = _producer(inputs)
+    if producer is None or err.actual is None:
+        return err
+    kind, rank = type(producer).__name__, len(err.actual)
     code = fix = detail = None
-    if err.code == "missing_timestep_axis":
-        contract = contract_of(producer)
-        if contract is not None and not contract.return_sequences:
+    if rank == 2:
+        rnn, passed = _last_step_source(inputs)
+        if rnn is not None:
             code = "missing_return_sequences"
-            fix = (f"set return_sequences=True on layer {producer.name!r}: the RNN after it "
+            fix = (f"set return_sequences=True on layer {rnn.name!r}: the RNN after it "
                    f"needs the whole sequence")
-            detail = (f"layer {producer.name!r} hands on only its last h, (batch, units) = "
+            via = f" (through {', '.join(repr(n) for n in reversed(passed))})" if passed else ""
+            detail = (f"layer {rnn.name!r} hands on only its last h{via}: (batch, units) = "
                       f"{tuple(err.actual)}")
-    elif err.code == "missing_timestep_axis" and type(producer).__name__ == "InputLayer":
-        code = err.code
-        fix = (f"keras.Input(shape=({err.actual[-1]}, 1))   # (timesteps, features): the "
-               f"Input declares one sample")
-    elif err.code == "embedding_input_rank" and type(producer).__name__ == "InputLayer":
+        elif kind == "InputLayer":
+            code = "missing_timestep_axis"
+            steps = err.actual[-1]
+            fix = (f"x = x.reshape(-1, {steps}, 1) and keras.Input(shape=({steps}, 1))   # "
+                   f"(timesteps, features): the Input declares one sample")
+    elif rank == 4 and kind == "InputLayer":
         code = "batch_in_input_shape"
         fix = f"keras.Input(shape={tuple(err.actual[2:])})   # one sample, without the batch"
+    elif rank == 4 and kind == "Embedding":
+        code = "embedding_input_rank"
+        fix = ("feed the Embedding (batch, timesteps) integer ids: ids = ids.reshape("
+               f"len(ids), {err.actual[1]}) and Input(shape=({err.actual[1]},))")
     if code is None:
         return err
-    return type(err)(where=err.where, expected=err.expected, actual=err.actual,
-                     bindings=err.bindings, code=code, fix=fix, detail=detail)
+    return _with(err, code=code, fix=fix, detail=detail)
 
 
 def _checked(original: Any) -> Any:

@@ -35,8 +35,8 @@ MISCONCEPTIONS: dict[str, str] = {
     "loss_label_encoding_mismatch": "the loss does not fit the labels' encoding or the "
     "output activation.",
     "timedistributed_rank": "TimeDistributed needs a (batch, timesteps, ...) tensor.",
-    "conv_pool_shrinks_time": "a 'valid' Conv1D or a pooling layer shortens the time axis "
-    "that the targets still have.",
+    "conv_pool_shrinks_time": "a 'valid' Conv1D or a pooling layer shortens the time axis: "
+    "the RNN or the per-step targets see fewer timesteps than the data has.",
     "initial_state_units": "initial states h and c are (batch, units), with the units of the "
     "layer they start.",
     "initial_state_structure": "an LSTM takes initial_state=[h, c] (two tensors); a GRU or "
@@ -101,7 +101,6 @@ def classify_mismatch(
     """
     if any(d == 0 for d in actual):
         return "empty_batch", f"{arg} has an empty axis {tuple(actual)}: check how it was sliced"
-    names = tuple(n for n in names)
     batch = actual[0] if actual else None
     b_text = "-1" if batch is None else str(batch)
     if names[-2:] == ("timesteps", "features"):
@@ -121,9 +120,11 @@ def classify_mismatch(
                 f"{arg} = {arg}.reshape({_shape_text(actual)}, 1){layout}")
         if len(actual) == len(names):
             t, f = actual[-2], actual[-1]
-            if t == 1 and t_exp and t_exp > 1 and f == t_exp * (f_exp or 1):
+            window_on_features = (t_exp and t_exp > 1 and f == t_exp * (f_exp or 1)
+                                  or t_exp is None and f_exp == 1 and f is not None and f > 1)
+            if t == 1 and window_on_features:
                 return "window_as_features", (
-                    f"{arg} = {arg}.reshape({b_text}, {t_exp}, {f_exp or 1}){layout}")
+                    f"{arg} = {arg}.reshape({b_text}, {t_exp or f}, {f_exp or 1}){layout}")
             if t_exp and f_exp and t_exp != f_exp and (t, f) == (f_exp, t_exp):
                 return "swapped_axes", (
                     f"{arg} = np.transpose({arg}, (0, 2, 1))   # -> (batch, {t_exp}, {f_exp})")
@@ -140,7 +141,11 @@ def classify_mismatch(
                 f"cut the series into windows: w = lstm_shapes.sine_windows({arg}, "
                 f"timesteps={t_exp or 10})   # w.x_train is (batch, timesteps, 1)")
         if len(actual) == len(names) + 1:
-            return "embedding_input_rank", (
+            if actual[-1] == 1:  # a trailing axis of one, e.g. x[..., np.newaxis] done twice
+                return "wrong_rank", (
+                    f"{arg} = np.squeeze({arg}, axis=-1)   # -> ({', '.join(names)})")
+            code = "embedding_input_rank" if actual[2] == 1 else "wrong_rank"  # (b, t, 1, dim)
+            return code, (
                 f"{arg} = {arg}.reshape({b_text}, {actual[1]}, -1)   # merge the extra axis")
     if len(names) == 2 and len(actual) == 1 and _size(bindings, names[1]) == 1:
         return "wrong_rank", f"{arg} = {arg}.reshape(-1, 1)   # ({names[0]}, {names[1]})"

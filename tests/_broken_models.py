@@ -184,6 +184,13 @@ CASES: list[Case] = [
     Case("two_d_data_silently_expanded", "missing_timestep_axis", False,
          _plain(_lstm(), _dense(), x_y=lambda: (_windows()[0][..., 0], _windows()[1])),
          _plain(_lstm(), _dense())),
+    Case("data_with_an_extra_trailing_axis", "wrong_rank", False,  # Keras squeezes it
+         _plain(_lstm(), _dense(), x_y=lambda: (_windows()[0][..., None], _windows()[1])),
+         _plain(_lstm(), _dense())),
+    Case("pooling_leaves_one_timestep", "conv_pool_shrinks_time", False,
+         _plain(lambda: L.Conv1D(4, 3), lambda: L.MaxPooling1D(8), _lstm(), _dense()),
+         _plain(lambda: L.Conv1D(4, 3, padding="same"), lambda: L.MaxPooling1D(2), _lstm(),
+                _dense())),
     Case("nan_in_the_data", "non_finite_values", False,
          _plain(_lstm(), _dense(), x_y=_with_nan), _plain(_lstm(), _dense())),
     # losses that do not fit the labels
@@ -205,6 +212,11 @@ CASES: list[Case] = [
     Case("softmax_over_one_unit", "loss_label_encoding_mismatch", False,
          _plain(_lstm(), _dense(1, activation="softmax"), x_y=_binary,
                 loss="binary_crossentropy"),
+         _plain(_lstm(), _dense(1, activation="sigmoid"), x_y=_binary,
+                loss="binary_crossentropy")),
+    Case("categorical_crossentropy_on_one_unit", "loss_label_encoding_mismatch", False,
+         _plain(_lstm(), _dense(1, activation="sigmoid"), x_y=_binary,
+                loss="categorical_crossentropy"),  # the loss is 0.0 on every batch
          _plain(_lstm(), _dense(1, activation="sigmoid"), x_y=_binary,
                 loss="binary_crossentropy")),
     # windows
@@ -233,6 +245,12 @@ CASES: list[Case] = [
     Case("stack_without_return_sequences", "missing_return_sequences", True,
          _plain(_lstm(), _lstm(), _dense()),
          _plain(_lstm(return_sequences=True), _lstm(), _dense())),
+    Case("gru_stack_without_return_sequences", "missing_return_sequences", True,
+         _plain(lambda: L.GRU(8), lambda: L.GRU(8), _dense()),
+         _plain(lambda: L.GRU(8, return_sequences=True), lambda: L.GRU(8), _dense())),
+    Case("dense_between_stacked_lstms", "missing_return_sequences", True,
+         _plain(_lstm(), _dense(8), _lstm(), _dense()),
+         _plain(_lstm(return_sequences=True), _dense(8), _lstm(), _dense())),
     Case("input_without_feature_axis", "missing_timestep_axis", True,
          _plain(_lstm(), _dense(), shape=(T,)), _plain(_lstm(), _dense())),
     Case("batch_in_input_shape", "batch_in_input_shape", True,

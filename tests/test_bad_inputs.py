@@ -32,7 +32,7 @@ def _dataset():
 CASES = [
     ("2-D array (no time axis)", lambda: GOOD[:, :, 0], ShapeError, "missing_timestep_axis"),
     ("1-D series", lambda: GOOD.ravel(), ShapeError, "wrong_rank"),
-    ("4-D array (extra axis)", lambda: GOOD[..., None], ShapeError, "embedding_input_rank"),
+    ("4-D array (extra axis)", lambda: GOOD[..., None], ShapeError, "wrong_rank"),
     ("integer dtype", lambda: GOOD.astype("int64"), TypeError, "wrong_dtype"),
     ("string dtype", lambda: GOOD.astype(str), TypeError, "wrong_dtype"),
     ("bool dtype", lambda: GOOD.astype(bool), TypeError, "wrong_dtype"),

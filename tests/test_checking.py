@@ -125,7 +125,9 @@ def test_checks_run_inside_tf_function():
         ("not a tensor", "not_a_tensor", TensorTypeError),
         (3.0, "not_a_tensor", TensorTypeError),
         (np.zeros((0, 10, 1), "float32"), "empty_batch", ShapeError),
-        (np.zeros((4, 10, 1, 1), "float32"), "embedding_input_rank", ShapeError),
+        (np.zeros((4, 10, 1, 1), "float32"), "wrong_rank", ShapeError),  # np.squeeze(x, -1)
+        (np.zeros((4, 10, 1, 8), "float32"), "embedding_input_rank", ShapeError),  # ids (b,t,1)
+        (np.zeros((4, 10, 3, 2), "float32"), "wrong_rank", ShapeError),
         (np.zeros((40,), "float32"), "wrong_rank", ShapeError),
     ],
 )
@@ -165,6 +167,7 @@ def test_expect_passes_through_and_binds_keywords():
         ((32, 3, 10), "swapped_axes", "x = np.transpose(x, (0, 2, 1))   # -> (batch, 10, 3)"),
         ((32, 20, 3), "input_shape_data_mismatch", None),
         ((32, 60), "missing_timestep_axis", "x = x.reshape(32, 20, 3)   # (batch, timesteps, features)"),
+        ((32, 10, 1, 1), "wrong_rank", "x = np.squeeze(x, axis=-1)   # -> (batch, timesteps, features)"),
     ],
 )
 def test_misconceptions_follow_from_bound_dims(actual, code, fix):

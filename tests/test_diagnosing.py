@@ -70,6 +70,8 @@ KERAS_ERRORS = {
         y=np.zeros((32,), "int32")),
     "timedistributed_rank": lambda: _seq(L.LSTM(4), L.TimeDistributed(L.Dense(1))),
     "input_shape_data_mismatch (functional)": _functional_other_timesteps,
+    "missing_timestep_axis (one window predicted)": lambda: _seq(L.LSTM(4), L.Dense(1)).predict(
+        X[0, :, 0], verbose=0),
 }
 
 
@@ -89,6 +91,40 @@ def test_inside_diagnosing_every_one_is_a_shape_error(code: str) -> None:
     with pytest.raises(ShapeError) as err, diagnosing():
         KERAS_ERRORS[code]()
     assert err.value.code and err.value.fix
+
+
+def test_one_window_without_batch_and_feature_axes_is_reshaped_to_one_sample() -> None:
+    with pytest.raises(ShapeError) as err, diagnosing():
+        KERAS_ERRORS["missing_timestep_axis (one window predicted)"]()
+    assert err.value.fix.startswith("x = x.reshape(1, 10, 1)"), str(err.value)
+    assert err.value.where == "the model"
+
+
+class Subclassed(keras.Model):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn, self.head = L.LSTM(4), L.Dense(1)
+
+    def call(self, x):
+        return self.head(self.rnn(x))
+
+
+def test_a_layer_sees_one_batch_so_its_reshape_keeps_the_batch_free() -> None:
+    model = Subclassed()
+    model.compile("adam", "mse")
+    with pytest.raises(ShapeError) as err, diagnosing():  # the LSTM sees a batch of 32
+        _fit(model, x=np.zeros((64, 10), "float32"), y=np.zeros((64, 1), "float32"))
+    assert err.value.code == "missing_timestep_axis" and err.value.actual == (32, 10)
+    assert err.value.fix.startswith("x = x.reshape(-1, 10, 1)"), err.value.fix  # not 32
+
+
+def test_the_rnn_that_dropped_the_time_axis_is_found_through_dense_layers() -> None:
+    with pytest.raises(ShapeError) as err, diagnosing():
+        _seq(L.LSTM(4, name="first"), L.Dense(8, name="squeeze"), L.Dropout(0.1),
+             L.LSTM(4, name="second"))
+    assert err.value.code == "missing_return_sequences"
+    assert "return_sequences=True on layer 'first'" in err.value.fix
+    assert "through 'squeeze', 'dropout" in str(err.value), str(err.value)
 
 
 def test_the_original_error_stays_chained() -> None:

@@ -62,7 +62,8 @@ CORRUPTIONS = {
     "window_on_features": (lambda b, t, f: (b, 1, t * f), "window_as_features"),
     "timesteps": (lambda b, t, f: (b, t + 1, f), "input_shape_data_mismatch"),
     "features": (lambda b, t, f: (b, t, f + 1), "input_shape_data_mismatch"),
-    "extra_axis": (lambda b, t, f: (b, t, f, 1), "embedding_input_rank"),
+    "extra_axis": (lambda b, t, f: (b, t, f, 1), "wrong_rank"),  # np.squeeze(x, -1)
+    "ids_axis_before_embedding": (lambda b, t, f: (b, t, 1, f + 1), "embedding_input_rank"),
     "empty_batch": (lambda b, t, f: (0, t, f), "empty_batch"),
 }
 
