@@ -47,6 +47,7 @@ class Report:
 
     findings: list[Finding] = field(default_factory=list)
     story: ShapeStory | None = None
+    note: str = ""  # what was checked, when not the data as given (one batch of a dataset)
 
     @property
     def errors(self) -> list[Finding]:
@@ -66,10 +67,10 @@ class Report:
         return [f.code for f in self.findings]
 
     def __str__(self) -> str:
+        notes = " ".join(n for n in (self.note, self.story.note if self.story else "") if n)
         if not self.findings:
-            note = f" {self.story.note}" if self.story is not None and self.story.note else ""
-            return f"check_model: no shape mistakes found{note}"
-        return "\n".join(str(f) for f in self.findings)
+            return f"check_model: no shape mistakes found{' ' + notes if notes else ''}"
+        return "\n".join([*(str(f) for f in self.findings), *([notes] if notes else [])])
 
 
 def _fmt(shape: tuple) -> str:
@@ -79,6 +80,43 @@ def _fmt(shape: tuple) -> str:
 
 
 # ---- data --------------------------------------------------------------------------------
+
+def _by_name(value: Any, names: list[str], what: str, out: list[Finding]) -> Any:
+    """A dict of arrays keyed by the model's input/output names, as a list in their order."""
+    if not isinstance(value, dict):
+        return value
+    if names and set(value) == set(names):
+        return [value[n] for n in names]
+    out.append(Finding("not_a_tensor", what, f"{what} is a dict with keys {sorted(value)} but "
+                       f"the model's {'inputs' if what == 'x' else 'outputs'} are named "
+                       f"{names or 'nothing (no named inputs)'}",
+                       f"key {what} by those names, or pass a list in their order"))
+    return None
+
+
+def _data(model: Any, x: Any, y: Any, report: Report) -> tuple[Any, Any]:
+    """What ``model.fit`` accepts, as arrays: one batch of a dataset, dicts by name."""
+    out = report.findings
+    if hasattr(x, "element_spec"):  # a tf.data.Dataset: its first batch is the evidence
+        try:
+            first = next(iter(x))
+        except StopIteration:
+            out.append(Finding("empty_batch", "x", "the dataset is empty",
+                               "check how the dataset was built (a filter or take(0)?)"))
+            return None, None
+        if isinstance(first, (tuple, list)) and len(first) >= 2 and y is None:
+            x, y = first[0], first[1]
+        else:
+            x = first
+        report.note = "(checked the first batch of the dataset)"
+    elif hasattr(x, "__next__"):  # a generator: checking would consume the learner's data
+        out.append(Finding("not_a_tensor", "x", "x is a generator (or iterator)",
+                           "check one batch: xb, yb = next(gen); check_model(model, xb, yb)"))
+        return None, None
+    inputs = [t.name for t in getattr(model, "inputs", None) or []]
+    outputs = list(getattr(model, "output_names", None) or [])
+    return _by_name(x, inputs, "x", out), _by_name(y, outputs, "y", out)
+
 
 def _as_array(value: Any, name: str, out: list[Finding]) -> np.ndarray | None:
     """``value`` as a numeric array, or None with a finding saying why not."""
@@ -409,8 +447,9 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
 
     Args:
         model: a Keras model (Sequential, functional, or subclassed when ``x`` is given).
-        x: the inputs (one array; a list for a multi-input model).
-        y: the targets.
+        x: the inputs: one array, a list or a dict by input name for a multi-input model,
+            or a ``tf.data.Dataset`` of ``(x, y)`` batches (its first batch is checked).
+        y: the targets (a list or a dict by output name for a multi-output model).
         batch_size: the batch size you fit with (checked against a stateful model).
 
     Returns:
@@ -422,6 +461,7 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
         raise TypeError(f"check_model() needs a keras.Model, got {type(model).__name__}")
     report = Report()
     out = report.findings
+    x, y = _data(model, x, y, report)
     inputs = list(x) if isinstance(x, (list, tuple)) and x and hasattr(x[0], "shape") else (
         [x] if x is not None else [])
     arrays = [_as_array(v, "x" if len(inputs) == 1 else f"x[{i}]", out)

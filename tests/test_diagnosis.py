@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import keras
 import numpy as np
 import pytest
 
@@ -152,3 +153,43 @@ def test_an_untraceable_model_says_so_instead_of_all_clear() -> None:
 
     report = check_model(keras.Sequential([keras.layers.LSTM(4), keras.layers.Dense(1)]))
     assert report.findings == [] and "pass x" in str(report)
+
+
+def _seq_vs_last() -> tuple:
+    model = keras.Sequential([keras.Input((10, 1)), keras.layers.LSTM(4, return_sequences=True),
+                              keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    x, y = _windows()
+    return model, x, y
+
+
+def test_a_dataset_is_checked_on_its_first_batch() -> None:
+    import tensorflow as tf
+
+    model, x, y = _seq_vs_last()
+    report = check_model(model, tf.data.Dataset.from_tensor_slices((x, y)).batch(16))
+    assert report.codes == ["sequence_output_vs_last_target"], str(report)
+    assert str(report).endswith("(checked the first batch of the dataset)")
+    empty = check_model(model, tf.data.Dataset.from_tensor_slices((x, y)).take(0).batch(16))
+    assert empty.codes == ["empty_batch"], str(empty)
+
+
+def test_inputs_keyed_by_name_are_checked_in_the_models_order() -> None:
+    seq, static = keras.Input((10, 1), name="seq"), keras.Input((3,), name="static")
+    head = keras.layers.Dense(1)(keras.layers.Concatenate()([keras.layers.LSTM(4)(seq), static]))
+    model = keras.Model({"static": static, "seq": seq}, head)
+    x, y = _windows()
+    good = {"static": np.zeros((len(x), 3), "float32"), "seq": x}
+    assert check_model(model, good, y).findings == []
+    flat = check_model(model, {**good, "seq": x[:, :, 0]}, y)
+    assert "missing_timestep_axis" in flat.codes, str(flat)
+    wrong = check_model(model, {"series": x, "static": good["static"]}, y)
+    assert wrong.codes == ["not_a_tensor"] and "'seq'" in str(wrong), str(wrong)
+
+
+def test_a_generator_is_refused_without_consuming_it() -> None:
+    model, x, y = _seq_vs_last()
+    batches = iter([(x, y)])
+    report = check_model(model, batches)
+    assert report.codes == ["not_a_tensor"] and "next(gen)" in str(report)
+    assert next(batches)[0] is x  # the learner's data is still there
