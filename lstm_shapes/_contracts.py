@@ -55,10 +55,13 @@ class RNNContract:
 
 
 def contract_of(layer: Any) -> RNNContract | None:
-    """The contract of a Keras RNN layer (LSTM, GRU, SimpleRNN, Bidirectional), else None."""
+    """The contract of a Keras RNN layer (LSTM, GRU, SimpleRNN, RNN of one of their cells,
+    or a Bidirectional of those), else None."""
     bidirectional = type(layer).__name__ == "Bidirectional"
     inner = layer.forward_layer if bidirectional else layer
     kind = type(inner).__name__
+    if kind == "RNN":  # keras.layers.RNN(LSTMCell(8)): the cell says what it is
+        kind = type(getattr(inner, "cell", None)).__name__.removesuffix("Cell")
     if kind not in _STATES:
         return None
     features = None

@@ -10,6 +10,12 @@ from lstm_shapes import ShapeError
 from lstm_shapes._contracts import RNNContract, check_call, contract_of, expected_shapes
 
 RNNS = [keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN]
+CELLS = [keras.layers.LSTMCell, keras.layers.GRUCell, keras.layers.SimpleRNNCell]
+
+
+def _of_cell(cell_cls):
+    """``RNN(LSTMCell(units))``: the generic RNN layer around one standard cell."""
+    return lambda units, **kw: keras.layers.RNN(cell_cls(units), **kw)
 
 
 def _as_list(shapes):
@@ -21,7 +27,8 @@ def _as_list(shapes):
 @pytest.mark.parametrize(
     "cls, seq, state, merge",
     [(c, s, st, m) for c, s, st, m in itertools.product(
-        RNNS, [False, True], [False, True], ["plain", "concat", "sum", "mul", "ave", None])],
+        RNNS + [_of_cell(c) for c in CELLS], [False, True], [False, True],
+        ["plain", "concat", "sum", "mul", "ave", None])],
 )
 def test_expected_shapes_equal_keras(cls, seq, state, merge):
     layer = cls(6, return_sequences=seq, return_state=state)
@@ -38,6 +45,9 @@ def test_contract_reads_built_features_and_stateful_batch():
     c = contract_of(layer)
     assert (c.features, c.batch_size, c.n_states) == (3, 8, 2)
     assert contract_of(keras.layers.Dense(3)) is None
+    assert contract_of(keras.layers.RNN(keras.layers.LSTMCell(4))).n_states == 2
+    stacked = keras.layers.StackedRNNCells([keras.layers.LSTMCell(4)] * 2)
+    assert contract_of(keras.layers.RNN(stacked)) is None  # not one cell: left to Keras
 
 
 def test_check_call_catches_feature_and_state_mistakes():

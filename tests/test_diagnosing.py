@@ -127,6 +127,13 @@ def test_the_rnn_that_dropped_the_time_axis_is_found_through_dense_layers() -> N
     assert "through 'squeeze', 'dropout" in str(err.value), str(err.value)
 
 
+def test_a_generic_rnn_of_a_cell_is_checked_like_its_layer() -> None:
+    with pytest.raises(ShapeError) as err, diagnosing():
+        _seq(L.RNN(L.LSTMCell(4), name="first"), L.RNN(L.GRUCell(4)))
+    assert err.value.code == "missing_return_sequences"
+    assert "return_sequences=True on layer 'first'" in err.value.fix
+
+
 def test_the_original_error_stays_chained() -> None:
     with pytest.raises(ShapeError) as err, diagnosing():
         _fit(_seq(L.LSTM(4), L.Dense(3)), y=np.zeros((32, 2)))
