@@ -64,10 +64,14 @@ def render_shape_error(err: ShapeError) -> str:
         aligned = _alignment(err.expected, err.actual)
         if aligned:
             lines.append(f"  {aligned}")
-    bound = [f"{n} = {b.size} (from {b.where})" for n, b in err.bindings.items()
-             if b.where and n in err.expected]
-    if bound:
-        lines.append("  bound earlier: " + ", ".join(bound))
+    known = {n: b for n, b in err.bindings.items() if b.where and n in err.expected}
+    asked = [f"{n} = {b.size}" for n, b in known.items() if b.where == f"{n}={b.size}"]
+    seen = [f"{n} = {b.size} by {b.where}" for n, b in known.items()
+            if b.where != f"{n}={b.size}"]
+    if asked:  # sizes the caller named: expect(x, "...", timesteps=10)
+        lines.append("  expected sizes: " + ", ".join(asked))
+    if seen:  # sizes fixed by an earlier argument or layer
+        lines.append("  sizes fixed earlier: " + "; ".join(seen))
     text = summary(err.code)
     lines.append(f"  [{err.code}] {text}".rstrip())
     if err.fix:

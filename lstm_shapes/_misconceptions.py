@@ -9,7 +9,7 @@ from __future__ import annotations
 
 MISCONCEPTIONS: dict[str, str] = {
     "missing_timestep_axis": "an RNN reads a sequence per sample, shaped (batch, timesteps, "
-    "features); a 2-D array has no time axis.",
+    "features); a 2-D array lacks one of these axes (usually the feature axis).",
     "swapped_axes": "timesteps and features are exchanged: the data is laid out "
     "(batch, features, timesteps).",
     "window_as_features": "the look-back window sits on the feature axis with timesteps=1, "
@@ -132,7 +132,11 @@ def classify_mismatch(
                 return "no_temporal_context", (
                     "give each sample a window of past steps: "
                     f"{arg} shaped (batch, timesteps > 1, features)")
-            if t_exp is not None and t != t_exp or f_exp is not None and f != f_exp:
+            if f_exp is not None and f != f_exp:
+                return "input_shape_data_mismatch", (
+                    f"the layer reads {f_exp} feature(s) per step: give {arg} {f_exp} on its "
+                    f"last axis, or declare Input(shape=({t}, {f}))")
+            if t_exp is not None and t != t_exp:
                 return "input_shape_data_mismatch", (
                     f"declare the input as Input(shape=({t}, {f})) or window the data with "
                     f"timesteps={t_exp if t_exp is not None else t}")

@@ -8,7 +8,7 @@ shapes differ: got (32, 10), expected (batch, timesteps, features) = (32, 10, 1)
   axis 0 batch: 32 == 32
   axis 1 timesteps: 10 == 10
   axis 2 features: missing
-  [missing_timestep_axis] an RNN reads a sequence per sample, shaped (batch, timesteps, features); a 2-D array has no time axis.
+  [missing_timestep_axis] an RNN reads a sequence per sample, shaped (batch, timesteps, features); a 2-D array lacks one of these axes (usually the feature axis).
   fix: answer = answer.reshape(32, 10, 1)   # (batch, timesteps, features)
 """
 

@@ -107,7 +107,19 @@ def test_learner_copy_has_no_solution_to_show(tmp_path, capsys):
     assert main(["check", "2", "--dir", str(learner)]) == 0
     out = capsys.readouterr().out
     assert "2 count: solved, 2/2 points." in out
-    assert "this is a learner copy: it holds no reference solution" in out
+    assert "solution" not in out  # nothing to show, and no promise of it
+    assert main(["hint", "2", "--dir", str(learner)]) == 0
+    assert "solution" not in capsys.readouterr().out
+
+
+def test_a_learner_copy_says_that_hidden_tests_hold_more_points(tmp_path, capsys):
+    learner = release(make_tree(tmp_path / "src"), tmp_path / "learner").out
+    (learner / "01_double" / "double.py").write_text("def double(x):\n    return x * 2.0\n")
+    assert main(["check", "1", "--dir", str(learner)]) == 0
+    out = capsys.readouterr().out
+    assert ("1 double: solved, 2/2 points of the tests here (the instructor's hidden tests "
+            "hold 1 more of its 3)") in out, out
+    assert "more tests than you have here (hidden ones" in (learner / "README.md").read_text()
 
 
 def test_hint_and_status_do_not_import_tensorflow(series):

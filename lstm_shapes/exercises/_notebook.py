@@ -100,6 +100,7 @@ class HintReport:
     newly_shown: bool
     solution: str | None = None
     solved: bool = False
+    has_solution: bool = False  # an instructor copy: the solution is shown after passing
 
     def __str__(self) -> str:
         e, total = self.exercise, len(self.exercise.hints)
@@ -114,9 +115,9 @@ class HintReport:
         if self.shown < total:
             lines.append(f"  (run `lstm-shapes hint {e.number}` again for hint "
                          f"{self.shown + 1}/{total})")
-        elif self.solved:
+        elif self.solved and self.solution is not None:
             lines.append(_solution_lines(self.solution))
-        else:
+        elif self.has_solution:
             lines.append(f"  The reference solution is shown once `lstm-shapes check "
                          f"{e.number}` passes.")
         return "\n".join(lines)
@@ -125,10 +126,7 @@ class HintReport:
         return _pre(str(self))
 
 
-def _solution_lines(solution: str | None) -> str:
-    if solution is None:
-        return ("  (this is a learner copy: it holds no reference solution; ask your "
-                "instructor)")
+def _solution_lines(solution: str) -> str:
     body = "\n".join("    " + line for line in solution.splitlines())
     return f"  Reference solution (you passed, so here it is):\n{body}"
 
@@ -161,9 +159,14 @@ class CheckReport:
         e, r = self.exercise, self.result
         score = (f"{r.score:g}/{r.max_score:g} points" if r.score is not None  # type: ignore
                  and r.max_score is not None else "points unknown")  # type: ignore
+        hidden = e.points - (r.max_score or e.points)  # type: ignore[attr-defined]
+        if hidden > 0:
+            score += (f" of the tests here (the instructor's hidden tests hold {hidden:g} more "
+                      f"of its {e.points})")
         if self.passed:
             lines = [f"{e.number} {e.name}: solved, {score}."]
-            lines.append(_solution_lines(self.solution))
+            if self.solution is not None:
+                lines.append(_solution_lines(self.solution))
             if self.next is not None:
                 lines.append(f"Next: {self.next.number} {self.next.name}: {self.next.title}\n"
                              f"  edit {_where(self.next)}, then `lstm-shapes check "
@@ -210,8 +213,10 @@ def hint(n: int | str, *, root: PathLike = None) -> HintReport:
     before = progress.hints.get(exercise.name, 0)
     shown = progress.next_hint(exercise.name, len(exercise.hints))
     solved = exercise.name in progress.solved
+    solution = _solution(exercise)
     return HintReport(exercise, shown, newly_shown=shown > before, solved=solved,
-                      solution=_solution(exercise) if solved else None)
+                      solution=solution if solved else None,
+                      has_solution=solution is not None)
 
 
 def check(n: int | str | None = None, *, root: PathLike = None,

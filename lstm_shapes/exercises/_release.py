@@ -179,7 +179,9 @@ _README = """# lstm-shapes exercises
 Edit the file of each exercise (`<folder>/<name>.py`): every
 `raise NotImplementedError(...)` marks code for you to write; "fix" exercises hold a broken
 model to repair. Do not change the tests (`test_<name>.py`): they are how your work is
-checked.
+checked. Your instructor grades with more tests than you have here (hidden ones, on fresh
+inputs), so `check` shows the points of the tests in this copy -- 8/8 of an exercise worth
+10, say -- and a solution that only fits the visible tests may still lose points.
 
 Run these commands inside this folder:
 
