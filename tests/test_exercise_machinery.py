@@ -140,6 +140,20 @@ def test_wrong_value_fails_with_the_assertion(tmp_path):
     assert "Mismatched elements" in result.output
 
 
+def test_an_assert_message_reads_as_the_answer_without_pytest_internals(tmp_path):
+    root = make_tree(tmp_path, body="    return (x * 2.0).T")
+    tests = load_manifest(root).get("double").test_file
+    tests.write_text(tests.read_text().replace(
+        'assert answers["twice"].shape == (3, 4)',
+        'assert answers["twice"].shape == (3, 4), f"keep the shape: got {answers[\'twice\'].shape}"'))
+    result = _run(root)
+    hidden = next(t for t in result.tests if t.name == "test_hidden_keeps_shape")
+    assert hidden.status == "failed"
+    assert "your answer: keep the shape: got (4, 3)" in hidden.output, hidden.output
+    assert "assert (4, 3) ==" not in hidden.output and "def test_" not in hidden.output
+    assert "lstm-shapes hint 1" in hidden.output
+
+
 def test_shape_error_shows_its_misconception_code(tmp_path):
     body = '    expect(x, "batch timesteps features", name="x")\n    return 2 * x'
     result = _run(make_tree(tmp_path, body=body))

@@ -47,17 +47,25 @@ def test_one_row_per_units_with_the_right_parameter_count(answers):
 
     for units, row in zip(UNITS, _rows(answers)):
         assert row["units"] == units, f"rows in the order {UNITS}"
-        expected = lstm_param_count(units, 1) + units + 1  # LSTM + Dense(1)
-        if row["params"] != expected:
-            fail_with("lstm_gate_count", f"LSTM({units}) + Dense(1) has {expected} parameters,"
-                      f" the row says {row['params']}", "params = model.count_params()")
+        lstm, head = lstm_param_count(units, 1), units + 1  # LSTM, Dense(1)
+        if row["params"] == lstm:
+            pytest.fail(f"your answer: units {units}: the row holds the LSTM's {lstm} "
+                        f"parameters only; the Dense(1) head adds {head} (units + 1): "
+                        "params = model.count_params()", pytrace=False)
+        if row["params"] != lstm + head:
+            fail_with("lstm_gate_count", f"LSTM({units}) + Dense(1) has {lstm + head} "
+                      f"parameters, the row says {row['params']}",
+                      "params = model.count_params()")
 
 
 @pytest.mark.exercise("units_sweep", points=3)
 def test_losses_and_times_are_measured(answers):
     for row in _rows(answers):
-        assert math.isfinite(row["val_loss"]) and 0 < row["val_loss"] < 0.5, (
-            f"units {row['units']}: validation loss {row['val_loss']} (predicting 0 gives 0.5)")
+        # a real validation MSE after 2 epochs: finite, positive, and not far above the 0.5
+        # of predicting 0 (how well 2 epochs train depends on the batch size: not judged here)
+        assert math.isfinite(row["val_loss"]) and 0 < row["val_loss"] < 1.0, (
+            f"units {row['units']}: validation loss {row['val_loss']} is not a validation MSE "
+            "of the sine task (predicting 0 gives 0.5): return history.history['val_loss'][-1]")
         assert 0 < row["seconds"] < 120, f"units {row['units']}: {row['seconds']} s"
 
 

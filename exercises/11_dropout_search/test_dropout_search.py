@@ -42,7 +42,9 @@ def test_three_trials_from_the_space(answers):
         for name, values in SPACE.items():
             assert trial.get(name) in values, f"{name}={trial.get(name)!r} is not in {values}"
         loss = trial.get("val_loss")
-        assert isinstance(loss, float) and math.isfinite(loss) and loss < 0.5, (
+        # finite and not far above the 0.5 of predicting 0: a real validation MSE after 2
+        # epochs (how far it fell depends on the learner's batch size: not judged here)
+        assert isinstance(loss, float) and math.isfinite(loss) and 0 < loss < 1.0, (
             f"val_loss {loss!r}: train and evaluate each trial on the validation windows")
 
 

@@ -95,15 +95,27 @@ def describe_error(exercise: str, error: Any) -> str:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Every failing test of an exercise ends with the way to its next hint."""
+    """Every failing test of an exercise ends with the way to its next hint.
+
+    An ``assert`` with a message reads as that message (``your answer: ...``), without
+    pytest's source lines and introspection: the message is written for the learner.
+    """
     report = yield
     if report.failed and "answers" in getattr(item, "fixturenames", ()):
-        text = report.longreprtext
+        text = _assert_message(call.excinfo) or report.longreprtext
         if "lstm-shapes hint" not in text:
             test_file = Path(str(item.path)).resolve()
             hint = _hint_line(test_file, test_file.stem.removeprefix("test_"))
             report.longrepr = f"{text}\n{hint}"
     return report
+
+
+def _assert_message(excinfo: Any) -> str:
+    """``your answer: <message>`` of a failed ``assert cond, message`` (else empty)."""
+    if excinfo is None or not excinfo.errisinstance(AssertionError):
+        return ""
+    message, rewritten, _ = str(excinfo.value).rpartition("\nassert ")
+    return f"your answer: {message.strip()}" if rewritten and message.strip() else ""
 
 
 def _hint_line(test_file: Path, exercise: str) -> str:
