@@ -53,13 +53,15 @@ MISCONCEPTIONS: dict[str, str] = {
     "(off by one, or they leak into the input).",
     "unexpected_sequence_output": "this tensor is a whole sequence (return_sequences=True) "
     "where one vector per sample is expected.",
-    "lstm_gate_count": "an LSTM has 4 gates (input, forget, cell, output), each with its own "
-    "kernel, recurrent kernel and bias: 4·(units·(features+units)+units) parameters.",
+    "lstm_gate_count": "an LSTM has 4 gates, in Keras's order input, forget, cell, output, "
+    "each with its own kernel, recurrent kernel and bias: 4·(units·(features+units)+units) "
+    "parameters.",
     # Codes outside DESIGN.md's table, for mistakes that are not about RNN semantics.
     "wrong_rank": "the tensor has a different number of axes than expected.",
     "dimension_mismatch": "a named dimension has a different size here than where it was "
     "first seen.",
-    "batch_mismatch": "two tensors of one call disagree on the batch size.",
+    "batch_mismatch": "the number of samples (the first, batch axis) differs from the one "
+    "expected, or from another tensor of the same call.",
     "empty_batch": "the batch (or another axis) is empty: there is nothing to compute on.",
     "wrong_dtype": "the tensor's dtype is not the kind the layer computes with.",
     "not_a_tensor": "the value is not an array or tensor.",
@@ -188,10 +190,13 @@ def classify_mismatch(
                     f"the time axis keeps the input's {t_exp} timesteps; units ({units}) is "
                     "only the size of the last axis")
     if names and names[0] == "batch" and actual and "batch" in bindings:
-        if actual[0] is not None and actual[0] != bindings["batch"].size:
-            return "batch_mismatch", (
-                f"give {arg} the same batch size ({bindings['batch'].size}) as "
-                f"{bindings['batch'].where}")
+        size, where = bindings["batch"].size, bindings["batch"].where
+        if actual[0] is not None and actual[0] != size:
+            if where == f"batch={size}":  # a size the caller asked for: say it plainly
+                return "batch_mismatch", (
+                    f"{arg} should hold {size} samples on its first axis, not {actual[0]}: "
+                    "count the samples (windows) again")
+            return "batch_mismatch", f"give {arg} the same batch size ({size}) as {where}"
     if len(actual) != len([n for n in names if not n.startswith("*") and n != "..."]):
         return "wrong_rank", f"give {arg} the axes ({', '.join(names)})"
     return "dimension_mismatch", ""

@@ -293,3 +293,20 @@ def test_a_model_answer_with_expect_shape_layers_loads_in_a_fresh_process(tmp_pa
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
                           text=True, timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.stdout.split() == ["Sequential", "4"], done.stderr[-2000:]
+
+
+def test_assert_close_says_where_the_largest_gap_is_in_a_few_lines():
+    from lstm_shapes.exercises import assert_close
+
+    want = np.zeros((4, 6))
+    got = want.copy()
+    got[2, 5], got[0, 0] = 0.5, 0.01
+    with pytest.raises(pytest.fail.Exception) as info:
+        assert_close(got, want, "h", fix="keep the gate order")
+    text = str(info.value)
+    assert text.startswith("your answer: h differs from the reference in 2 of 24 values; the "
+                           "largest gap is at (2, 5): yours 0.5, expected 0"), text
+    assert text.endswith("fix: keep the gate order") and text.count("\n") == 1
+    with pytest.raises(pytest.fail.Exception, match=r"(?s)shape \(4, 6\).*\[lstm_gate_count\]"):
+        assert_close(got, np.zeros((6, 4)), "h", code="lstm_gate_count")
+    assert_close(got, got + 1e-7, "h")  # within the tolerance: passes

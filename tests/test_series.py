@@ -81,6 +81,14 @@ WRONG = [  # (exercise, a plausible wrong solution, the code its failure must na
                     "zi, zf, zo, zc = np.split(z, 4, axis=-1)"}, "lstm_gate_count"),
     ("many_to_many", {"keras.layers.Dense(y_train.shape[1])": "keras.layers.Dense(1)"},
      "multistep_horizon_mismatch"),
+    # mistakes a learner trial made in functions that only hidden tests judged before
+    ("shapes", {"return 4 * (units * (features + units) + units)":
+                "return 3 * (units * (features + units) + units)"}, "lstm_gate_count"),
+    ("outputs", {"return sequence[:, -1, :]": "return sequence[-1]"},
+     "unexpected_sequence_output"),
+    ("stateful", {"layer.reset_state()": "pass"}, "stateful_batch"),
+    ("many_to_many", {"        keras.layers.LSTM(units, return_sequences=True),":
+                      "        keras.layers.LSTM(units),"}, "last_output_vs_sequence_target"),
 ]
 
 

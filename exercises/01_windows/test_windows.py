@@ -23,6 +23,11 @@ def probe_sine(module, rng):
     return module.sine_series()
 
 
+def probe_one_window(module, rng):
+    t = int(rng.integers(3, 12))  # a series just long enough for one window and its target
+    return np.concatenate(module.make_windows(rng.normal(size=t + 1), t), axis=None)
+
+
 def _reference(series, timesteps):
     x = np.stack([series[i:i + timesteps] for i in range(len(series) - timesteps)])
     return x[..., None], series[timesteps:, None]
@@ -47,7 +52,7 @@ def test_each_window_holds_consecutive_values(answers):
                   "x[i] = series[i:i + timesteps]")
 
 
-@pytest.mark.exercise("windows", points=3)
+@pytest.mark.exercise("windows", points=2)
 def test_y_is_the_value_after_each_window(answers):
     series, t = _question(answers.rng("y"))
     y = answers["y"]
@@ -60,10 +65,22 @@ def test_y_is_the_value_after_each_window(answers):
                   "y[i] = series[i + timesteps]")
 
 
-### BEGIN HIDDEN TESTS
 @pytest.mark.exercise("windows", points=2)
 def test_the_sine_series(answers):
     sine = answers["sine"]
     assert_shape(sine, "steps", "sine_series()", steps=1000)
-    np.testing.assert_allclose(sine, np.sin(np.arange(0, 100, 0.1)), atol=1e-6)
+    if not np.allclose(sine, np.sin(np.arange(0, 100, 0.1)), atol=1e-6):
+        pytest.fail("your answer: sine_series() is not np.sin(np.arange(0, 100, 0.1))",
+                    pytrace=False)
+
+
+### BEGIN HIDDEN TESTS
+@pytest.mark.exercise("windows", points=1)
+def test_a_series_one_step_longer_than_the_window_gives_one_window(answers):
+    rng = answers.rng("one_window")
+    t = int(rng.integers(3, 12))
+    series = rng.normal(size=t + 1)
+    got = answers["one_window"]
+    assert got.shape == (t + 1,) and np.allclose(got, series, atol=1e-5), (
+        f"a series of {t + 1} values with timesteps={t} holds ONE window and its target")
 ### END HIDDEN TESTS

@@ -3,7 +3,7 @@
     layer = keras.layers.LSTM(units, return_sequences=..., return_state=True)
     output, h, c = layer(x)          # x is (batch, timesteps, features)
 
-Work out the three shapes from the shape story (README) and count the weights: the kernel
+Work out the three shapes from the shape story (the table in README.md) and count the weights: the kernel
 is (features, 4·units), the recurrent kernel (units, 4·units), the bias (4·units,).
 No TensorFlow needed here: plain arithmetic.
 """
@@ -12,7 +12,8 @@ No TensorFlow needed here: plain arithmetic.
 def lstm_output_shapes(batch, timesteps, features, units, return_sequences):
     """The shapes (output, h, c) of LSTM(units, return_sequences, return_state=True)(x).
 
-    Return three tuples of ints, e.g. ((32, 50), (32, 50), (32, 50)).
+    Return three tuples, e.g. ((32, 50), (32, 50), (32, 50)); a batch of None (unknown, as
+    in model.summary()) stays None.
     """
     ### BEGIN SOLUTION return (output_shape, h_shape, c_shape) as tuples of ints
     state = (batch, units)

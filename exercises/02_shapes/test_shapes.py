@@ -5,14 +5,19 @@ import pytest
 from lstm_shapes.exercises import assert_shape_tuple, fail_with
 
 
-def _configs(rng, n=4):
-    return [dict(batch=int(rng.integers(2, 65)), timesteps=int(rng.integers(2, 30)),
+def _configs(rng, n=4, batch=True):
+    return [dict(batch=int(rng.integers(2, 65)) if batch else None,
+                 timesteps=int(rng.integers(2, 30)),
                  features=int(rng.integers(1, 8)), units=int(rng.integers(2, 80)),
                  return_sequences=bool(i % 2)) for i in range(n)]
 
 
 def probe_shapes(module, rng):
     return [list(map(list, module.lstm_output_shapes(**c))) for c in _configs(rng)]
+
+
+def probe_symbolic(module, rng):  # batch=None, as in a model's summary
+    return [list(map(list, module.lstm_output_shapes(**c))) for c in _configs(rng, batch=False)]
 
 
 def probe_params(module, rng):
@@ -28,8 +33,9 @@ def _keras(c):
         (c["batch"], c["timesteps"], c["features"]))]
 
 
-def _check(answers, index, what):
-    for config, answer in zip(_configs(answers.rng("shapes")), answers["shapes"]):
+def _check(answers, index, what, key="shapes"):
+    configs = _configs(answers.rng(key), batch=key != "symbolic")
+    for config, answer in zip(configs, answers[key]):
         truth = _keras(config)[index]
         spec = "batch timesteps units" if len(truth) == 3 else "batch units"
         name = f"{what} of LSTM({config['units']}, return_sequences=" \
@@ -41,7 +47,7 @@ def _check(answers, index, what):
                            features=config["features"])
 
 
-@pytest.mark.exercise("shapes", points=4)
+@pytest.mark.exercise("shapes", points=3)
 def test_output_shape(answers):
     _check(answers, 0, "the output")
 
@@ -52,7 +58,6 @@ def test_state_shapes(answers):
     _check(answers, 2, "c")
 
 
-### BEGIN HIDDEN TESTS
 @pytest.mark.exercise("shapes", points=3)
 def test_parameter_count(answers):
     import keras
@@ -66,4 +71,11 @@ def test_parameter_count(answers):
                       f"LSTM({config['units']}) on {config['features']} features has {truth} "
                       f"parameters, you said {answer}",
                       "4 gates × (units·features + units·units + units)")
+
+
+### BEGIN HIDDEN TESTS
+@pytest.mark.exercise("shapes", points=1)
+def test_an_unknown_batch_stays_unknown(answers):
+    for index, what in enumerate(("the output", "h", "c")):
+        _check(answers, index, f"{what} (batch=None)", key="symbolic")
 ### END HIDDEN TESTS

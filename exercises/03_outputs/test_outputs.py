@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import assert_shape, fail_with
+from lstm_shapes.exercises import assert_close, assert_shape, fail_with
 
 
 def _question(rng):
@@ -46,6 +46,12 @@ def probe_last(module, rng):
     return np.asarray(module.last_step(rng.normal(size=(4, 7, 5))))
 
 
+def probe_last_tensor(module, rng):  # a layer's output is a tensor, not a NumPy array
+    import tensorflow as tf
+
+    return np.asarray(module.last_step(tf.constant(rng.normal(size=(2, 3, 9)), tf.float32)))
+
+
 def _reference(key, answers):
     from lstm_shapes import lstm_unroll
 
@@ -58,7 +64,8 @@ def test_the_sequence(answers):
     (sequence, _, _), (batch, t, _), units = _reference("sequence", answers)
     assert_shape(answers["sequence"], "batch timesteps units", "the sequence (first result)",
                  batch=batch, timesteps=t, units=units)
-    np.testing.assert_allclose(answers["sequence"], sequence, atol=1e-4)
+    assert_close(answers["sequence"], sequence, "the sequence (first result)", atol=1e-4,
+                 code="return_state_unpacking", fix="sequence, h, c = layer(x)   # in this order")
 
 
 @pytest.mark.exercise("outputs", points=3)
@@ -72,14 +79,29 @@ def test_h_and_c_are_the_last_states(answers):
                       "sequence, h, c = layer(x)   # in this order")
 
 
-### BEGIN HIDDEN TESTS
-@pytest.mark.exercise("outputs", points=4)
+@pytest.mark.exercise("outputs", points=3)
 def test_the_last_step_of_the_sequence_is_h(answers):
     sequence = answers.rng("last").normal(size=(4, 7, 5))
     last = answers["last"]
     if last.shape == (4, 5) and np.allclose(last, sequence[:, 0, :]):
         fail_with("unexpected_sequence_output", "you took the FIRST timestep",
                   "sequence[:, -1, :]")
+    if last.shape == (7, 5) and np.allclose(last, sequence[-1]):
+        fail_with("unexpected_sequence_output", "sequence[-1] is the last SAMPLE of the "
+                  "batch, (timesteps, units); the last timestep of every sample is "
+                  "(batch, units)", "sequence[:, -1, :]")
     assert_shape(last, "batch units", "last_step(sequence)", batch=4, units=5)
-    np.testing.assert_allclose(last, sequence[:, -1, :])
+    if not np.allclose(last, sequence[:, -1, :]):
+        fail_with("unexpected_sequence_output", "last_step(sequence) is not the last "
+                  "timestep of each sequence", "sequence[:, -1, :]")
+
+
+### BEGIN HIDDEN TESTS
+@pytest.mark.exercise("outputs", points=1)
+def test_the_last_step_of_a_tensor(answers):
+    sequence = answers.rng("last_tensor").normal(size=(2, 3, 9)).astype("float32")
+    last = answers["last_tensor"]
+    assert_shape(last, "batch units", "last_step(tensor)", batch=2, units=9)
+    assert np.allclose(last, sequence[:, -1, :], atol=1e-6), (
+        "last_step of a (2, 3, 9) tensor is not its last timestep")
 ### END HIDDEN TESTS

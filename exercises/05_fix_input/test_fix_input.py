@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import assert_shape, fail_with
+from lstm_shapes.exercises import assert_close, assert_shape, fail_with
 
 
 def _question(rng):
@@ -26,7 +26,8 @@ def test_the_input_gets_its_feature_axis(answers):
     got = answers["input"]
     assert_shape(got, "batch timesteps features", "x", batch=x.shape[0],
                  timesteps=x.shape[1], features=1)
-    np.testing.assert_allclose(got[..., 0], x, atol=1e-6)
+    assert_close(got[..., 0], x, "x without its feature axis", atol=1e-6,
+                 fix="x.reshape(len(x), timesteps, 1) keeps every value in its place")
 
 
 @pytest.mark.exercise("fix_input", points=3)

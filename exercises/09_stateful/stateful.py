@@ -3,7 +3,9 @@
 A stateful LSTM keeps h and c from one call to the next (per batch row), so a long sequence
 can be fed in chunks: chunk 1, chunk 2, ... and the result equals one call on the whole
 sequence. Keras must know the batch size in advance (the states are (batch, units)
-variables), and you must reset the states before a new sequence.
+variables), and you must reset the states before a new sequence. In Keras 3 the states
+belong to the layer: call reset_state() on the stateful LSTM layer (there is no
+``model.reset_states()`` any more).
 
     model = build_stateful(batch_size=4, timesteps=10, units=8)
     run_in_chunks(model, long_x)     # long_x is (4, k * 10, 1)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import assert_shape, fail_with
+from lstm_shapes.exercises import assert_close, assert_shape, fail_with
 
 
 def _question(rng):
@@ -59,7 +59,8 @@ def test_one_step(answers):
     if not np.allclose(got[0], want_h, atol=1e-5):
         fail_with("lstm_gate_count", "h after one step differs from Keras's",
                   _gate_hint(got[0], x[:, 0], h, c, k, rk, b))
-    np.testing.assert_allclose(got[1], want_c, atol=1e-5)
+    assert_close(got[1], want_c, "c after one step", fix="c = f * c + i * g, with g = "
+                 "tanh of the cell gate (the third of i, f, c, o)")
 
 
 @pytest.mark.exercise("numpy_cell", points=4)
@@ -71,7 +72,9 @@ def test_unrolled_over_the_timesteps(answers):
     units = weights[1].shape[0]
     assert_shape(got, "batch timesteps units", "the sequence of lstm_unroll",
                  batch=x.shape[0], timesteps=x.shape[1], units=units)
-    np.testing.assert_allclose(got, lstm_unroll(x, *weights)[0], atol=1e-5)
+    assert_close(got, lstm_unroll(x, *weights)[0], "the sequence of lstm_unroll",
+                 fix="start from h = c = zeros((batch, units)); at each timestep t: "
+                     "h, c = lstm_step(x[:, t], h, c, ...) and keep every h")
 
 
 ### BEGIN HIDDEN TESTS
@@ -84,5 +87,5 @@ def test_final_h_equals_a_keras_lstm(answers):
     layer.build((None, None, x.shape[2]))
     layer.set_weights([w.astype("float32") for w in weights])
     keras_h = np.asarray(layer(x.astype("float32")))
-    np.testing.assert_allclose(answers["unroll_h"], keras_h, atol=1e-4)
+    assert_close(answers["unroll_h"], keras_h, "the last h of lstm_unroll", atol=1e-4)
 ### END HIDDEN TESTS

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import assert_shape, fail_with
+from lstm_shapes.exercises import assert_close, assert_shape, fail_with
 
 SERIES = np.sin(np.arange(0, 100, 0.1)).astype("float32")
 TIMESTEPS, HORIZON = 10, 5
@@ -31,6 +31,10 @@ def probe_per_step(module, rng):
     return module.build_per_timestep(int(rng.integers(4, 12)))
 
 
+def probe_per_step_units(module, rng):
+    return module.build_per_timestep(int(rng.integers(4, 12)), units=int(rng.integers(3, 9)))
+
+
 def _windows(series, t, h):
     n = len(series) - t - h + 1
     return (np.stack([series[i:i + t] for i in range(n)])[..., None],
@@ -48,7 +52,8 @@ def test_multistep_windows(answers):
     x_want, _ = _windows(series, t, h)
     assert_shape(answers["x"], "batch timesteps features", "x", batch=len(x_want),
                  timesteps=t, features=1)
-    np.testing.assert_allclose(answers["x"], x_want, atol=1e-6)
+    assert_close(answers["x"], x_want, "x", atol=1e-6, code="window_misalignment",
+                 fix="x[i] = series[i : i + timesteps]")
     series, t, h = _question(answers.rng("y"))
     _, y_want = _windows(series, t, h)
     y = answers["y"]
@@ -57,7 +62,8 @@ def test_multistep_windows(answers):
         fail_with("window_misalignment", "y starts at the last value of its window",
                   "y[i] = series[i + timesteps : i + timesteps + horizon]")
     assert_shape(y, "batch horizon", "y", batch=len(y_want), horizon=h)
-    np.testing.assert_allclose(y, y_want, atol=1e-6)
+    assert_close(y, y_want, "y", atol=1e-6, code="window_misalignment",
+                 fix="y[i] = series[i + timesteps : i + timesteps + horizon]")
 
 
 @pytest.mark.exercise("many_to_many", points=4)
@@ -75,8 +81,7 @@ def test_the_forecaster_predicts_every_step_of_the_horizon(answers):
     assert mse < 0.5 * baseline, f"validation MSE {mse:.2e} vs repeat-last-value {baseline:.2e}"
 
 
-### BEGIN HIDDEN TESTS
-@pytest.mark.exercise("many_to_many", points=3)
+@pytest.mark.exercise("many_to_many", points=2)
 def test_one_prediction_per_timestep(answers):
     timesteps = int(answers.rng("per_step").integers(4, 12))
     model = answers["per_step"]
@@ -86,4 +91,15 @@ def test_one_prediction_per_timestep(answers):
                   "one value per sequence", "LSTM(units, return_sequences=True)")
     assert_shape(out, "batch timesteps outputs", "model(x)", batch=3, timesteps=timesteps,
                  outputs=1)
+
+
+### BEGIN HIDDEN TESTS
+@pytest.mark.exercise("many_to_many", points=1)
+def test_the_units_argument_is_used(answers):
+    rng = answers.rng("per_step_units")
+    rng.integers(4, 12)
+    units = int(rng.integers(3, 9))
+    lstm = next(layer for layer in answers["per_step_units"].layers
+                if type(layer).__name__ == "LSTM")
+    assert lstm.units == units, f"build_per_timestep(..., units={units}) built LSTM({lstm.units})"
 ### END HIDDEN TESTS

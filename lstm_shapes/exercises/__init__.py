@@ -35,6 +35,7 @@ _EXPORTS = {
     "fail_with": "._judge",
     "assert_shape": "._judge",
     "assert_shape_tuple": "._judge",
+    "assert_close": "._judge",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -8,6 +8,7 @@ misconception code, a one-line explanation and a fix.
 >>> import numpy as np
 >>> assert_shape(np.zeros((4, 10, 1)), "batch timesteps features", "x", timesteps=10)
 >>> assert_shape_tuple((32, 50), (32, 50), "batch units", "h")
+>>> assert_close(np.ones(3), np.ones(3) + 1e-7, "h")
 """
 
 from __future__ import annotations
@@ -51,17 +52,43 @@ def assert_shape_tuple(answer: Any, expected: tuple[int, ...], spec: str, what: 
 
     names = tuple(spec.split())
     try:
-        got = tuple(int(d) for d in answer)
+        got = tuple(None if d is None else int(d) for d in answer)
     except (TypeError, ValueError):
         fail_with("wrong_rank", f"{what}: a shape is a tuple of ints like {expected}, "
                                 f"got {answer!r}", where=what)
     if got == tuple(expected):
         return
     sizes = {**known, **dict(zip(names, expected))}
-    bindings = {n: Binding(int(s), "the question") for n, s in sizes.items()}
-    found, fix = classify_mismatch(names, got, bindings, "answer")
+    bindings = {n: Binding(int(s), "the question") for n, s in sizes.items() if s is not None}
+    found, _ = classify_mismatch(names, got, bindings, "answer")  # its fix is for tensors
     correct = ", ".join(f"{n} = {s}" for n, s in zip(names, expected))
-    raise_code = code or found
     detail = f"you predicted {got}; the axes are ({', '.join(names)}) with {correct}"
-    pytest.fail(str(ShapeError(where=what, expected=names, actual=got, code=raise_code,
+    fix = f"({', '.join(names)})   # the shape of {what}"
+    pytest.fail(str(ShapeError(where=what, expected=names, actual=got, code=code or found,
                                fix=fix, detail=detail)), pytrace=False)
+
+
+def assert_close(got: Any, want: Any, what: str, *, atol: float = 1e-5, fix: str = "",
+                 code: str | None = None) -> None:
+    """Fail unless ``got`` equals ``want`` to ``atol``, in a few lines (not an array dump).
+
+    The message says where the largest difference is and how many values are off; with
+    ``code`` it is a finding (``[code]``, ``fix``), else a plain ``your answer:`` line.
+    """
+    import numpy as np
+
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    if got.shape != want.shape:
+        message = f"{what} has shape {got.shape}, expected {want.shape}"
+    else:
+        diff = np.abs(got - want)
+        diff[np.isnan(got) != np.isnan(want)] = np.inf
+        if not (diff > atol).any():
+            return
+        where = tuple(int(i) for i in np.unravel_index(np.nanargmax(diff), diff.shape))
+        message = (f"{what} differs from the reference in {int((diff > atol).sum())} of "
+                   f"{diff.size} values; the largest gap is at {where}: yours "
+                   f"{got[where]:.5g}, expected {want[where]:.5g}")
+    if code is not None:
+        fail_with(code, message, fix)
+    pytest.fail(f"your answer: {message}" + (f"\n  fix: {fix}" if fix else ""), pytrace=False)
