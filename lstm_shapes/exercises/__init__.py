@@ -11,8 +11,8 @@ Names load lazily: the pytest plugin imports this package in every test run.
 
 >>> from lstm_shapes import exercises
 >>> [name for name in exercises.__all__ if name.islower()]  # doctest: +NORMALIZE_WHITESPACE
-['assert_shape', 'assert_shape_tuple', 'check', 'fail_with', 'find_root', 'hint',
- 'load_manifest', 'release', 'run_exercise_tests', 'status']
+['assert_close', 'assert_shape', 'assert_shape_tuple', 'check', 'fail_with', 'find_root',
+ 'hint', 'load_manifest', 'release', 'run_exercise_tests', 'status']
 """
 
 from __future__ import annotations
