@@ -24,7 +24,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from lstm_shapes import ExpectShape, seed_everything, sine_windows  # noqa: E402
-from lstm_shapes._instrument import instrumented  # noqa: E402
+from lstm_shapes.diagnosis.instrument import instrumented
 
 
 def _model(expect: bool) -> keras.Model:

@@ -25,7 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from _timing import machine  # noqa: E402
 
 from lstm_shapes.exercises import load_manifest, release  # noqa: E402
-from lstm_shapes.exercises._manifest import instructor_root  # noqa: E402
+from lstm_shapes.exercises.manifest import instructor_root
 from lstm_shapes.grading import grade_all  # noqa: E402
 
 

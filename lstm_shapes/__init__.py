@@ -10,50 +10,31 @@ CLI's light commands) do not pay for importing TensorFlow until a name needs it.
 
 from __future__ import annotations
 
-from ._lazy import lazy_exports
+from lstm_shapes._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    # errors and messages (no TensorFlow)
-    "ShapeError": "._errors",
-    "TensorTypeError": "._errors",
-    "SpecError": "._errors",
-    "Binding": "._errors",
-    "MISCONCEPTIONS": "._misconceptions",
-    # annotations and checks
-    "TensorLike": "._annotations",
-    "LSTMInput": "._annotations",
-    "HiddenState": "._annotations",
-    "CellState": "._annotations",
-    "LastOutput": "._annotations",
-    "SequenceOutput": "._annotations",
-    "Targets": "._annotations",
-    "shape_checked": "._checking",
-    "expect": "._checking",
-    "ExpectShape": "._layers",
-    # builders and the NumPy reference LSTM
-    "seed_everything": "._seeding",
-    "SineWindows": "._builders",
-    "sine_windows": "._builders",
-    "build_lstm": "._builders",
-    "build_stacked_lstm": "._builders",
-    "build_stateful_lstm": "._builders",
-    "lstm_param_count": "._builders",
-    "units_sweep": "._sweep",
-    "SweepResult": "._sweep",
-    "lstm_step": "._reference",
-    "lstm_unroll": "._reference",
-    # diagnosis
-    "check_model": "._diagnosis",
-    "Report": "._diagnosis",
-    "Finding": "._diagnosis",
-    "diagnosing": "._diagnosing",
-    "install": "._diagnosing",
-    "explain": "._story",
-    "ShapeStory": "._story",
+_EXPORTS = {  # module -> the public names it defines
+    "lstm_shapes.core.errors": ("ShapeError", "TensorTypeError", "SpecError", "Binding"),
+    "lstm_shapes.core.codes": ("MISCONCEPTIONS",),
+    "lstm_shapes.core.annotations": (
+        "TensorLike", "LSTMInput", "HiddenState", "CellState", "LastOutput", "SequenceOutput",
+        "Targets",
+    ),
+    "lstm_shapes.core.checking": ("shape_checked", "expect"),
+    "lstm_shapes.core.layers": ("ExpectShape",),
+    "lstm_shapes.builders.seeding": ("seed_everything",),
+    "lstm_shapes.builders.data": ("SineWindows", "sine_windows"),
+    "lstm_shapes.builders.models": (
+        "build_lstm", "build_stacked_lstm", "build_stateful_lstm", "lstm_param_count",
+    ),
+    "lstm_shapes.builders.sweep": ("units_sweep", "SweepResult"),
+    "lstm_shapes.builders.reference": ("lstm_step", "lstm_unroll"),
+    "lstm_shapes.diagnosis.check": ("check_model",),
+    "lstm_shapes.diagnosis.findings": ("Report", "Finding"),
+    "lstm_shapes.diagnosis.diagnosing": ("diagnosing", "install"),
+    "lstm_shapes.diagnosis.story": ("explain", "ShapeStory"),
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
-
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted([*__dir__(), "__version__"])

@@ -7,7 +7,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lstm_shapes import ShapeError, expect
-from lstm_shapes._contracts import RNNContract, check_call, contract_of, expected_shapes
+from lstm_shapes.core.contracts import (
+    RNNContract,
+    check_call,
+    contract_of,
+    expected_shapes,
+)
 
 RNNS = {"LSTM": keras.layers.LSTM, "GRU": keras.layers.GRU, "SimpleRNN": keras.layers.SimpleRNN}
 FEW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

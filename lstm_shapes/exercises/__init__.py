@@ -11,33 +11,26 @@ Names load lazily: the pytest plugin imports this package in every test run.
 
 >>> from lstm_shapes import exercises
 >>> [name for name in exercises.__all__ if name.islower()]  # doctest: +NORMALIZE_WHITESPACE
-['assert_close', 'assert_shape', 'assert_shape_tuple', 'check', 'fail_with', 'find_root',
- 'hint', 'load_manifest', 'release', 'run_exercise_tests', 'status']
+['assert_close', 'assert_shape', 'assert_shape_tuple', 'check', 'fail', 'fail_with',
+ 'find_root', 'hint', 'load_manifest', 'release', 'run_exercise_tests', 'status']
 """
 
 from __future__ import annotations
 
 from lstm_shapes._lazy import lazy_exports
 
-_EXPORTS = {
-    "status": "._notebook",
-    "check": "._notebook",
-    "hint": "._notebook",
-    "Exercise": "._manifest",
-    "Manifest": "._manifest",
-    "ManifestError": "._manifest",
-    "load_manifest": "._manifest",
-    "find_root": "._manifest",
-    "release": "._release",
-    "ReleaseError": "._release",
-    "run_exercise_tests": "._runner",
-    "CheckResult": "._runner",
-    "fail_with": "._judge",
-    "assert_shape": "._judge",
-    "assert_shape_tuple": "._judge",
-    "assert_close": "._judge",
+_EXPORTS = {  # module -> the public names it defines
+    "lstm_shapes.exercises.learner": ("status", "check", "hint"),
+    "lstm_shapes.exercises.manifest": (
+        "Exercise", "Manifest", "ManifestError", "load_manifest", "find_root",
+    ),
+    "lstm_shapes.exercises.learner_copy": ("release",),
+    "lstm_shapes.exercises.markers": ("ReleaseError",),
+    "lstm_shapes.exercises.runner": ("run_exercise_tests", "CheckResult"),
+    "lstm_shapes.exercises.judge": (
+        "fail", "fail_with", "Verdict", "assert_shape", "assert_shape_tuple", "assert_close",
+    ),
 }
 
-__all__ = sorted(_EXPORTS)
-
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = __dir__()

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 from lstm_shapes._lazy import lazy_exports
 
-_EXPORTS = {
-    "grade_all": "._batch",
-    "GradingError": "._batch",
-    "grade_submission": "._grade",
-    "SubmissionGrade": "._grade",
-    "ExerciseGrade": "._grade",
-    "load_gradebook": "._gradebook",
-    "build_bundle": "._autograder",
+_EXPORTS = {  # module -> the public names it defines
+    "lstm_shapes.grading.batch": ("grade_all", "GradingError"),
+    "lstm_shapes.grading.grade": ("grade_submission", "SubmissionGrade", "ExerciseGrade"),
+    "lstm_shapes.grading.gradebook": ("load_gradebook",),
+    "lstm_shapes.grading.autograder": ("build_bundle",),
 }
 
-__all__ = sorted(_EXPORTS)
-
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = __dir__()

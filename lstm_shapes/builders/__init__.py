@@ -1,0 +1,1 @@
+"""Builders: the sine windows, annotated LSTM builders, the units sweep and a NumPy reference LSTM."""

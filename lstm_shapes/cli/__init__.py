@@ -1,0 +1,73 @@
+"""The ``lstm-shapes`` command. Each verb lives in its own module, imported only when used.
+
+A verb module provides ``add_arguments(parser)`` and ``run(args) -> int`` (the exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+# verb -> (module, one-line help). The order is the order of `lstm-shapes --help`.
+VERBS: dict[str, tuple[str, str]] = {
+    "demo": ("lstm_shapes.cli.demo", "train the stacked LSTM on the sine task and print the shape story"),
+    "explain": ("lstm_shapes.cli.explain", "print every tensor of a model with named dims (and a PNG)"),
+    "status": ("lstm_shapes.cli.learner", "show progress and the next exercise (the default)"),
+    "check": ("lstm_shapes.cli.learner", "check an exercise (the next unsolved one by default)"),
+    "hint": ("lstm_shapes.cli.learner", "show one more hint for an exercise"),
+    "watch": ("lstm_shapes.cli.learner", "re-check the current exercise on every save"),
+    "release": ("lstm_shapes.cli.learner", "write the learner copy of the exercises"),
+    "grade": ("lstm_shapes.cli.instructor", "grade a folder of submissions, isolated and in parallel"),
+    "autograder": ("lstm_shapes.cli.instructor", "build a Gradescope autograder bundle"),
+    "report": ("lstm_shapes.cli.instructor", "class report: passes and misconceptions per exercise"),
+}
+
+
+def _module(name: str, verb: str):
+    module = importlib.import_module(name)
+    add = getattr(module, f"add_{verb}_arguments", None) or getattr(module, "add_arguments")
+    run = getattr(module, f"run_{verb}", None) or getattr(module, "run")
+    return argparse.Namespace(add_arguments=add, run=run)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``lstm-shapes`` console script."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["status", *argv]
+    verb = argv[0]
+    parser = argparse.ArgumentParser(prog="lstm-shapes")
+    if verb in VERBS:
+        module = _module(VERBS[verb][0], verb)
+        verb_parser = argparse.ArgumentParser(prog=f"lstm-shapes {verb}",
+                                              description=VERBS[verb][1])
+        module.add_arguments(verb_parser)
+        args = verb_parser.parse_args(argv[1:])
+        args.verb = verb
+        try:
+            return int(module.run(args) or 0)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+    parser = _help_parser()
+    if verb in ("-h", "--help"):
+        parser.print_help()
+        return 0
+    parser.error(f"unknown verb {verb!r}; choose from {', '.join(VERBS)}")
+    return 2
+
+
+def _help_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lstm-shapes",
+        description="Teach, check and grade the shapes of recurrent networks in Keras. "
+        "Without a verb: your progress through the exercises.",
+    )
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    for verb, (_, help_text) in VERBS.items():
+        sub.add_parser(verb, help=help_text)
+    return parser
+

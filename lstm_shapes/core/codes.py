@@ -1,0 +1,78 @@
+"""The misconception catalogue: the shared vocabulary of errors, hints and grading.
+
+Each code names one mistake learners make with recurrent shapes. The summary is one
+sentence a learner understands at first read; it never contains the fix (the fix depends
+on the actual shapes and is rendered next to it).
+"""
+
+from __future__ import annotations
+
+MISCONCEPTIONS: dict[str, str] = {
+    "missing_timestep_axis": "an RNN reads a sequence per sample, shaped (batch, timesteps, "
+    "features); a 2-D array lacks one of these axes (usually the feature axis).",
+    "swapped_axes": "timesteps and features are exchanged: the data is laid out "
+    "(batch, features, timesteps).",
+    "window_as_features": "the look-back window sits on the feature axis with timesteps=1, "
+    "so the recurrence sees one step.",
+    "no_temporal_context": "each sample has one timestep: the recurrence has nothing to remember.",
+    "batch_in_input_shape": "input_shape / Input(shape=...) describes ONE sample; the batch "
+    "dimension must not be in it.",
+    "input_shape_data_mismatch": "the model was declared for other timesteps/features than "
+    "the data has.",
+    "embedding_input_rank": "an Embedding turns (batch, timesteps) ids into (batch, timesteps, "
+    "dim); ids with an extra axis make the RNN input 4-D.",
+    "missing_return_sequences": "a stacked RNN needs the whole sequence from the RNN below it: "
+    "that one needs return_sequences=True.",
+    "sequence_output_vs_last_target": "the model predicts one value per timestep but the "
+    "targets have one value per sequence.",
+    "last_output_vs_sequence_target": "the model predicts one value per sequence but the "
+    "targets have one value per timestep.",
+    "multistep_horizon_mismatch": "the targets hold several future steps but the head "
+    "predicts a different number.",
+    "output_width_mismatch": "the last layer's width differs from the number of target columns.",
+    "target_broadcast": "targets and predictions have shapes that broadcast silently in the "
+    "loss: it trains, on the wrong thing.",
+    "loss_label_encoding_mismatch": "the loss does not fit the labels' encoding or the "
+    "output activation.",
+    "timedistributed_rank": "TimeDistributed needs a (batch, timesteps, ...) tensor.",
+    "conv_pool_shrinks_time": "a 'valid' Conv1D or a pooling layer shortens the time axis: "
+    "the RNN or the per-step targets see fewer timesteps than the data has.",
+    "initial_state_units": "initial states h and c are (batch, units), with the units of the "
+    "layer they start.",
+    "initial_state_structure": "an LSTM takes initial_state=[h, c] (two tensors); a GRU or "
+    "SimpleRNN takes [h]; each is (batch, units).",
+    "return_state_unpacking": "return_state=True returns [output, h, c] for an LSTM "
+    "([output, h] for GRU/SimpleRNN, 5 tensors for a Bidirectional LSTM).",
+    "bidirectional_doubling": "a Bidirectional RNN concatenates both directions: its output "
+    "is 2*units wide.",
+    "stateful_batch": "a stateful RNN keeps h and c per batch row, so it needs one fixed "
+    "batch size that divides the samples.",
+    "units_equals_timesteps": "units is the size of h and c, not the number of timesteps; "
+    "one cell is unrolled over all timesteps.",
+    "window_misalignment": "the targets are not the values that follow their windows "
+    "(off by one, or they leak into the input).",
+    "unexpected_sequence_output": "this tensor is a whole sequence (return_sequences=True) "
+    "where one vector per sample is expected.",
+    "lstm_gate_count": "an LSTM has 4 gates, in Keras's order input, forget, cell, output, "
+    "each with its own kernel, recurrent kernel and bias: 4·(units·(features+units)+units) "
+    "parameters.",
+    # Codes outside DESIGN.md's table, for mistakes that are not about RNN semantics.
+    "wrong_rank": "the tensor has a different number of axes than expected.",
+    "dimension_mismatch": "a named dimension has a different size here than where it was "
+    "first seen.",
+    "batch_mismatch": "the number of samples (the first, batch axis) differs from the one "
+    "expected, or from another tensor of the same call.",
+    "empty_batch": "the batch (or another axis) is empty: there is nothing to compute on.",
+    "wrong_dtype": "the tensor's dtype is not the kind the layer computes with.",
+    "not_a_tensor": "the value is not an array or tensor.",
+    "ragged_sequences": "the sequences have different lengths; pad them to one length "
+    "(keras.utils.pad_sequences) or bucket them.",
+    "non_finite_values": "the data contains NaN or inf; the loss becomes NaN.",
+    "series_too_short": "the series is too short to cut one window plus its targets from "
+    "each part of the train/validation split.",
+}
+
+
+def summary(code: str) -> str:
+    """The one-sentence explanation of ``code`` (empty for an unknown code)."""
+    return MISCONCEPTIONS.get(code, "")

@@ -1,0 +1,1 @@
+"""Diagnosis: check_model, diagnosing() and explain() -- whole models and their data."""

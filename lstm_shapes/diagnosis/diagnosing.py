@@ -1,0 +1,81 @@
+"""Turn Keras/TensorFlow errors into ShapeErrors that name the mistake and its fix.
+
+``with diagnosing():`` checks every RNN layer call against its contract (like the plugin's
+``--lstm-shapes``) and translates the errors Keras and TF raise themselves -- "expected
+ndim=3, found ndim=2", a MatMul inside the cell, "too many values to unpack" after
+``return_state=True`` -- into a ShapeError with a misconception code; the original error
+stays chained (``err.__cause__``). ``install()`` does the same for every uncaught error of a
+script or an IPython/Jupyter session.
+
+>>> import keras
+>>> with diagnosing():
+...     keras.Sequential([keras.Input((10,)), keras.layers.LSTM(8)])  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+lstm_shapes.ShapeError: layer 'lstm...' input: expected (batch, timesteps, features), got (None, 10)
+...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from lstm_shapes.core.errors import ShapeError
+from lstm_shapes.diagnosis.translate import translate
+
+
+@contextlib.contextmanager
+def diagnosing() -> Iterator[None]:
+    """Inside the block, RNN calls are checked and Keras/TF errors explained (see module)."""
+    from lstm_shapes.diagnosis.instrument import instrumented
+
+    with instrumented():
+        try:
+            yield
+        except ShapeError:
+            raise
+        except Exception as err:
+            explained = translate(err)
+            if explained is None:
+                raise
+            raise explained from err
+
+
+def _excepthook(previous: Callable[..., Any]) -> Callable[..., Any]:
+    def hook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        explained = translate(value) if isinstance(value, Exception) else None
+        if explained is None or explained is value:
+            previous(kind, value, tb)
+            return
+        previous(kind, value, tb)
+        print(f"\nlstm-shapes: {explained}", file=sys.stderr)
+    hook._lstm_shapes = True  # type: ignore[attr-defined]
+    return hook
+
+
+def install() -> None:
+    """Explain every uncaught Keras/TF shape error of this script or IPython session.
+
+    The original traceback is printed as usual; the explanation (code and fix) follows it.
+    RNN layer calls are checked against their contracts from now on. Calling it twice is
+    harmless.
+    """
+    from lstm_shapes.diagnosis.instrument import instrument_keras
+
+    instrument_keras()
+    if not getattr(sys.excepthook, "_lstm_shapes", False):
+        sys.excepthook = _excepthook(sys.excepthook)
+    try:
+        shell = sys.modules["IPython"].get_ipython() if "IPython" in sys.modules else None
+    except Exception:  # noqa: BLE001 - no usable IPython: the excepthook is enough
+        shell = None
+    if shell is not None:
+        def _ipython(shell: Any, kind: Any, value: Any, tb: Any, tb_offset: Any = None) -> Any:
+            shell.showtraceback((kind, value, tb), tb_offset=tb_offset)
+            explained = translate(value)
+            if explained is not None and explained is not value:
+                print(f"\nlstm-shapes: {explained}", file=sys.stderr)
+        shell.set_custom_exc((Exception,), _ipython)

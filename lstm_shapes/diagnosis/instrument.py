@@ -1,0 +1,154 @@
+"""Check every Keras RNN layer call against its contract (the plugin's ``--lstm-shapes``).
+
+``instrument_keras()`` puts a ``__call__`` on ``keras.layers.RNN`` (so LSTM, GRU and
+SimpleRNN) and on ``keras.layers.Bidirectional`` that runs :func:`check_call` before Keras's
+own ``Layer.__call__``; ``restore_keras()`` removes it again. A ``model.fit`` calls each layer
+only while tracing its train step, so the check costs nothing per batch; an eager call pays
+a few microseconds.
+
+>>> import keras, numpy as np
+>>> with instrumented():
+...     keras.layers.LSTM(4)(np.zeros((2, 10), "float32"))  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+lstm_shapes.ShapeError: layer 'lstm...' input: expected (batch, timesteps, features), got (2, 10)
+...
+>>> "__call__" in keras.layers.RNN.__dict__
+False
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from lstm_shapes.core import keras_graph
+
+_ORIGINALS: dict[type, Any] = {}  # class -> its own __call__ before patching (or None)
+_MISSING = object()
+
+
+def _inputs_and_state(args: tuple, kwargs: dict) -> tuple[Any, Any]:
+    """``(sequences, initial_state)`` of an RNN/Bidirectional ``__call__``."""
+    inputs = args[0] if args else kwargs.get("sequences", kwargs.get("inputs"))
+    state = args[1] if len(args) > 1 else kwargs.get("initial_state")
+    return inputs, state
+
+
+def _with(err: Any, **changes: Any) -> Any:
+    """A copy of the ShapeError ``err`` with some fields changed."""
+    fields = {"where": err.where, "expected": err.expected, "actual": err.actual,
+              "bindings": err.bindings, "code": err.code, "fix": err.fix, "detail": err.detail}
+    return type(err)(**{**fields, **changes})
+
+
+def _one_batch(err: Any) -> Any:
+    """A layer sees one batch (32 inside ``fit``), not the data: reshapes keep it as -1."""
+    batch = err.actual[0] if err.actual else None
+    if batch is None or f".reshape({batch}, " not in (err.fix or ""):
+        return err
+    return _with(err, fix=err.fix.replace(f".reshape({batch}, ", ".reshape(-1, ", 1))
+
+
+def _from_producer(err: Any, inputs: Any) -> Any:
+    """Name the mistake from the layers that produced a wrong input, when Keras knows them.
+
+    A 2-D input made by an RNN without return_sequences (directly, or through Dense/Dropout
+    layers) is ``missing_return_sequences``; one straight from an ``Input`` gets the Input's
+    fix; a 4-D input straight from an ``Input`` is ``batch_in_input_shape``, one from an
+    ``Embedding`` is ``embedding_input_rank``.
+    """
+    err = _one_batch(err)
+    producer = keras_graph.producer(inputs)
+    if producer is None or err.actual is None:
+        return err
+    kind, rank = type(producer).__name__, len(err.actual)
+    code = fix = detail = None
+    if rank == 2:
+        rnn, passed = keras_graph.last_step_source(inputs)
+        if rnn is not None:
+            code = "missing_return_sequences"
+            fix = (f"set return_sequences=True on layer {rnn.name!r}: the RNN after it "
+                   f"needs the whole sequence")
+            via = f" (through {', '.join(repr(n) for n in reversed(passed))})" if passed else ""
+            detail = (f"layer {rnn.name!r} hands on only its last h{via}: (batch, units) = "
+                      f"{tuple(err.actual)}")
+        elif kind == "InputLayer":
+            code = "missing_timestep_axis"
+            steps = err.actual[-1]
+            fix = (f"x = x.reshape(-1, {steps}, 1) and keras.Input(shape=({steps}, 1))   # "
+                   f"(timesteps, features): the Input declares one sample")
+    elif rank == 4 and kind == "InputLayer":
+        code = "batch_in_input_shape"
+        fix = f"keras.Input(shape={tuple(err.actual[2:])})   # one sample, without the batch"
+    elif rank == 4 and kind == "Embedding":
+        code = "embedding_input_rank"
+        fix = ("feed the Embedding (batch, timesteps) integer ids: ids = ids.reshape("
+               f"len(ids), {err.actual[1]}) and Input(shape=({err.actual[1]},))")
+    if code is None:
+        return err
+    return _with(err, code=code, fix=fix, detail=detail)
+
+
+def _checked(original: Any) -> Any:
+    from lstm_shapes.core.contracts import check_call, contract_of
+    from lstm_shapes.core.errors import ShapeError
+
+    @functools.wraps(original)
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        inputs, state = _inputs_and_state(args, kwargs)
+        if hasattr(inputs, "shape"):  # lists of tensors etc. are Keras's to judge
+            try:
+                contract = contract_of(self)
+            except Exception:  # noqa: BLE001 - an exotic layer: never break the user's model
+                contract = None
+            if contract is not None:
+                try:
+                    check_call(contract, inputs, state, where=f"layer {self.name!r}")
+                except ShapeError as err:
+                    raise _from_producer(err, inputs) from None
+        return original(self, *args, **kwargs)
+
+    import tensorflow as tf
+
+    # autograph would otherwise convert the wrapper (and the checks) on every trace
+    return tf.autograph.experimental.do_not_convert(__call__)
+
+
+def instrument_keras() -> None:
+    """Check each call of LSTM/GRU/SimpleRNN/Bidirectional layers until ``restore_keras()``."""
+    import keras
+
+    for cls in (keras.layers.RNN, keras.layers.Bidirectional):
+        if cls in _ORIGINALS:
+            continue
+        _ORIGINALS[cls] = cls.__dict__.get("__call__", _MISSING)
+        cls.__call__ = _checked(cls.__call__)
+
+
+def restore_keras() -> None:
+    """Undo :func:`instrument_keras`: Keras's classes are as they were."""
+    for cls, original in list(_ORIGINALS.items()):
+        if original is _MISSING:
+            del cls.__call__
+        else:
+            cls.__call__ = original
+        del _ORIGINALS[cls]
+
+
+def is_instrumented() -> bool:
+    return bool(_ORIGINALS)
+
+
+@contextlib.contextmanager
+def instrumented() -> Iterator[None]:
+    """``with instrumented():`` check RNN layer calls inside the block only."""
+    already = is_instrumented()
+    instrument_keras()
+    try:
+        yield
+    finally:
+        if not already:
+            restore_keras()

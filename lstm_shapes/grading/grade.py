@@ -1,0 +1,127 @@
+"""Grade one submission: its learner files only, probes sandboxed, verdict from our own tests.
+
+A submission (a folder, or a zip of one) is searched for the learner files of the
+instructor's manifest -- ``<dir>/<name>.py``, at any depth -- and for nothing else: its tests,
+``conftest.py``, ini files and plugins never reach a process that judges. The probes run in
+a limited child (:mod:`._sandbox`) that writes plain answer files; the instructor's tests
+(hidden ones included) then judge those files in a separate pytest child with
+``--lstm-answers``, which never imports the submission.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lstm_shapes.exercises.manifest import Manifest
+from lstm_shapes.exercises.markers import strip_markers
+from lstm_shapes.grading.submission import SubmissionError, collect_learner_files
+
+
+@dataclass
+class ExerciseGrade:
+    """One learner's result on one exercise (a gradebook row)."""
+
+    exercise: str
+    score: float
+    max_score: float
+    status: str  # "passed" | "partial" | "failed" | "missing"
+    reason: str = ""
+    codes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SubmissionGrade:
+    learner: str
+    exercises: list[ExerciseGrade]
+    seconds: float = 0.0
+    error: str = ""
+    isolation: str = ""  # how the submission's process was isolated (see _isolate)
+
+    @property
+    def total(self) -> float:
+        return round(sum(e.score for e in self.exercises), 6)
+
+    @property
+    def max_total(self) -> float:
+        return sum(e.max_score for e in self.exercises)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"learner": self.learner, "total": self.total, "max_total": self.max_total,
+                "seconds": round(self.seconds, 2), "error": self.error,
+                "isolation": self.isolation,
+                "exercises": [asdict(e) for e in self.exercises]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SubmissionGrade:
+        return cls(data["learner"], [ExerciseGrade(**e) for e in data["exercises"]],
+                   data.get("seconds", 0.0), data.get("error", ""),
+                   data.get("isolation", ""))
+
+
+def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout: float,
+                     memory_mb: int, judge_timeout: float = 600.0,
+                     before_judge: Callable[[], None] | None = None,
+                     isolate: bool = True, hide: list[Path] | tuple = ()) -> SubmissionGrade:
+    """Grade one submission against ``manifest`` (the instructor's copy).
+
+    ``before_judge`` runs after the submission's processes are gone and before the judge
+    (the batch checks there that the instructor's files are unchanged). With ``isolate``
+    (Linux namespaces where available, :mod:`._isolate`) the submission's process sees
+    neither ``hide`` nor the instructor copy, the submission folder, the temp folder (other
+    learners' files in flight) or the home folder, and can write only its work folder.
+    """
+    from lstm_shapes.exercises.results import codes_of, exercise_status, first_reason
+    from lstm_shapes.exercises.runner import run_series_tests
+    from lstm_shapes.grading.sandbox import run_probes
+
+    learner = submission.stem if submission.is_file() else submission.name
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=f"lstm-shapes-grade-{learner[:20]}-") as tmp:
+        work = Path(tmp)
+        try:
+            files = collect_learner_files(submission, manifest, work)
+        except SubmissionError as err:
+            grades = [ExerciseGrade(e.name, 0.0, float(e.points), "missing", str(err))
+                      for e in manifest.exercises]
+            return SubmissionGrade(learner, grades, time.perf_counter() - start, str(err))
+        answers = work / "answers"
+        # The child gets copies without the hidden tests: it never learns where the grader's
+        # own instructor files are, nor what the hidden tests check (probes are not hidden).
+        probes_dir = work / "probes"
+        plan = []
+        for e in manifest.exercises:
+            probes = probes_dir / e.dir / e.test_file.name
+            probes.parent.mkdir(parents=True, exist_ok=True)
+            probes.write_text(strip_markers(e.test_file.read_text()))
+            plan.append({"name": e.name, "tests": str(probes), "learner": str(files[e.name]),
+                         "answers": str(answers / e.name)})
+        sandbox = work / "sandbox"
+        sandbox.mkdir()
+        hidden = [*hide, manifest.root, submission, Path(tempfile.gettempdir()), Path.home()]
+        probes = run_probes(plan, sandbox, seed=seed, timeout=timeout, memory_mb=memory_mb,
+                            isolate=isolate, hide=hidden, writable=work)
+        answers.mkdir(exist_ok=True)
+        if before_judge is not None:
+            before_judge()
+        verdicts = run_series_tests(manifest.root, answers_dir=answers, seed=seed,
+                                    timeout=judge_timeout)
+    grades = []
+    for exercise in manifest.exercises:
+        result = verdicts[exercise.name]
+        score = result.score or 0.0
+        failing = [t.output for t in result.tests if t.status != "passed"]
+        status = exercise_status(score, float(exercise.points), tested=bool(result.tests))
+        reason = probes.faults.get(exercise.name) or (first_reason(failing[0]) if failing
+                                                      else "")
+        if result.timed_out:
+            reason = reason or "the judge timed out"
+        codes = codes_of(result.tests)
+        grades.append(ExerciseGrade(exercise.name, round(score, 6), float(exercise.points),
+                                    status, reason[:500], codes))
+    return SubmissionGrade(learner, grades, time.perf_counter() - start,
+                           isolation=probes.isolation)

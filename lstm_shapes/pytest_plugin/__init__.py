@@ -1,0 +1,30 @@
+"""The lstm-shapes pytest plugin (registered through the ``pytest11`` entry point).
+
+- ``--lstm-shapes`` (ini ``lstm_shapes = true``): every Keras RNN layer call during the run is
+  checked against its contract; a mismatch fails the test with the ShapeError message.
+- ``@pytest.mark.exercise(name, points=N)``: a graded test; the terminal summary shows a
+  per-exercise table; ``--lstm-results=PATH`` (ini ``lstm_results``) writes Gradescope's
+  results.json. The ``credit`` fixture gives partial credit: ``credit.award(0.5)``.
+- Fixtures ``seeded`` (Python/NumPy/TF seeds, deterministic ops), ``sine_data`` and the
+  exercises' ``answers``.
+- Unequal shape tuples in ``assert`` are explained axis by axis with dim names.
+
+It must stay cheap to import: pytest loads it in every run in this environment. The parts
+live in :mod:`.options`, :mod:`.hooks` and :mod:`.fixtures`; this module only registers them.
+"""
+
+from lstm_shapes.pytest_plugin.fixtures import answers, credit, seeded, sine_data
+from lstm_shapes.pytest_plugin.hooks import (
+    pytest_assertrepr_compare,
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_runtest_makereport,
+    pytest_unconfigure,
+)
+from lstm_shapes.pytest_plugin.options import pytest_addoption
+
+__all__ = [
+    "answers", "credit", "pytest_addoption", "pytest_assertrepr_compare",
+    "pytest_collection_modifyitems", "pytest_configure", "pytest_runtest_makereport",
+    "pytest_unconfigure", "seeded", "sine_data",
+]

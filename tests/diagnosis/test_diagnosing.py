@@ -1,0 +1,220 @@
+"""diagnosing() and install(): Keras's own errors, raised for real, become named mistakes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from lstm_shapes import ShapeError, diagnosing
+from lstm_shapes.diagnosis.translate import translate
+
+L = keras.layers
+X = np.random.default_rng(0).random((32, 10, 1)).astype("float32")
+Y = np.random.default_rng(1).random((32, 1)).astype("float32")
+
+
+def _seq(*layers, loss="mse", shape=(10, 1), **kw):
+    model = keras.Sequential([keras.Input(shape, **kw), *layers])
+    model.compile("adam", loss)
+    return model
+
+
+def _fit(model, x=X, y=Y, **kw):
+    model.fit(x, y, epochs=1, verbose=0, **kw)
+
+
+def _functional_other_timesteps():
+    i = keras.Input((20, 1))
+    model = keras.Model(i, L.Dense(1)(L.LSTM(4)(i)))
+    model.compile("adam", "mse")
+    _fit(model)
+
+
+def _state_units_at_fit():
+    i, h, c = keras.Input((10, 1)), keras.Input((8,)), keras.Input((8,))
+    model = keras.Model([i, h, c], L.Dense(1)(L.LSTM(4)(i, initial_state=[h, c])))
+    model.compile("adam", "mse")
+    z = np.zeros((32, 8), "float32")
+    _fit(model, [X, z, z])
+
+
+def _single_state_at_fit():
+    i, h = keras.Input((10, 1)), keras.Input((4,))
+    model = keras.Model([i, h], L.Dense(1)(L.LSTM(4)(i, initial_state=h)))
+    model.compile("adam", "mse")
+    _fit(model, [X, np.zeros((32, 4), "float32")])
+
+
+def _unpack_two_of_three():
+    output, h = L.LSTM(4, return_state=True)(keras.Input((10, 1)))  # noqa: F841
+
+
+KERAS_ERRORS = {
+    "missing_timestep_axis": lambda: _seq(L.LSTM(4), shape=(10,)),
+    "batch_in_input_shape": lambda: _seq(L.LSTM(4), shape=(32, 10, 1)),
+    "embedding_input_rank": lambda: _seq(L.Embedding(20, 8), L.LSTM(4)),
+    "input_shape_data_mismatch": lambda: _fit(_seq(L.LSTM(4), L.Dense(1), shape=(10, 3))),
+    "initial_state_units": _state_units_at_fit,
+    "initial_state_structure": _single_state_at_fit,
+    "return_state_unpacking": _unpack_two_of_three,
+    "stateful_batch": lambda: _seq(L.LSTM(4, stateful=True)),
+    "output_width_mismatch": lambda: _fit(_seq(L.LSTM(4), L.Dense(3)), y=np.zeros((32, 2))),
+    "window_misalignment": lambda: _fit(_seq(L.LSTM(4), L.Dense(1)), y=Y[:31]),
+    "loss_label_encoding_mismatch": lambda: _fit(
+        _seq(L.LSTM(4), L.Dense(3, activation="softmax"), loss="categorical_crossentropy"),
+        y=np.zeros((32,), "int32")),
+    "timedistributed_rank": lambda: _seq(L.LSTM(4), L.TimeDistributed(L.Dense(1))),
+    "input_shape_data_mismatch (functional)": _functional_other_timesteps,
+    "missing_timestep_axis (one window predicted)": lambda: _seq(L.LSTM(4), L.Dense(1)).predict(
+        X[0, :, 0], verbose=0),
+}
+
+
+@pytest.mark.parametrize("code", sorted(KERAS_ERRORS))
+def test_a_real_keras_error_is_translated(code: str) -> None:
+    with pytest.raises(Exception) as raw:  # plain Keras, no instrumentation
+        KERAS_ERRORS[code]()
+    assert not isinstance(raw.value, ShapeError)
+    explained = translate(raw.value)
+    assert explained is not None, f"{type(raw.value).__name__}: {raw.value}"
+    assert explained.code == code.split()[0], str(explained)
+    assert explained.fix and "Keras said:" in str(explained)
+
+
+@pytest.mark.parametrize("code", sorted(KERAS_ERRORS))
+def test_inside_diagnosing_every_one_is_a_shape_error(code: str) -> None:
+    with pytest.raises(ShapeError) as err, diagnosing():
+        KERAS_ERRORS[code]()
+    assert err.value.code and err.value.fix
+
+
+def test_one_window_without_batch_and_feature_axes_is_reshaped_to_one_sample() -> None:
+    with pytest.raises(ShapeError) as err, diagnosing():
+        KERAS_ERRORS["missing_timestep_axis (one window predicted)"]()
+    assert err.value.fix.startswith("x = x.reshape(1, 10, 1)"), str(err.value)
+    assert err.value.where == "the model"
+
+
+class Subclassed(keras.Model):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn, self.head = L.LSTM(4), L.Dense(1)
+
+    def call(self, x):
+        return self.head(self.rnn(x))
+
+
+def test_a_layer_sees_one_batch_so_its_reshape_keeps_the_batch_free() -> None:
+    model = Subclassed()
+    model.compile("adam", "mse")
+    with pytest.raises(ShapeError) as err, diagnosing():  # the LSTM sees a batch of 32
+        _fit(model, x=np.zeros((64, 10), "float32"), y=np.zeros((64, 1), "float32"))
+    assert err.value.code == "missing_timestep_axis" and err.value.actual == (32, 10)
+    assert err.value.fix.startswith("x = x.reshape(-1, 10, 1)"), err.value.fix  # not 32
+
+
+def test_the_rnn_that_dropped_the_time_axis_is_found_through_dense_layers() -> None:
+    with pytest.raises(ShapeError) as err, diagnosing():
+        _seq(L.LSTM(4, name="first"), L.Dense(8, name="squeeze"), L.Dropout(0.1),
+             L.LSTM(4, name="second"))
+    assert err.value.code == "missing_return_sequences"
+    assert "return_sequences=True on layer 'first'" in err.value.fix
+    assert "through 'squeeze', 'dropout" in str(err.value), str(err.value)
+
+
+def test_a_generic_rnn_of_a_cell_is_checked_like_its_layer() -> None:
+    with pytest.raises(ShapeError) as err, diagnosing():
+        _seq(L.RNN(L.LSTMCell(4), name="first"), L.RNN(L.GRUCell(4)))
+    assert err.value.code == "missing_return_sequences"
+    assert "return_sequences=True on layer 'first'" in err.value.fix
+
+
+def test_the_original_error_stays_chained() -> None:
+    with pytest.raises(ShapeError) as err, diagnosing():
+        _fit(_seq(L.LSTM(4), L.Dense(3)), y=np.zeros((32, 2)))
+    assert err.value.code == "output_width_mismatch"
+    assert isinstance(err.value.__cause__, ValueError)
+    assert "Dense(2)" in err.value.fix
+
+
+def test_unrelated_errors_pass_through_unchanged() -> None:
+    with pytest.raises(ZeroDivisionError), diagnosing():
+        1 / 0  # noqa: B018
+    assert translate(KeyError("a user's own dict key")) is None
+
+
+def test_diagnosing_leaves_keras_untouched_afterwards() -> None:
+    with diagnosing():
+        pass
+    assert "__call__" not in L.RNN.__dict__ and "__call__" not in L.Bidirectional.__dict__
+
+
+STACK = """
+import keras, lstm_shapes
+lstm_shapes.install()
+lstm_shapes.install()  # twice is harmless
+keras.Sequential([keras.Input((10, 1)), keras.layers.LSTM(8), keras.layers.LSTM(8)])
+"""
+LOSS = """
+import keras, numpy as np, lstm_shapes
+lstm_shapes.install()
+model = keras.Sequential([keras.Input((10, 1)), keras.layers.LSTM(4), keras.layers.Dense(3)])
+model.compile("adam", "mse")
+model.fit(np.zeros((8, 10, 1)), np.zeros((8, 2)), verbose=0)
+"""
+
+
+def _run_script(tmp_path, source: str) -> subprocess.CompletedProcess:
+    script = tmp_path / "broken.py"
+    script.write_text(source)
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+
+
+def test_install_checks_rnn_calls_of_a_script(tmp_path) -> None:
+    done = _run_script(tmp_path, STACK)
+    assert done.returncode == 1
+    assert "[missing_return_sequences]" in done.stderr
+    assert "set return_sequences=True on layer 'lstm'" in done.stderr
+
+
+def test_install_explains_a_keras_error_after_its_traceback(tmp_path) -> None:
+    done = _run_script(tmp_path, LOSS)
+    assert done.returncode == 1
+    tail = done.stderr[done.stderr.index("Traceback (most recent call last)"):]
+    assert tail.count("lstm-shapes:") == 1
+    explanation = tail[tail.index("lstm-shapes:"):]
+    assert "[output_width_mismatch]" in explanation and "Dense(2)" in explanation
+
+
+IPYTHON = """
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+shell.run_cell({cell!r})
+shell.run_cell("print('the session goes on')")
+"""
+
+
+def test_install_explains_a_keras_error_in_an_ipython_session(tmp_path) -> None:
+    pytest.importorskip("IPython")
+    done = _run_script(tmp_path, IPYTHON.format(cell=LOSS))
+    assert done.returncode == 0, done.stderr
+    assert "ValueError" in done.stdout  # IPython's own traceback, then the explanation
+    explanation = done.stderr[done.stderr.index("lstm-shapes: the loss: Keras said"):]
+    assert "[output_width_mismatch]" in explanation and "Dense(2)" in explanation
+    assert done.stderr.count("lstm-shapes:") == 1 and "the session goes on" in done.stdout
+
+def test_predicting_one_sample_without_its_batch_axis_says_add_it() -> None:
+    from lstm_shapes import check_model
+
+    model = _seq(L.LSTM(4), L.Dense(1))
+    # Keras reads the (10, 1) window as 10 samples of one step: 10 predictions, no error
+    assert model.predict(X[0], verbose=0).shape == (10, 1)
+    report = check_model(model, X[0])
+    assert report.codes == ["missing_timestep_axis"], str(report)
+    fix = report.findings[0].fix
+    assert "x[np.newaxis]" in fix and "ONE sample of 10 timesteps" in fix

@@ -1,0 +1,86 @@
+"""The Gradescope bundle, and run_autograder run locally against a fake /autograder tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from corpus.exercise_tree import SOLUTION_LINE
+from corpus.submissions import DOUBLE_OK, make_class
+
+from lstm_shapes.cli import main
+
+GRADESCOPE_TEST_FIELDS = {"name", "number", "score", "max_score", "status", "output",
+                          "visibility", "extra_data"}
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> tuple[Path, Path, Path]:
+    instructor, submissions = make_class(tmp_path / "class", ["stub"])
+    fake_wheel = tmp_path / "lstm_shapes-0.1.0-py3-none-any.whl"
+    fake_wheel.write_bytes(b"PK")  # the real wheel is built by default; not needed here
+    out = tmp_path / "autograder.zip"
+    assert main(["autograder", "--out", str(out), "--exercises", str(instructor),
+                 "--wheel", str(fake_wheel)]) == 0
+    return out, instructor, submissions
+
+
+def test_the_bundle_holds_what_gradescope_runs(bundle) -> None:
+    out, _, _ = bundle
+    with zipfile.ZipFile(out) as z:
+        names = set(z.namelist())
+        assert {"setup.sh", "run_autograder", "wheels/lstm_shapes-0.1.0-py3-none-any.whl",
+                "exercises/info.toml", "exercises/01_double/test_double.py"} <= names
+        assert (z.getinfo("run_autograder").external_attr >> 16) & 0o111
+        assert "### BEGIN HIDDEN TESTS" in z.read("exercises/01_double/test_double.py").decode()
+        # the solutions never ship: a submission on Gradescope could read them from disk
+        shipped = z.read("exercises/01_double/double.py").decode()
+        assert SOLUTION_LINE not in shipped and "NotImplementedError" in shipped
+        assert "int(x.shape[-1])" in z.read("exercises/02_count/count.py").decode()
+        assert "pip install ./wheels/*.whl" in z.read("setup.sh").decode()
+
+
+@pytest.mark.parametrize("solved, score", [(False, 2.0), (True, 5.0)])
+def test_run_autograder_writes_results_json(bundle, tmp_path: Path, solved: bool,
+                                            score: float) -> None:
+    out, _, submissions = bundle
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(out) as z:
+        z.extractall(root / "source")
+    shutil.copytree(submissions / "stub", root / "submission")
+    (root / "submission" / "02_count" / "count.py").write_text(
+        "def count(x):\n    return int(x.shape[0])\n")
+    if solved:
+        (root / "submission" / "01_double" / "double.py").write_text(DOUBLE_OK)
+    script = root / "source" / "run_autograder"
+    script.chmod(0o755)
+    env = {**os.environ, "LSTM_SHAPES_AUTOGRADER_ROOT": str(root),
+           "LSTM_SHAPES_PYTHON": sys.executable}
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == score and results["max_score"] == 5.0
+    assert {"score", "max_score", "execution_time", "output", "visibility", "tests"} <= set(results)
+    for test in results["tests"]:
+        assert set(test) == GRADESCOPE_TEST_FIELDS
+        assert test["status"] in ("passed", "failed")
+    double = results["tests"][0]
+    assert double["name"] == "01 double"
+    if not solved:
+        assert "not done yet" in double["output"] and double["score"] == 0
+
+
+@pytest.mark.slow
+def test_the_default_bundle_builds_a_real_wheel(tmp_path: Path) -> None:
+    out = tmp_path / "autograder.zip"
+    assert main(["autograder", "--out", str(out)]) == 0
+    with zipfile.ZipFile(out) as z:
+        wheels = [n for n in z.namelist() if n.startswith("wheels/") and n.endswith(".whl")]
+        assert len(wheels) == 1 and "lstm_shapes" in wheels[0]
+        assert "exercises/07_train_sine/test_train_sine.py" in z.namelist()
