@@ -15,8 +15,6 @@ from lstm_shapes.core.errors import ShapeError
 
 # The validation part has its own batch size; every other dim is shared with training.
 ValInput = Float[TensorLike, "val_batch timesteps features"]
-
-
 ValTargets = Float[TensorLike, "val_batch horizon"]
 
 

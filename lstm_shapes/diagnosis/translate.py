@@ -17,8 +17,6 @@ from collections.abc import Callable
 from lstm_shapes.core.errors import ShapeError
 
 _Fix = Callable[[re.Match[str]], tuple[str, str]]  # match -> (code, fix)
-
-
 _RULES: list[tuple[re.Pattern[str], _Fix]] = []
 
 
@@ -197,11 +195,7 @@ _constant(r"TimeDistributed.*at least 3 dimensions",
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
 _LAYER = re.compile(r"""layer ["'](\w+)["']|calling (\w+)\.call\(\)|node [^}]*?/(\w+?)_\d+/""")
-
-
 _FRAMEWORKS = frozenset({"keras", "tensorflow"})
 
 

@@ -27,11 +27,7 @@ from typing import Any
 import numpy as np
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-
-
 MAX_ARRAY_BYTES = 64 * 2**20
-
-
 MAX_JSON_BYTES = 2**20
 
 

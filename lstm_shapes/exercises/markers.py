@@ -8,26 +8,12 @@ import re
 from pathlib import Path
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
-
-
 END_SOLUTION = "### END SOLUTION"
-
-
 BEGIN_PROMPT = "### BEGIN PROMPT"
-
-
 END_PROMPT = "### END PROMPT"
-
-
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
-
-
 END_HIDDEN = "### END HIDDEN TESTS"
-
-
 MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_PROMPT, END_PROMPT, BEGIN_HIDDEN, END_HIDDEN)
-
-
 _DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)")
 
 

@@ -36,8 +36,6 @@ MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 1 << 18
 _KEEP = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC,
          "noatime": MS_NOATIME, "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME,
          "strictatime": MS_STRICTATIME}
-
-
 NAMESPACES = "namespaces (no network, read-only disk, own PIDs, grader folders hidden)"
 
 

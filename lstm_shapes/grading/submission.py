@@ -9,11 +9,7 @@ from pathlib import Path
 from lstm_shapes.exercises.manifest import Manifest
 
 MAX_LEARNER_FILE = 1_000_000  # bytes; a learner file is code, not data
-
-
 MAX_ZIP_MEMBERS = 2_000
-
-
 MAX_ZIP_BYTES = 200 * 2**20
 
 

@@ -18,6 +18,7 @@ from lstm_shapes.pytest_plugin.hooks import (
     pytest_assertrepr_compare,
     pytest_collection_modifyitems,
     pytest_configure,
+    pytest_report_header,
     pytest_runtest_makereport,
     pytest_unconfigure,
 )
@@ -26,5 +27,5 @@ from lstm_shapes.pytest_plugin.options import pytest_addoption
 __all__ = [
     "answers", "credit", "pytest_addoption", "pytest_assertrepr_compare",
     "pytest_collection_modifyitems", "pytest_configure", "pytest_runtest_makereport",
-    "pytest_unconfigure", "seeded", "sine_data",
+    "pytest_report_header", "pytest_unconfigure", "seeded", "sine_data",
 ]

@@ -265,3 +265,29 @@ def test_plugin_loads_with_autoload_disabled(pytester: pytest.Pytester,
     pytester.makepyfile(test_graded=GRADED)
     result, data = _results(pytester, "-p", "lstm_shapes.pytest_plugin", subprocess=True)
     assert data["score"] == 8.0
+
+
+def test_report_header_shows_the_settings_only_when_asked(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_one="def test_one():\n    pass\n")
+    plain = pytester.runpytest("-p", "no:cacheprovider").stdout.str()
+    assert "lstm-shapes:" not in plain
+    asked = pytester.runpytest("--lstm-shapes", "--lstm-seed=7", "-p", "no:cacheprovider")
+    asked.stdout.fnmatch_lines(["lstm-shapes: shapes checked, seed 7"])
+
+
+def test_settings_resolve_once_with_the_command_line_over_the_ini(
+        pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nlstm_results = from-ini.json\n")
+    pytester.makeconftest(
+        "from lstm_shapes.pytest_plugin.options import settings\n"
+        "def pytest_sessionstart(session):\n"
+        "    s = settings(session.config)\n"
+        "    print('SETTINGS', s.shapes, s.results, s.seed, s is settings(session.config))\n")
+    pytester.makepyfile(test_one="def test_one():\n    pass\n")
+    ini = pytester.runpytest("-s", "-p", "no:cacheprovider")
+    ini.stdout.fnmatch_lines(["SETTINGS False from-ini.json 0 True"])
+    (pytester.path / "from-ini.json").unlink()
+    cli = pytester.runpytest("-s", "-p", "no:cacheprovider", "--lstm-results=cli.json",
+                             "--lstm-seed=3")
+    cli.stdout.fnmatch_lines(["SETTINGS False cli.json 3 True"])
+    assert (pytester.path / "cli.json").exists() and not (pytester.path / "from-ini.json").exists()
