@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lstm_shapes.core.dims import axis_names
@@ -10,9 +11,10 @@ from lstm_shapes.core.messages import render_shape_diff
 
 
 def _as_shape(value: Any) -> tuple[int | None, ...] | None:
+    """``value`` as a shape: a TensorShape, or a plain tuple (not a namedtuple) of dims."""
     if type(value).__name__ == "TensorShape":
         value = tuple(value.as_list()) if value.rank is not None else None
-    if not isinstance(value, tuple) or not 1 <= len(value) <= 4:
+    if type(value) is not tuple or not 1 <= len(value) <= 4:
         return None
     if not all(d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0)
                for d in value):
@@ -144,25 +146,27 @@ def classify_mismatch(
     return "dimension_mismatch", ""
 
 
-def explain_shapes(left: Any, right: Any) -> list[str] | None:
-    """Lines that explain ``left != right`` when both are shapes; None otherwise.
+def explain_shapes(got: Any, want: Any, arg: str | None = None,
+                   proven: Callable[[str], bool] = lambda fix: True) -> list[str] | None:
+    """Lines that explain ``got != want`` when both are shapes; None otherwise.
 
-    The right-hand side is read as the expected shape; its axes get the names of the LSTM
-    story by rank: ``(batch, units)``, ``(batch, timesteps, features)``.
+    ``want``'s axes get the names of the LSTM story by rank: ``(batch, units)``, ``(batch,
+    timesteps, features)``. A fix names ``arg``, the array whose shape ``got`` is; without
+    one, or when ``proven(fix)`` is false, no fix is printed.
 
-    >>> print("\\n".join(explain_shapes((32, 10), (32, 10, 1))))
+    >>> print("\\n".join(explain_shapes((32, 10), (32, 10, 1), arg="x")))
     shapes differ: got (32, 10), expected (batch, timesteps, features) = (32, 10, 1)
       axis 0 batch: 32 == 32
       axis 1 timesteps: 10 == 10
       axis 2 features: missing
       [missing_timestep_axis] an RNN reads a sequence per sample, shaped (batch, timesteps, features); a 2-D array lacks one of these axes (usually the feature axis).
-      fix: answer = answer.reshape(32, 10, 1)   # (batch, timesteps, features)
+      fix: x = x.reshape(32, 10, 1)   # (batch, timesteps, features)
     """
-    got, want = _as_shape(left), _as_shape(right)
+    got, want = _as_shape(got), _as_shape(want)
     if got is None or want is None or got == want:
         return None
     names = axis_names(len(want), last="units" if len(want) == 2 else None)  # 2-D: last h
     bindings = {n: Binding(s, "the expected shape") for n, s in zip(names, want)
                 if s is not None}
-    code, fix = classify_mismatch(names, got, bindings, "answer")
-    return render_shape_diff(got, want, names, code, fix)
+    code, fix = classify_mismatch(names, got, bindings, arg or "x")
+    return render_shape_diff(got, want, names, code, fix if arg and proven(fix) else "")

@@ -98,6 +98,7 @@ def _checked(original: Any) -> Any:
 
     @functools.wraps(original)
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True  # pytest shows the user's call of the layer, not this
         inputs, state = _inputs_and_state(args, kwargs)
         if hasattr(inputs, "shape"):  # lists of tensors etc. are Keras's to judge
             try:

@@ -7,7 +7,8 @@
   results.json. The ``credit`` fixture gives partial credit: ``credit.award(0.5)``.
 - Fixtures ``seeded`` (Python/NumPy/TF seeds, deterministic ops), ``sine_data`` and the
   exercises' ``answers``.
-- Unequal shape tuples in ``assert`` are explained axis by axis with dim names.
+- Unequal shapes in ``assert x.shape == (...)`` are explained axis by axis with dim names
+  (plain tuples too, under ``--lstm-shapes`` and in exercise tests); nothing else changes.
 
 It must stay cheap to import: pytest loads it in every run in this environment. The parts
 live in :mod:`.options`, :mod:`.hooks` and :mod:`.fixtures`; this module only registers them.
@@ -20,12 +21,14 @@ from lstm_shapes.pytest_plugin.hooks import (
     pytest_configure,
     pytest_report_header,
     pytest_runtest_makereport,
+    pytest_runtest_protocol,
     pytest_unconfigure,
 )
 from lstm_shapes.pytest_plugin.options import pytest_addoption
 
 __all__ = [
     "answers", "credit", "pytest_addoption", "pytest_assertrepr_compare",
-    "pytest_collection_modifyitems", "pytest_configure", "pytest_runtest_makereport",
-    "pytest_report_header", "pytest_unconfigure", "seeded", "sine_data",
+    "pytest_collection_modifyitems", "pytest_configure", "pytest_report_header",
+    "pytest_runtest_makereport", "pytest_runtest_protocol", "pytest_unconfigure", "seeded",
+    "sine_data",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ MARKER = ("exercise(name, points=1, visibility='visible'): a graded test of exer
           "after_published)")
 PROPS = ("lstm_order", "lstm_exercise", "lstm_points", "lstm_visibility")
 CODES = "lstm_codes"
+_EXERCISE_RUNNING = pytest.StashKey[bool]()  # the running test is an exercise's
+_LIBRARIES = {"lstm_shapes", "keras", "tensorflow", "tf_keras", "absl", "numpy"}
 _WORKER_LINE = re.compile(r"^\[gw\d+\] .*\n", re.MULTILINE)  # xdist's header of a failure
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 
@@ -35,7 +38,8 @@ def _stable(text: str) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", MARKER)
+    if not _project_owns_marker(config):
+        config.addinivalue_line("markers", MARKER)
     config.stash[SETTINGS] = resolve(config)
     config.pluginmanager.register(_Grader(config), "lstm-shapes-grader")
     if settings(config).shapes:
@@ -80,7 +84,28 @@ def exercise_of(item: pytest.Item) -> tuple[str, float, str] | None:
     return name, float(points), visibility
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def _project_owns_marker(config: pytest.Config) -> bool:
+    """Did the project declare a marker ``exercise`` of its own? Then it is not a grade."""
+    return any(line.split(":")[0].split("(")[0].strip() == "exercise"
+               for line in config.getini("markers") if line != MARKER)
+
+
+def _uses_our(item: pytest.Item, fixture: str) -> bool:
+    """Does ``item`` use this plugin's ``fixture`` (not a project's own of that name)?"""
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.get(fixture) if info is not None else None
+    return bool(defs) and defs[-1].func.__module__ == "lstm_shapes.pytest_plugin.fixtures"
+
+
+def _is_exercise(item: pytest.Item) -> bool:
+    """A graded test, or one that judges a learner's ``answers``."""
+    return any(name == PROPS[1] for name, _ in item.user_properties) or _uses_our(
+        item, "answers")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _project_owns_marker(config):
+        return
     for order, item in enumerate(items):
         graded = exercise_of(item)
         if graded is not None:
@@ -117,26 +142,57 @@ def _codes_of(exc: BaseException | None) -> list[str]:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Any:
+    """Shape explanations of plain tuples apply inside exercise tests (see assertrepr)."""
+    item.config.stash[_EXERCISE_RUNNING] = _is_exercise(item)
+    try:
+        return (yield)
+    finally:
+        item.config.stash[_EXERCISE_RUNNING] = False
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if call.excinfo is None or not report.failed:
         return report
+    exercise = _is_exercise(item)
+    if not (exercise or settings(item.config).shapes):
+        return report  # a project that did not ask: pytest's report, untouched
     error = call.excinfo.value
-    if not call.excinfo.errisinstance(pytest.fail.Exception):  # our own messages stay
-        found = _shape_error_in(error)
-        if found is not None:  # the learner reads the shape story, not TF's frames
-            report.longrepr = str(found)
-    if "answers" in getattr(item, "fixturenames", ()):
+    found = _shape_error_in(error)
+    if found is not None and not call.excinfo.errisinstance(pytest.fail.Exception):
+        report.longrepr = _in_user_frames(item, call.excinfo, found)
+    if _uses_our(item, "answers"):
         text = _assert_message(call.excinfo) or report.longreprtext
         if "lstm-shapes hint" not in text:
             test_file = Path(str(item.path)).resolve()
-            exercise = test_file.stem.removeprefix("test_")
-            report.longrepr = f"{text}\n{hint_line(test_file, exercise)}"
-    if any(name == PROPS[1] for name, _ in item.user_properties):
+            exercise_name = test_file.stem.removeprefix("test_")
+            report.longrepr = f"{text}\n{hint_line(test_file, exercise_name)}"
+    if exercise:
         codes = _codes_of(error)
         if codes:
             report.user_properties.append((CODES, codes))
     return report
+
+
+def _in_user_frames(item: pytest.Item, excinfo: pytest.ExceptionInfo, found: BaseException
+                    ) -> Any:
+    """pytest's report of ``found`` (a ShapeError) raised in the user's own frames.
+
+    The test, its helpers and the line that built or called the layer stay; the frames of
+    Keras, TensorFlow and this package go, so pytest's own cut and styles apply to the rest.
+    """
+    kept, tb = [], excinfo.tb
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__", "").split(".")[0] not in _LIBRARIES:
+            kept.append(tb)
+        tb = tb.tb_next
+    user_tb = None
+    for entry in reversed(kept):
+        user_tb = types.TracebackType(user_tb, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    info = pytest.ExceptionInfo.from_exc_info((type(found), found, user_tb or excinfo.tb))
+    return item.repr_failure(info)
 
 
 def _assert_message(excinfo: Any) -> str:
@@ -201,9 +257,27 @@ class _Grader:
 
 def pytest_assertrepr_compare(config: pytest.Config, op: str, left: Any,
                               right: Any) -> list[str] | None:
-    """``assert (32, 10) == (32, 10, 1)``: axis by axis, with the mistake's name."""
+    """``assert x.shape == (32, 10, 1)``: axis by axis, with the mistake's name and fix.
+
+    Only where it was asked for: real shapes (a TensorShape, or an operand that reads
+    ``.shape``), or any tuples under ``--lstm-shapes`` and in exercise tests. Elsewhere
+    pytest's own explanation stays, byte for byte.
+    """
     if op != "==":
+        return None
+    from lstm_shapes.pytest_plugin import asserts
+
+    found = asserts.failing_comparison()
+    if found is not None and asserts.is_shape(found.right) and not asserts.is_shape(found.left):
+        left, right = right, left  # ``(32, 10, 1) == x.shape``: x.shape is what was got
+        found = asserts.Comparison(found.right, found.left, found.frame)
+    real = "TensorShape" in (type(left).__name__, type(right).__name__) or (
+        found is not None and asserts.is_shape(found.left))
+    if not (real or settings(config).shapes or config.stash.get(_EXERCISE_RUNNING, False)):
         return None
     from lstm_shapes.core.classify import explain_shapes
 
-    return explain_shapes(left, right)
+    if found is None:
+        return explain_shapes(left, right)
+    return explain_shapes(left, right, asserts.array_name(found.left),
+                          lambda fix: asserts.fix_works(fix, found, tuple(right)))

@@ -197,22 +197,6 @@ def test_lstm_shapes_passes_a_correct_model_through_fit_and_leaves_keras_untouch
     assert after == before and before[keras.layers.RNN] is None
 
 
-def test_assert_on_shapes_is_explained_axis_by_axis(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("def test_shape():\n    assert (32, 10) == (32, 10, 1)\n")
-    result = pytester.runpytest()
-    result.stdout.fnmatch_lines(["*shapes differ: got (32, 10), expected "
-                                 "(batch, timesteps, features) = (32, 10, 1)*",
-                                 "*axis 2 features: missing*",
-                                 "*[[]missing_timestep_axis[]]*"])
-
-
-def test_tuples_that_are_not_shapes_keep_pytests_own_explanation(
-        pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("def test_t():\n    assert ('a', 1) == ('b', 1)\n")
-    out = pytester.runpytest().stdout.str()
-    assert "shapes differ" not in out and "At index 0 diff" in out
-
-
 def test_seeded_makes_python_numpy_and_keras_repeat(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("""
         import random, numpy as np, keras
