@@ -1,7 +1,9 @@
 """lstm-shapes: teach, check and grade the shapes of recurrent networks in Keras.
 
 Public names are imported lazily, so ``import lstm_shapes`` (and the pytest plugin and the
-CLI's light commands) do not pay for importing TensorFlow until a name needs it.
+CLI's light commands) do not pay for importing TensorFlow until a name needs it. The
+``ExpectShape`` layer is registered with Keras right after Keras is imported, so a saved model
+that holds it loads with ``keras.saving.load_model`` after a plain ``import lstm_shapes``.
 
 >>> import numpy as np, lstm_shapes
 >>> lstm_shapes.expect(np.zeros((32, 10, 1)), "batch timesteps features").shape
@@ -11,6 +13,7 @@ CLI's light commands) do not pay for importing TensorFlow until a name needs it.
 from __future__ import annotations
 
 from lstm_shapes._lazy import lazy_exports
+from lstm_shapes.core.registration import install as _register_with_keras
 
 __version__ = "0.1.0"
 
@@ -38,3 +41,4 @@ _EXPORTS = {  # module -> the public names it defines
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 __all__ = sorted([*__dir__(), "__version__"])
+_register_with_keras()  # last: it may import core.layers at once if keras is imported

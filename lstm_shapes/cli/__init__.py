@@ -1,14 +1,20 @@
 """The ``lstm-shapes`` command. Each verb lives in its own module, imported only when used.
 
 A verb module provides ``add_arguments(parser)`` and ``run(args) -> int`` (the exit code).
+TensorFlow's start-up lines are hidden (``cli/quiet.py``) unless the global ``--verbose``
+flag is given, before or after the verb: ``lstm-shapes --verbose demo``.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
+
+from lstm_shapes.cli.quiet import quiet_start
+
+VERBOSE = "--verbose"
+VERBOSE_HELP = "show TensorFlow's start-up messages on stderr (hidden by default)"
 
 # verb -> (module, one-line help). The order is the order of `lstm-shapes --help`.
 VERBS: dict[str, tuple[str, str]] = {
@@ -34,8 +40,11 @@ def _module(name: str, verb: str):
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``lstm-shapes`` console script."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     argv = list(sys.argv[1:] if argv is None else argv)
+    verbose = VERBOSE in (argv[:argv.index("--")] if "--" in argv else argv)
+    quiet_start(verbose)  # before any verb can import TensorFlow
+    while argv[:1] == [VERBOSE]:
+        argv.pop(0)  # the global flag before the verb; after it the verb's parser takes it
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["status", *argv]
     verb = argv[0]
@@ -45,8 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         verb_parser = argparse.ArgumentParser(prog=f"lstm-shapes {verb}",
                                               description=VERBS[verb][1])
         module.add_arguments(verb_parser)
+        _add_verbose(verb_parser)
         args = verb_parser.parse_args(argv[1:])
-        args.verb = verb
+        args.verb, args.verbose = verb, verbose
         try:
             return int(module.run(args) or 0)
         except KeyboardInterrupt:
@@ -60,12 +70,20 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _add_verbose(parser: argparse.ArgumentParser) -> None:
+    try:
+        parser.add_argument(VERBOSE, action="store_true", help=VERBOSE_HELP)
+    except argparse.ArgumentError:
+        pass  # the verb has a --verbose of its own; it then means this one too
+
+
 def _help_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lstm-shapes",
         description="Teach, check and grade the shapes of recurrent networks in Keras. "
         "Without a verb: your progress through the exercises.",
     )
+    _add_verbose(parser)
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     for verb, (_, help_text) in VERBS.items():
         sub.add_parser(verb, help=help_text)

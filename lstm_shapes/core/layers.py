@@ -1,9 +1,13 @@
-"""``ExpectShape``: a pass-through Keras layer that asserts named dims inside a model."""
+"""``ExpectShape``: a pass-through Keras layer that asserts named dims inside a model.
+
+Importing this module registers the layer with Keras (``"lstm_shapes>ExpectShape"``), so a
+saved model loads; ``lstm_shapes.core.registration`` imports it right after ``import keras``.
+TensorFlow is imported at the first call only, so that registration stays cheap.
+"""
 
 from __future__ import annotations
 
 import keras
-import tensorflow as tf
 
 from lstm_shapes.core.checking import _ArraySpec, _preset, check_value
 from lstm_shapes.core.dims import dim_names, parse_spec
@@ -48,6 +52,8 @@ class ExpectShape(keras.layers.Layer):
         super().build(input_shape)
 
     def call(self, inputs):
+        import tensorflow as tf
+
         self._check(inputs)
         if tf.executing_eagerly():
             return inputs
@@ -59,6 +65,8 @@ class ExpectShape(keras.layers.Layer):
         ``tf.function`` relaxes a retraced shape to ``None`` (``reduce_retracing``), so a
         second ``fit`` on other timesteps would otherwise pass unseen.
         """
+        import tensorflow as tf
+
         dims = self._array.dims
         if any(d.variadic for d in dims):
             return inputs

@@ -265,19 +265,25 @@ def pytest_assertrepr_compare(config: pytest.Config, op: str, left: Any,
     """
     if op != "==":
         return None
-    from lstm_shapes.pytest_plugin import asserts
+    from lstm_shapes.pytest_plugin.asserts import (
+        Comparison,
+        array_name,
+        failing_comparison,
+        fix_works,
+        is_shape,
+    )
 
-    found = asserts.failing_comparison()
-    if found is not None and asserts.is_shape(found.right) and not asserts.is_shape(found.left):
+    found = failing_comparison()
+    if found is not None and is_shape(found.right) and not is_shape(found.left):
         left, right = right, left  # ``(32, 10, 1) == x.shape``: x.shape is what was got
-        found = asserts.Comparison(found.right, found.left, found.frame)
+        found = Comparison(found.right, found.left, found.frame)
     real = "TensorShape" in (type(left).__name__, type(right).__name__) or (
-        found is not None and asserts.is_shape(found.left))
+        found is not None and is_shape(found.left))
     if not (real or settings(config).shapes or config.stash.get(_EXERCISE_RUNNING, False)):
         return None
     from lstm_shapes.core.classify import explain_shapes
 
     if found is None:
         return explain_shapes(left, right)
-    return explain_shapes(left, right, asserts.array_name(found.left),
-                          lambda fix: asserts.fix_works(fix, found, tuple(right)))
+    return explain_shapes(left, right, array_name(found.left),
+                          lambda fix: fix_works(fix, found, tuple(right)))

@@ -132,10 +132,11 @@ def test_full_demo_beats_the_baseline_below_1e_3_within_a_minute(tmp_path, capsy
 @pytest.mark.slow
 def test_console_script_runs_the_demo(tmp_path):
     script = Path(sys.executable).with_name("lstm-shapes")
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     done = subprocess.run([str(script), "demo", "--epochs", "1", "--units", "4",
                            "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no TensorFlow/CUDA/absl start-up lines (see test_quiet.py)
     assert "epoch 1/1" in done.stdout and "(None, 4)       (batch, units)" in done.stdout
     assert (tmp_path / "out" / "predictions.png").exists()

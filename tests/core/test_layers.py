@@ -1,5 +1,10 @@
 """ExpectShape inside real Keras models: build time, fit (graph), eager calls, save/load."""
 
+import json
+import os
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -98,3 +103,76 @@ def test_save_and_load_keep_the_check(tmp_path):
 def test_bad_dim_keyword_is_refused():
     with pytest.raises(TypeError, match="Received: units='8'"):
         ExpectShape("batch units", units="8")
+
+
+# A fresh interpreter loads a saved model; prints one JSON line with what it saw.
+_LOAD = """
+import json, sys
+path, imports = sys.argv[1], sys.argv[2]
+for name in imports.split(","):
+    if name:
+        __import__(name)
+import keras
+import numpy as np
+seen = {"imported_before_load": "lstm_shapes.core.layers" in sys.modules}
+try:
+    model = keras.saving.load_model(path, compile=False)
+except TypeError as err:
+    seen.update(loaded=False, error=str(err))
+else:
+    layer = model.get_layer("check_in")
+    seen.update(loaded=True, layer=type(layer).__module__ + "." + type(layer).__name__,
+                dims=layer.dims, right=model(np.ones((2, 10, 1), "float32")).numpy().tolist())
+    try:
+        model(np.ones((2, 12, 1), "float32"))  # timesteps=12, the layer wants 10
+    except Exception as err:
+        import lstm_shapes
+        seen.update(wrong=type(err).__name__, code=getattr(err, "code", None),
+                    is_shape_error=isinstance(err, lstm_shapes.ShapeError))
+seen["lstm_shapes_imported"] = "lstm_shapes" in sys.modules
+print(json.dumps(seen))
+"""
+
+
+@pytest.fixture(scope="module")
+def fresh_loads(tmp_path_factory):
+    """Save an open-time model with ExpectShape; load it in fresh processes, all at once."""
+    inputs = keras.Input((None, 1))
+    checked = ExpectShape("batch timesteps features", name="check_in", timesteps=10)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.LSTM(4)(checked)))
+    path = tmp_path_factory.mktemp("saved") / "model.keras"
+    model.save(path)
+    right = model(np.ones((2, 10, 1), "float32")).numpy().tolist()
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    imports = {"lstm_shapes first": "lstm_shapes", "keras first": "keras,lstm_shapes",
+               "no lstm_shapes": ""}
+    children = {case: subprocess.Popen([sys.executable, "-c", _LOAD, str(path), names],
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True, env=env)
+                for case, names in imports.items()}
+    seen = {}
+    for case, child in children.items():
+        out, err = child.communicate(timeout=180)
+        assert child.returncode == 0, err
+        seen[case] = json.loads(out.strip().splitlines()[-1])
+    return right, seen
+
+
+@pytest.mark.parametrize("case", ["lstm_shapes first", "keras first"])
+def test_saved_model_loads_after_a_plain_import_lstm_shapes(fresh_loads, case):
+    right, seen = fresh_loads
+    seen = seen[case]
+    assert seen["imported_before_load"]  # registered by `import lstm_shapes` alone
+    assert seen["loaded"], seen.get("error")
+    assert seen["layer"] == "lstm_shapes.core.layers.ExpectShape"
+    assert seen["dims"] == {"timesteps": 10}
+    np.testing.assert_allclose(seen["right"], right, rtol=1e-6)
+    assert seen["is_shape_error"] and seen["code"] == "input_shape_data_mismatch", seen
+
+
+def test_without_lstm_shapes_keras_cannot_find_the_class(fresh_loads):
+    """Keras 3 imports a config's module only for its own packages and reads no entry point,
+    so nothing of ours runs: the load fails and names the missing class."""
+    seen = fresh_loads[1]["no lstm_shapes"]
+    assert not seen["loaded"] and not seen["lstm_shapes_imported"]
+    assert "Could not locate class 'ExpectShape'" in seen["error"]
