@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
@@ -59,7 +60,7 @@ def test_subclassed_model_needs_x_and_says_so() -> None:
             super().__init__()
             self.rnn = L.SimpleRNN(5)
 
-        def call(self, x):  # noqa: ANN001
+        def call(self, x):
             return self.rnn(x)
 
     assert "pass x" in str(explain(Tiny()))
@@ -80,7 +81,8 @@ def test_to_png_draws_a_real_image(tmp_path: Path) -> None:
 def _cli(*args: str) -> subprocess.CompletedProcess:
     script = Path(sys.executable).with_name("lstm-shapes")
     return subprocess.run([str(script), "explain", *args], capture_output=True, text=True,
-                          timeout=120, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+                          check=False, timeout=120,
+                          env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
 
 
 def test_cli_explains_a_python_file_and_a_saved_model(tmp_path: Path) -> None:
@@ -119,3 +121,137 @@ def test_cli_reports_a_build_model_that_crashes(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "building the model raised NameError: name 'kears' is not defined" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- the whole graph: named inputs, every edge, axis meanings, the picture ----------------
+
+def _seq2seq() -> keras.Model:
+    """Token ids -> Embedding -> encoder LSTM(return_state); its [h, c] start the decoder."""
+    enc_in = keras.Input((12,), dtype="int32", name="encoder_tokens")
+    dec_in = keras.Input((9,), dtype="int32", name="decoder_tokens")
+    _, h, c = L.LSTM(64, return_state=True, name="encoder")(
+        L.Embedding(500, 32, name="enc_embed")(enc_in))
+    out = L.LSTM(64, return_sequences=True, name="decoder")(
+        L.Embedding(400, 32, name="dec_embed")(dec_in), initial_state=[h, c])
+    return keras.Model([enc_in, dec_in], L.Dense(400, name="next_token")(out), name="translator")
+
+
+def _skip() -> keras.Model:
+    """lstm1's sequence is read twice: by lstm2 and, skipping it, by the Add."""
+    x = keras.Input((10, 3), name="series")
+    first = L.LSTM(8, return_sequences=True, name="lstm1")(x)
+    second = L.LSTM(8, return_sequences=True, name="lstm2")(first)
+    return keras.Model(x, L.Dense(1, name="head")(L.Add(name="skip_add")([first, second])))
+
+
+def _edges(story: ShapeStory) -> list[str]:
+    return [str(e) for e in story.edges]
+
+
+def test_a_two_input_model_keeps_the_names_of_its_inputs() -> None:
+    prices, calendar = keras.Input((10, 3), name="prices"), keras.Input((4,), name="calendar")
+    merged = L.Concatenate(name="merge")([L.LSTM(8, name="lstm")(prices), calendar])
+    story = explain(keras.Model([prices, calendar], L.Dense(1, name="head")(merged)))
+    inputs = [(r.layer, r.shape, r.dims) for r in story.rows if r.kind == "Input"]
+    assert inputs == [("prices", (None, 10, 3), ("batch", "timesteps", "features")),
+                      ("calendar", (None, 4), ("batch", "features"))]
+    assert _edges(story) == ["prices ─▶ lstm", "lstm ─▶ merge input[0]",
+                             "calendar ─▶ merge input[1]", "merge ─▶ head"]
+    text = str(story)
+    assert "prices (Input)" in text and "calendar (Input)" in text
+    assert "calendar ─▶ merge input[1]   (None, 4)" in text
+
+
+def test_seq2seq_story_draws_the_initial_state_edges() -> None:
+    story = explain(_seq2seq())
+    edges = {str(e): e for e in story.edges}
+    assert list(edges) == [
+        "encoder_tokens ─▶ enc_embed", "enc_embed ─▶ encoder", "decoder_tokens ─▶ dec_embed",
+        "dec_embed ─▶ decoder", "encoder state h ─▶ decoder initial_state h",
+        "encoder state c ─▶ decoder initial_state c", "decoder ─▶ next_token"]
+    state = edges["encoder state h ─▶ decoder initial_state h"]
+    assert (state.shape, state.dims) == ((None, 64), ("batch", "units"))
+    decoder = [(r.role, r.dims) for r in story.rows if r.layer == "decoder"][:4]
+    assert decoder == [("input", ("batch", "timesteps", "features")),
+                       ("initial_state h", ("batch", "units")),
+                       ("initial_state c", ("batch", "units")),
+                       ("output", ("batch", "timesteps", "units"))]
+    text = str(story)
+    assert "encoder state c ─▶ decoder initial_state c   (None, 64)       (batch, units)" in text
+    assert "encoder_tokens (Input)" in text and "decoder_tokens (Input)" in text
+
+
+def test_token_ids_into_an_embedding_are_batch_by_timesteps() -> None:
+    story = explain(_seq2seq())
+    rows = {(r.layer, r.role): (r.shape, r.dims) for r in story.rows}
+    assert rows[("encoder_tokens", "token ids")] == ((None, 12), ("batch", "timesteps"))
+    assert rows[("enc_embed", "output")] == ((None, 12, 32), ("batch", "timesteps", "features"))
+    assert rows[("enc_embed", "embeddings")] == ((500, 32), ("vocab", "features"))
+    assert rows[("encoder", "state h")] == ((None, 64), ("batch", "units"))
+    assert "encoder_tokens (Input)   token ids          (None, 12)       (batch, timesteps)" \
+        in str(story)
+
+
+def test_axis_meaning_comes_from_the_reader_and_the_dtype_not_the_name() -> None:
+    ids = keras.Input((7,), name="features")  # float, misleading name, read by an Embedding
+    other = keras.Input((7,), dtype="int32", name="ids")  # integer, read by a Dense
+    h0 = keras.Input((5,), name="start")  # read as an initial state
+    seq = L.GRU(5, name="gru")(L.Embedding(30, 4, name="embed")(ids), initial_state=[h0])
+    out = L.Concatenate(name="cat")([seq, L.Dense(5, name="dense")(other)])
+    story = explain(keras.Model([ids, other, h0], out))
+    inputs = {r.layer: (r.role, r.dims) for r in story.rows if r.kind == "Input"}
+    assert inputs == {"features": ("input", ("batch", "timesteps")),
+                      "ids": ("input", ("batch", "features")),
+                      "start": ("input", ("batch", "units"))}
+    assert "start ─▶ gru initial_state h" in _edges(story)
+
+
+def test_a_skip_connection_is_drawn_as_two_edges_from_one_tensor() -> None:
+    story = explain(_skip())
+    assert _edges(story) == ["series ─▶ lstm1", "lstm1 ─▶ lstm2", "lstm1 ─▶ skip_add input[0]",
+                             "lstm2 ─▶ skip_add input[1]", "skip_add ─▶ head"]
+
+
+def test_a_shared_layer_gets_one_box_per_call() -> None:
+    a, b = keras.Input((3,), name="a"), keras.Input((3,), name="b")
+    shared = L.Dense(2, name="shared")
+    story = explain(keras.Model([a, b], L.Add(name="add")([shared(a), shared(b)])))
+    assert "shared call 2 ─▶ add input[1]" in _edges(story)
+    assert [r.layer for r in story.rows if r.kind == "Dense"] == ["shared call 1",
+                                                                  "shared call 2"]
+
+
+def _arrows(fig: Any) -> dict[str, Any]:
+    from matplotlib.text import Annotation
+
+    return {a.get_gid(): a for a in fig.axes[0].texts if isinstance(a, Annotation)}
+
+
+def test_the_picture_has_an_arrow_per_edge_labelled_with_its_slot(tmp_path: Path) -> None:
+    story = explain(_seq2seq())
+    fig = story.figure()
+    arrows = _arrows(fig)
+    assert sorted(arrows) == sorted(_edges(story))
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert "initial_state h" in labels and "initial_state c" in labels
+    state = arrows["encoder state h ─▶ decoder initial_state h"]
+    assert state.arrow_patch.get_connectionstyle().rad > 0  # curved, past dec_embed
+    skip = _arrows(explain(_skip()).figure())
+    assert len(skip) == 5 and "lstm1 ─▶ skip_add input[0]" in skip
+    path = story.to_png(tmp_path / "seq2seq.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_traced_story_draws_the_call_order_dashed() -> None:
+    class Tiny(keras.Model):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn, self.head = L.SimpleRNN(5), L.Dense(1)
+
+        def call(self, x):
+            return self.head(self.rnn(x))
+
+    story = explain(Tiny(), np.zeros((7, 4, 2), "float32"))
+    assert story.traced and story.edges == []  # no graph: no edges claimed in the text
+    arrows = list(_arrows(story.figure()).values())
+    assert len(arrows) == 2 and all(a.arrow_patch.get_linestyle() == "--" for a in arrows)
