@@ -1,19 +1,35 @@
-"""Grade a whole class: snapshot the instructor copy, grade submissions in threads, keep a journal."""
+"""Grade a whole class: snapshot the instructor copy, grade submissions in threads, keep a journal.
+
+Every submission the class folder holds (:func:`.submission.discover`) gets exactly one row,
+whatever it is: its learner files are first copied to a private staging folder (only those,
+so names, depth and data files do not matter), and a submission that cannot be read at all,
+or on which the grader itself fails, gets a row that says why instead of stopping the run.
+Warnings go to the gradebook and, through the ``lstm_shapes.grading`` logger, to stderr.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from lstm_shapes.exercises.manifest import Manifest, load_manifest
-from lstm_shapes.grading.grade import SubmissionGrade, grade_submission
+from lstm_shapes.grading.grade import ExerciseGrade, SubmissionGrade, grade_submission
 from lstm_shapes.grading.gradebook import Journal, write_gradebook
-from lstm_shapes.grading.submission import find_submissions
+from lstm_shapes.grading.submission import (
+    Submission,
+    SubmissionError,
+    collect,
+    discover,
+)
+
+log = logging.getLogger("lstm_shapes.grading")
 
 
 class GradingError(RuntimeError):
@@ -39,6 +55,42 @@ def _snapshot(exercises: Path, into: Path) -> tuple[Manifest, str]:
     return load_manifest(copy), _digest(copy)
 
 
+def _not_graded(sub: Submission, manifest: Manifest, reason: str,
+                start: float) -> SubmissionGrade:
+    """The row of a submission that could not be graded: every exercise missing, with why."""
+    rows = [ExerciseGrade(e.name, 0.0, float(e.points), "missing", reason)
+            for e in manifest.exercises]
+    return SubmissionGrade(sub.id, rows, time.perf_counter() - start, reason)
+
+
+def _stage_and_grade(sub: Submission, manifest: Manifest, folder: Path,
+                     grade: Callable[[Path], SubmissionGrade]) -> tuple[SubmissionGrade, list[str]]:
+    """Copy the learner files of ``sub`` to ``folder``, grade that copy under ``sub.id``.
+
+    Returns the grade and the warnings about the submission (entries it holds but that were
+    not read). A file refused for a reason (too big, a link) gets that reason in its row.
+    """
+    start = time.perf_counter()
+    try:
+        collected = collect(sub.path, manifest, folder)
+    except SubmissionError as err:
+        return _not_graded(sub, manifest, str(err), start), []
+    try:
+        result = grade(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    result.learner, result.seconds = sub.id, time.perf_counter() - start
+    for row in result.exercises:
+        row.reason = collected.notes.get(row.exercise, row.reason)
+    return result, collected.warnings
+
+
+def _class_warnings(found_warnings: list[str], staged: dict[str, list[str]]) -> list[str]:
+    """The gradebook's list: the class folder's own, then each learner's staging warnings."""
+    return [*found_warnings, *(f"{learner}: {note}" for learner in sorted(staged)
+                               for note in staged[learner])]
+
+
 def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
               timeout: float = 120.0, memory_mb: int = 4096, seed: int | None = None,
               fresh: bool = False, isolate: bool = True,
@@ -62,7 +114,9 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
     if fresh and journal.path.exists():
         journal.path.unlink()
     header, done = journal.read()
-    todo_paths = find_submissions(submissions)
+    staged = journal.notes()  # learner -> warnings about its submission, kept in the journal
+    found = discover(submissions, skip={out: "it is the gradebook folder",
+                                        exercises: "it is the instructor copy"})
     with tempfile.TemporaryDirectory(prefix="lstm-shapes-instructor-") as private:
         manifest, digest = _snapshot(exercises, Path(private))
         names = [e.name for e in manifest.exercises]
@@ -75,8 +129,8 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
         elif seed is not None and seed != header["seed"]:
             raise GradingError(f"{journal.path} was graded with seed {header['seed']}; "
                                f"use --fresh to regrade with seed {seed}")
-        pending = [p for p in todo_paths if (p.stem if p.is_file() else p.name) not in done]
-        total, count = len(todo_paths), len(todo_paths) - len(pending)
+        pending = [s for s in found.submissions if s.id not in done]
+        total, count = len(found.submissions), len(found.submissions) - len(pending)
 
         hidden = [Path(private), exercises.resolve(), submissions.resolve(), out.resolve(),
                   *_git_dirs(exercises.resolve())]
@@ -86,21 +140,42 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
                 raise GradingError("the instructor's files changed during grading: a "
                                    "submission wrote to them; grade in a container")
 
-        def one(path: Path) -> SubmissionGrade:
-            grade = grade_submission(path, manifest, seed=int(header["seed"]),
-                                     timeout=timeout, memory_mb=memory_mb,
-                                     before_judge=unchanged, isolate=isolate, hide=hidden)
+        def grade(folder: Path) -> SubmissionGrade:
+            result = grade_submission(folder, manifest, seed=int(header["seed"]),
+                                      timeout=timeout, memory_mb=memory_mb,
+                                      before_judge=unchanged, isolate=isolate, hide=hidden)
             unchanged()
-            return grade
+            return result
 
+        def one(index: int, sub: Submission) -> tuple[SubmissionGrade, list[str], bool]:
+            """(grade, warnings, whether to journal it): a grader fault is retried on resume."""
+            start = time.perf_counter()
+            try:
+                return (*_stage_and_grade(sub, manifest, staging / f"{index:05d}", grade), True)
+            except GradingError:
+                raise
+            except Exception as err:  # one submission never stops the run
+                log.exception("grading %s failed", sub.id)
+                reason = f"the grader failed on this submission ({type(err).__name__}: {err})"
+                return _not_graded(sub, manifest, reason[:500], start), [], False
+
+        staging = Path(private) / "staged"
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(one, p): p for p in pending}
+            futures = [pool.submit(one, i, sub) for i, sub in enumerate(pending)]
             for future in as_completed(futures):
-                grade = future.result()
-                journal.append(grade.to_dict())
-                done[grade.learner] = grade
+                result, warnings, keep = future.result()
+                if keep:
+                    journal.append({**result.to_dict(), "warnings": warnings})
+                done[result.learner] = result
+                staged[result.learner] = warnings
                 count += 1
                 if on_done is not None:
-                    on_done(grade, count, total)
-    write_gradebook(out, done, header)
+                    on_done(result, count, total)
+    staged = {k: v for k, v in staged.items() if v}
+    notes = {k: [*found.notes.get(k, []), *staged.get(k, [])] for k in done}
+    warnings = _class_warnings(found.warnings, staged)
+    write_gradebook(out, done, header, notes={k: v for k, v in notes.items() if v},
+                    warnings=warnings)
+    for warning in warnings:
+        log.warning("warning: %s", warning)
     return done

@@ -6,9 +6,11 @@ released stubs; ``EXPECTED`` is the score each must get (double: 3 points, count
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -105,13 +107,17 @@ def double(x):
 
 def make_class(root: Path, names: list[str] | None = None, *, as_zip: tuple[str, ...] = ()
                ) -> tuple[Path, Path]:
-    """The instructor copy at ``root/instructor`` and submissions at ``root/submissions``."""
+    """The instructor copy at ``root/instructor`` and submissions at ``root/submissions``.
+
+    ``names`` default to every crafted submission; ``[]`` gives an empty class folder (add
+    to it with :func:`add_submission`).
+    """
     instructor = make_tree(root / "instructor")
     learner = root / "learner"
     release(instructor, learner)
     submissions = root / "submissions"
     submissions.mkdir()
-    for name in names or list(SUBMISSIONS):
+    for name in list(SUBMISSIONS) if names is None else names:
         folder = submissions / name
         shutil.copytree(learner, folder)
         for relative, text in SUBMISSIONS[name].items():
@@ -123,6 +129,50 @@ def make_class(root: Path, names: list[str] | None = None, *, as_zip: tuple[str,
                         z.write(path, f"{name}/{path.relative_to(folder)}")
             shutil.rmtree(folder)
     return instructor, submissions
+
+def pack(folder: Path, archive: Path, *, prefix: str = "") -> Path:
+    """Pack ``folder`` into ``archive``, a zip or a tar (.tar, .tar.gz, .tgz; any case) by name.
+
+    Members are ``prefix/<relative path>`` (sorted); the folder itself is left in place.
+    """
+    lower = archive.name.lower()
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    if lower.endswith(".zip"):
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+            for path in files:
+                z.write(path, f"{prefix}/{path.relative_to(folder)}".lstrip("/"))
+        return archive
+    mode = "w:gz" if lower.endswith((".tar.gz", ".tgz")) else "w"
+    options = {"compresslevel": 1} if mode == "w:gz" else {}
+    with tarfile.open(archive, mode, **options) as t:
+        for path in files:
+            t.add(path, f"{prefix}/{path.relative_to(folder)}".lstrip("/"))
+    return archive
+
+
+def add_submission(submissions: Path, name: str | bytes, files: dict[str, str] | None = None,
+                   ) -> Path:
+    """One more submission in a class folder made by :func:`make_class`.
+
+    The released learner copy (``learner`` beside ``submissions``) plus ``files``, as a
+    folder called ``name`` (bytes for a name that is not UTF-8), or packed into the archive
+    ``name`` when it ends like one (``erin.zip``, ``x.TAR.GZ``; members under ``<stem>/``).
+    """
+    target = submissions / os.fsdecode(name)
+    folder = submissions.parent / "packing" / "learner"
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    shutil.copytree(submissions.parent / "learner", folder)
+    for relative, text in (files or {}).items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(text)
+    stem = target.name.split(".")[0] or target.name
+    if target.name.lower().endswith((".zip", ".tar", ".tar.gz", ".tgz")):
+        pack(folder, target, prefix=stem)
+    else:
+        shutil.copytree(folder, target)
+    shutil.rmtree(folder.parent)
+    return target
+
 
 # A daemon that outlives the probe child (fork, setsid, fork): once the child is gone -- the
 # judge is starting -- it rewrites the instructor's tests, then puts them back, so a hash
