@@ -3,64 +3,34 @@
 jaxtyping supplies the annotations (dims and dtype kind) and typeguard checks every
 non-array annotation. The dims are bound here rather than by jaxtyping's own checker
 because that one binds a symbolic ``None`` batch literally and its messages name no
-misconception; see DESIGN.md.
+misconception; see DESIGN.md. A call of positional NumPy arrays and eager tensors that
+fit takes a fast test compiled at decoration time; any other call, and any doubt, takes
+the full check, which alone words a verdict.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import types
+import sys
 import typing
-from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
 import numpy as np
 import typeguard
 
 from lstm_shapes.core.classify import classify_mismatch
-from lstm_shapes.core.dims import Dim, dim_names, match, parse_spec, shape_of
-from lstm_shapes.core.errors import Binding, ShapeError, TensorTypeError
+from lstm_shapes.core.dims import (_array_spec, _ArraySpec, conflict, declared, dim_names,
+                                   dtype_name, implied_size, is_declared, match, parse_spec,
+                                   shape_of, value_test)
+from lstm_shapes.core.errors import Binding, ShapeError, SpecError, TensorTypeError
+from lstm_shapes.core.messages import render_disagreement
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ANY = object()
-
-
-@dataclass(frozen=True)
-class _ArraySpec:
-    dims: tuple[Dim, ...]
-    dtypes: frozenset[str] | None  # None: any dtype
-    kind: str  # "Float", "Int", "Shaped": for messages
-    optional: bool = False
-
-
-def _array_spec(annotation: Any) -> _ArraySpec | None:
-    """The spec of a jaxtyping annotation (or a Union / Optional of them), else None."""
-    if hasattr(annotation, "dim_str") and hasattr(annotation, "dtypes"):
-        dtype = getattr(annotation, "dtype", None)
-        kind = getattr(dtype, "__name__", "Shaped")
-        dtypes = None if kind == "Shaped" else frozenset(annotation.dtypes)
-        return _ArraySpec(parse_spec(annotation.dim_str), dtypes, kind)
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = typing.get_args(annotation)
-        specs = [_array_spec(a) for a in args if a is not type(None)]
-        if specs and all(s is not None and s.dims == specs[0].dims for s in specs):
-            return _ArraySpec(specs[0].dims, specs[0].dtypes, specs[0].kind,
-                              optional=type(None) in args)
-    return None
-
-
-_DTYPE_NAMES: dict[Any, str] = {}  # NumPy computes dtype.name in Python: cache it
-
-
-def _dtype_name(value: Any) -> str | None:
-    dtype = getattr(value, "dtype", None)
-    if dtype is None or isinstance(dtype, str):
-        return dtype
-    name = _DTYPE_NAMES.get(dtype)
-    if name is None:
-        name = _DTYPE_NAMES[dtype] = getattr(dtype, "name", None) or str(dtype)
-    return name
+_Test = Callable[[Any, dict], bool]  # (value, sizes) -> True only if the full check passes
+_KINDS = inspect.Parameter  # POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, KEYWORD_ONLY, VAR_*
+_MISSING = object()
 
 
 def _not_a_tensor(value: Any, where: str, expected: tuple[str, ...],
@@ -119,7 +89,7 @@ def check_value(value: Any, spec: _ArraySpec, bindings: dict[str, Binding], wher
     if shape is None:
         raise _not_a_tensor(value, where, dim_names(spec.dims), arg)
     if spec.dtypes is not None:
-        name = _dtype_name(value)
+        name = dtype_name(value)
         if name not in spec.dtypes:
             want = {"Float": "float32", "Int": "int32"}.get(spec.kind, sorted(spec.dtypes)[0])
             raise TensorTypeError(
@@ -144,14 +114,14 @@ def _preset(dims: dict[str, int], where: str) -> dict[str, Binding]:
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 0:
             raise TypeError(f"{where}: expected {name} to be a non-negative integer. "
                             f"Received: {name}={size!r}")
-        out[name] = Binding(int(size), f"{name}={size}")
+        out[name] = declared(name, size)
     return out
 
 
 def expect(tensor: Any, spec: str, *, name: str = "tensor", **dims: int) -> Any:
     """Assert that ``tensor`` has the named axes of ``spec``; return it unchanged.
 
-    Keyword arguments fix the size of named dims.
+    Keyword arguments declare the size of named dims.
 
     >>> import numpy as np
     >>> expect(np.zeros((32, 10, 50)), "batch timesteps units", units=50).shape
@@ -167,45 +137,183 @@ def expect(tensor: Any, spec: str, *, name: str = "tensor", **dims: int) -> Any:
     return tensor
 
 
-class _Checker:
-    """Per-function compiled annotations."""
+def _plain_test(annotation: Any) -> _Test | None:
+    """``isinstance`` for a plain class (a False lets typeguard say why); None otherwise."""
+    if annotation is Any:
+        return lambda value, sizes: True
+    if (isinstance(annotation, type) and not getattr(annotation, "_is_protocol", False)
+            and not typing.is_typeddict(annotation)):
+        return lambda value, sizes: isinstance(value, annotation)
+    return None
 
-    def __init__(self, fn: Callable) -> None:
+
+def _array_items(annotation: Any) -> tuple | None:
+    """The items of ``tuple[HiddenState, CellState]``-like annotations, else None."""
+    if typing.get_origin(annotation) is tuple:
+        items = typing.get_args(annotation)
+        if items and items[-1] is not Ellipsis and any(_array_spec(a) for a in items):
+            return items
+    return None
+
+
+def _fields(annotation: Any) -> dict[str, Any] | None:
+    """The annotated fields of a NamedTuple class, else None."""
+    if isinstance(annotation, type) and issubclass(annotation, tuple) and hasattr(
+            annotation, "_fields"):
+        return typing.get_type_hints(annotation) or None
+    return None
+
+
+def _return_test(annotation: Any) -> _Test | None:
+    """The test of a return value (no annotation, an array, a class); None: always check."""
+    if annotation is _ANY:
+        return lambda value, sizes: True
+    spec = _array_spec(annotation)
+    if spec is not None:
+        return value_test(spec, "return value")
+    return None if _fields(annotation) or _array_items(annotation) else _plain_test(
+        annotation)
+
+
+def _dims_in(annotation: Any) -> set[str]:
+    """The dim names of an annotation: ``{"batch", "units"}`` for HiddenState."""
+    spec = _array_spec(annotation)
+    if spec is not None:
+        return {d.name for d in spec.dims if d.name}
+    parts = (_fields(annotation) or {}).values() or _array_items(annotation) or ()
+    return set().union(*map(_dims_in, parts))
+
+
+def _is_layer_class(annotation: Any) -> bool:
+    """Whether ``annotation`` is a Keras layer class (never imports Keras)."""
+    keras = sys.modules.get("keras")
+    return (keras is not None and isinstance(annotation, type)
+            and issubclass(annotation, keras.layers.Layer))
+
+
+class _Checker:
+    """Per-function compiled annotations: a fast test of the common call, and the full check.
+
+    The fast test passes NumPy arrays and eager tensors whose shapes and dtypes fit;
+    anything else (a symbolic tensor, a variadic spec, a wrong shape) goes to
+    :meth:`check_args`, the only place that forms a verdict and a message.
+    """
+
+    def __init__(self, fn: Callable, dims: dict[str, int]) -> None:
         self.name = getattr(fn, "__qualname__", getattr(fn, "__name__", "function"))
         self.signature = inspect.signature(fn)
         hints = typing.get_type_hints(fn, include_extras=True)
-        self.arrays: dict[str, _ArraySpec] = {}
-        self.plain: dict[str, Any] = {}
-        for param in self.signature.parameters:
-            if param in hints:
-                spec = _array_spec(hints[param])
-                if spec is not None:
-                    self.arrays[param] = spec
-                else:
-                    self.plain[param] = hints[param]
+        annotated = {p: hints[p] for p in self.signature.parameters if p in hints}
+        specs = {p: _array_spec(a) for p, a in annotated.items()}
+        self.arrays = {p: spec for p, spec in specs.items() if spec is not None}
+        self.plain = {p: a for p, a in annotated.items() if specs[p] is None}
         self.returns = hints.get("return", _ANY)
-        self.return_spec = _array_spec(self.returns)
+        self.dims = set().union(*map(_dims_in, [*annotated.values(), self.returns]))
+        if set(dims) - self.dims:
+            raise SpecError(f"@shape_checked({', '.join(sorted(set(dims) - self.dims))}=...) "
+                            f"names no dim of {self.name}; its dims: {sorted(self.dims)}")
+        self.declared = _preset(dims, f"@shape_checked of {self.name}")
+        self.layers = [p for p, ann in self.plain.items() if _is_layer_class(ann)]
+        self.places = {f"{self.name} argument {p}": p for p in self.arrays}
+        self.sizes = {n: (b.size, b.where) for n, b in self.declared.items()}
+        params = list(self.signature.parameters.values())
+        self.positional = sum(p.kind in (_KINDS.POSITIONAL_ONLY, _KINDS.POSITIONAL_OR_KEYWORD)
+                              for p in params)
+        self.keywords = {p.name for p in params if p.kind in (_KINDS.POSITIONAL_OR_KEYWORD,
+                                                              _KINDS.KEYWORD_ONLY)}
+        self.arg_tests = None if self.layers else self._arg_tests(params)
+        self.return_test = _return_test(self.returns)
+
+    def _arg_tests(self, params) -> tuple[tuple[int, str, _Test], ...] | None:
+        tests = []
+        for index, p in enumerate(params):
+            if p.name in self.arrays:
+                test = value_test(self.arrays[p.name], f"{self.name} argument {p.name}")
+            elif p.name in self.plain:
+                test = _plain_test(self.plain[p.name])
+            else:
+                continue
+            if test is None or p.kind in (_KINDS.VAR_POSITIONAL, _KINDS.VAR_KEYWORD):
+                return None
+            tests.append((index, p.name, test))
+        return tuple(tests)
+
+    def fast_sizes(self, args: tuple, kwargs: dict) -> dict[str, tuple[int, str]] | None:
+        """The dims of a call whose arguments surely pass; None: :meth:`check_args` decides.
+
+        ``f(np.zeros((4, 10, 1)), h=np.zeros((4, 32)))`` -> ``{"batch": (4, "f argument
+        x"), ...}``: a dim's size and the place that fixed it, the fields of its Binding.
+        """
+        if self.arg_tests is None or len(args) > self.positional or (
+                kwargs and not kwargs.keys() <= self.keywords):
+            return None
+        sizes = dict(self.sizes)
+        for index, name, test in self.arg_tests:
+            value = args[index] if index < len(args) else kwargs.get(name, _MISSING)
+            if value is not _MISSING and not test(value, sizes):
+                return None
+        return sizes
 
     def check_args(self, args, kwargs) -> dict[str, Binding]:
-        bound = self.signature.bind(*args, **kwargs)
-        bindings: dict[str, Binding] = {}
-        for param, value in bound.arguments.items():
+        arguments = self.signature.bind(*args, **kwargs).arguments
+        bindings = dict(self.declared)
+        self._bind_layers(arguments, bindings)
+        for param, value in arguments.items():
             if param in self.plain:
                 try:
                     typeguard.check_type(value, self.plain[param])
                 except typeguard.TypeCheckError as err:
                     raise TypeError(f"{self.name} argument {param}: {err}") from None
             elif param in self.arrays:
-                check_value(value, self.arrays[param], bindings,
-                            f"{self.name} argument {param}", arg=param)
+                try:
+                    check_value(value, self.arrays[param], bindings,
+                                f"{self.name} argument {param}", arg=param)
+                except ShapeError as err:
+                    raise self._between_peers(err, param, arguments) or err from None
         return bindings
 
+    def _bind_layers(self, arguments: dict[str, Any], bindings: dict[str, Binding]) -> None:
+        """Bind the dims a Keras layer argument sizes (an LSTM's ``units``) before any tensor."""
+        for param in self.layers:
+            for name in sorted(self.dims):
+                size = getattr(arguments.get(param), name, None)
+                if not isinstance(size, int) or isinstance(size, bool):
+                    continue
+                known = bindings.setdefault(
+                    name, Binding(size, f"{self.name} argument {param} ({param}.{name})"))
+                if known.size != size:
+                    said = (f"you declared {known.where}" if is_declared(name, known)
+                            else f"{name} = {known.size} by {known.where}")
+                    raise ShapeError(where=f"{self.name} argument {param}",
+                                     detail=f"{param}.{name} is {size}, but {said}")
+
+    def _between_peers(self, err: ShapeError, param: str,
+                       arguments: dict[str, Any]) -> ShapeError | None:
+        """``err`` restated when ``param`` disagrees with an earlier argument of its axes.
+
+        Peers such as h and c, both ``(batch, units)``, share every dim and the one checked
+        first is no more right than the other: for h (4, 32) and c (4, 64) the message
+        names both sizes (and those of the other arguments) and blames neither.
+        """
+        dims = self.arrays[param].dims
+        if isinstance(err, TensorTypeError) or err.actual is None:
+            return None
+        name = conflict(dims, err.actual, err.bindings)
+        first = self.places.get(err.bindings[name].where) if name else None
+        if first is None or self.arrays[first].dims != dims:
+            return None
+        sizes: dict[int, list[str]] = {}
+        for other, value in arguments.items():
+            shape = shape_of(value) if other in self.arrays else None
+            size = None if shape is None else implied_size(self.arrays[other].dims, shape, name)
+            if size is not None:
+                sizes.setdefault(size, []).append(other)
+        detail, fix = render_disagreement(name, (first, param), sizes, dim_names(dims))
+        return ShapeError(where=err.where, expected=err.expected, actual=err.actual,
+                          bindings=err.bindings, code=err.code, fix=fix, detail=detail)
+
     def check_return(self, value: Any, bindings: dict[str, Binding]) -> None:
-        where = f"{self.name} return value"
-        if self.return_spec is not None:
-            check_value(value, self.return_spec, bindings, where, arg="result")
-        else:
-            _check_return(value, self.returns, bindings, where)
+        _check_return(value, self.returns, bindings, f"{self.name} return value")
 
 
 def _check_return(value: Any, annotation: Any, bindings: dict[str, Binding], where: str) -> None:
@@ -215,7 +323,7 @@ def _check_return(value: Any, annotation: Any, bindings: dict[str, Binding], whe
     if spec is not None:
         check_value(value, spec, bindings, where, arg="result")
         return
-    fields = typing.get_type_hints(annotation) if _is_namedtuple(annotation) else None
+    fields = _fields(annotation)
     if fields:
         if not isinstance(value, annotation):
             raise TypeError(f"{where}: expected {annotation.__name__}, got {type(value).__name__}")
@@ -223,31 +331,27 @@ def _check_return(value: Any, annotation: Any, bindings: dict[str, Binding], whe
             _check_return(getattr(value, field_name), field_ann, bindings,
                           f"{where} .{field_name}")
         return
-    if typing.get_origin(annotation) is tuple:
-        items = typing.get_args(annotation)
-        if items and items[-1] is not Ellipsis and any(_array_spec(a) for a in items):
-            if not isinstance(value, (tuple, list)) or len(value) != len(items):
-                raise TypeError(f"{where}: expected a tuple of {len(items)}, got {value!r:.80}")
-            for i, (item, item_ann) in enumerate(zip(value, items)):
-                _check_return(item, item_ann, bindings, f"{where}[{i}]")
-            return
+    items = _array_items(annotation)
+    if items:
+        if not isinstance(value, (tuple, list)) or len(value) != len(items):
+            raise TypeError(f"{where}: expected a tuple of {len(items)}, got {value!r:.80}")
+        for i, (item, item_ann) in enumerate(zip(value, items)):
+            _check_return(item, item_ann, bindings, f"{where}[{i}]")
+        return
     try:
         typeguard.check_type(value, annotation)
     except typeguard.TypeCheckError as err:
         raise TypeError(f"{where}: {err}") from None
 
 
-def _is_namedtuple(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, tuple) and hasattr(
-        annotation, "_fields")
-
-
-def shape_checked(fn: F) -> F:
+def shape_checked(fn: F | None = None, /, **dims: int) -> Any:
     """Check every jaxtyping-annotated argument and the return value at each call.
 
     Each named dim binds once per call (the first argument that has it fixes it); an
-    unknown size (``None``) never binds and never fails. Non-array annotations are
-    checked with typeguard.
+    unknown size (``None``) never binds and never fails. ``@shape_checked(units=64)``
+    declares sizes, and so does a Keras layer argument for the dims it has as int
+    attributes (an LSTM's ``units``): a tensor that shows another size is the one blamed.
+    Non-array annotations are checked with typeguard.
 
     >>> import numpy as np
     >>> from lstm_shapes import HiddenState, LSTMInput
@@ -256,22 +360,40 @@ def shape_checked(fn: F) -> F:
     ...     return np.zeros((x.shape[0], units), "float32")
     >>> zeros_state(np.zeros((4, 10, 1), "float32"), 16).shape
     (4, 16)
+    >>> @shape_checked(units=64)
+    ... def last_h(h: HiddenState) -> HiddenState:
+    ...     return h
+    >>> last_h(np.zeros((4, 32), "float32"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    lstm_shapes.ShapeError: last_h argument h: expected (batch, units), got (4, 32)
+      you declared units=64: units should be 64, got 32
+    ...
 
     Raises:
         ShapeError: an argument or the result has the wrong shape (TensorTypeError, also a
             TypeError, for non-tensors and wrong dtypes).
+        SpecError: a declared dim is in none of the annotations.
     """
-    checker = _Checker(fn)
+    if fn is None:
+        return functools.partial(shape_checked, **dims)
+    checker = _Checker(fn, dims)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        bindings = checker.check_args(args, kwargs)
-        result = fn(*args, **kwargs)
-        checker.check_return(result, bindings)
+        sizes = checker.fast_sizes(args, kwargs)
+        if sizes is None:
+            bindings = checker.check_args(args, kwargs)
+            result = fn(*args, **kwargs)
+            checker.check_return(result, bindings)
+        else:
+            result = fn(*args, **kwargs)
+            test = checker.return_test
+            if test is None or not test(result, dict(sizes)):  # a copy: bound only on success
+                checker.check_return(result, {n: Binding(*b) for n, b in sizes.items()})
         return result
 
     wrapper.__shape_checker__ = checker  # type: ignore[attr-defined]
     # An AutoGraph artifact is called as plain Python inside tf.function (shapes are static
     # at trace time), instead of being converted.
     wrapper.autograph_info__ = None  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
+    return wrapper

@@ -4,15 +4,24 @@ A spec is a string of space-separated axes, as in jaxtyping: ``"batch timesteps 
 An axis is a name (binds once per call), an integer (fixed size), ``k*name`` (a multiple of
 a named dim, e.g. ``4*units`` for LSTM gate matrices), ``_`` (any size) or ``*name`` /
 ``...`` (any number of axes). An unknown size (``None``, a symbolic batch) never binds and
-never fails.
+never fails. A size the caller declares (``units=64``) is a Binding whose place is
+``"units=64"`` (:func:`declared`); it beats any size a tensor shows.
+
+A jaxtyping annotation reads into an ``_ArraySpec`` (dims, dtypes); :func:`value_test`
+compiles one into a quick test of NumPy arrays and eager tensors that only says "passes"
+when :func:`match` would pass too.
 """
 
 from __future__ import annotations
 
 import re
+import types
+import typing
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
+
+import numpy as np
 
 from lstm_shapes.core.errors import Binding, SpecError
 
@@ -150,10 +159,211 @@ def match(
         if known is not None:
             want = dim.factor * known.size
             if size != want:
-                return f"{dim.text} should be {want}, got {size}"
+                said = f"you declared {known.where}: " if is_declared(dim.name, known) else ""
+                return f"{said}{dim.text} should be {want}, got {size}"
         elif size % dim.factor:
             return f"axis {dim.text} must be a multiple of {dim.factor}, got {size}"
         else:
             new[dim.name] = Binding(size // dim.factor, where)
     bindings.update(new)
     return ""
+
+
+def declared(name: str, size: int) -> Binding:
+    """The Binding of a size the caller declared: ``declared("units", 64).where == "units=64"``."""
+    return Binding(int(size), f"{name}={size}")
+
+
+def is_declared(name: str, binding: Binding) -> bool:
+    """Whether ``binding`` was declared by the caller rather than shown by a tensor."""
+    return binding.where == f"{name}={binding.size}"
+
+
+@dataclass(frozen=True)
+class _ArraySpec:
+    """What a jaxtyping annotation asks: ``Float[TensorLike, "batch units"]`` -> dims, floats."""
+
+    dims: tuple[Dim, ...]
+    dtypes: frozenset[str] | None  # None: any dtype
+    kind: str  # "Float", "Int", "Shaped": for messages
+    optional: bool = False
+
+
+def _array_spec(annotation: Any) -> _ArraySpec | None:
+    """The spec of a jaxtyping annotation (or a Union / Optional of them), else None."""
+    if hasattr(annotation, "dim_str") and hasattr(annotation, "dtypes"):
+        dtype = getattr(annotation, "dtype", None)
+        kind = getattr(dtype, "__name__", "Shaped")
+        dtypes = None if kind == "Shaped" else frozenset(annotation.dtypes)
+        return _ArraySpec(parse_spec(annotation.dim_str), dtypes, kind)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        specs = [_array_spec(a) for a in args if a is not type(None)]
+        if specs and all(s is not None and s.dims == specs[0].dims for s in specs):
+            return _ArraySpec(specs[0].dims, specs[0].dtypes, specs[0].kind,
+                              optional=type(None) in args)
+    return None
+
+
+def _plain_pairs(dims: tuple[Dim, ...], shape) -> list[tuple[Dim, Any]]:
+    """Axis and size side by side for a spec without variadic axes and of the same rank."""
+    if len(shape) != len(dims) or any(d.variadic for d in dims):
+        return []
+    return list(zip(dims, shape))
+
+
+def conflict(dims: tuple[Dim, ...], shape, bindings: dict[str, Binding]) -> str | None:
+    """The first dim that ``shape`` sizes differently from ``bindings``; None if there is none.
+
+    >>> conflict(parse_spec("batch units"), (4, 64), {"units": Binding(32, "h")})
+    'units'
+    """
+    for dim, size in _plain_pairs(dims, shape):
+        known = bindings.get(dim.name) if dim.name else None
+        if known is not None and size is not None and size != dim.factor * known.size:
+            return dim.name
+    return None
+
+
+def implied_size(dims: tuple[Dim, ...], shape, name: str) -> int | None:
+    """The size of dim ``name`` that ``shape`` shows, if it shows one.
+
+    >>> implied_size(parse_spec("features 4*units"), (3, 256), "units")
+    64
+    """
+    for dim, size in _plain_pairs(dims, shape):
+        if dim.name == name and size is not None and size % dim.factor == 0:
+            return size // dim.factor
+    return None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A spec without variadic axes, compiled for checks of concrete shapes."""
+
+    rank: int
+    fixed: tuple[tuple[int, int], ...]  # (axis, size)
+    named: tuple[tuple[int, str, int], ...]  # (axis, name, factor)
+
+
+def compile_plan(dims: tuple[Dim, ...]) -> Plan | None:
+    """The plan of ``dims``; None when a variadic axis makes it a case for :func:`match`.
+
+    >>> compile_plan(parse_spec("batch 4*units 1"))
+    Plan(rank=3, fixed=((2, 1),), named=((0, 'batch', 1), (1, 'units', 4)))
+    """
+    if any(d.variadic for d in dims):
+        return None
+    return Plan(len(dims), tuple((i, d.size) for i, d in enumerate(dims) if d.size is not None),
+                tuple((i, d.name, d.factor) for i, d in enumerate(dims) if d.name))
+
+
+def fits(plan: Plan, shape, sizes: dict[str, tuple[int, str]], where: str) -> bool:
+    """Whether a concrete ``shape`` (no ``None``) passes :func:`match` without a word to say.
+
+    ``sizes`` maps a dim to ``(size, where)``, the fields of its Binding; new dims bind into
+    it, also when the answer is False (then :func:`match` has the last word).
+
+    >>> sizes = {}
+    >>> fits(compile_plan(parse_spec("batch units")), (4, 32), sizes, "h"), sizes
+    (True, {'batch': (4, 'h'), 'units': (32, 'h')})
+    >>> fits(compile_plan(parse_spec("batch units")), (4, 64), sizes, "c")
+    False
+    """
+    if len(shape) != plan.rank or 0 in shape:
+        return False
+    for axis, size in plan.fixed:
+        if shape[axis] != size:
+            return False
+    for axis, name, factor in plan.named:
+        size = shape[axis]
+        known = sizes.get(name)
+        if known is None:
+            if size % factor:
+                return False
+            sizes[name] = (size // factor, where)
+        elif size != factor * known[0]:
+            return False
+    return True
+
+
+def _reader(cls: type) -> Callable[[Any], Any] | None:
+    if cls is np.ndarray:
+        return lambda value: value.shape
+    if cls.__name__ == "EagerTensor" and cls.__module__.startswith("tensorflow"):
+        return lambda value: value.shape.as_list()  # eager: every size is known
+    return None
+
+
+_READERS: dict[type, Callable[[Any], Any] | None] = {}
+_UNSEEN = object()
+
+
+def concrete_shape(value: Any):
+    """The shape of a NumPy array or an eager tf.Tensor, quickly; None for any other value.
+
+    >>> concrete_shape(np.zeros((4, 32))), concrete_shape([0.0])
+    ((4, 32), None)
+    """
+    cls = type(value)
+    reader = _READERS.get(cls, _UNSEEN)
+    if reader is _UNSEEN:
+        reader = _READERS[cls] = _reader(cls)
+    return None if reader is None else reader(value)
+
+
+_DTYPE_NAMES: dict[Any, str] = {}  # NumPy computes dtype.name in Python: cache it
+
+
+def dtype_name(value: Any) -> str | None:
+    """``"float32"`` for a float32 array or tensor; None when the value has no dtype."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is None or isinstance(dtype, str):
+        return dtype
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = getattr(dtype, "name", None) or str(dtype)
+    return name
+
+
+def _dtype_test(dtypes: frozenset[str] | None) -> Callable[[Any], bool]:
+    """``value -> bool``: whether the value's dtype is one of ``dtypes``, kept per dtype."""
+    seen: dict[int, tuple[Any, bool]] = {}
+
+    def accepts(value: Any) -> bool:
+        dtype = value.dtype
+        hit = seen.get(id(dtype))
+        if hit is not None and hit[0] is dtype:  # the entry holds dtype: its id stays its own
+            return hit[1]
+        name = dtype_name(value)
+        ok = name != "object" and (dtypes is None or name in dtypes)
+        if len(seen) < 64:  # some NumPy dtypes are new objects per array: keep a few
+            seen[id(dtype)] = (dtype, ok)
+        return ok
+
+    return accepts
+
+
+def value_test(spec: _ArraySpec, where: str) -> Callable[[Any, dict], bool] | None:
+    """A quick ``(value, sizes) -> bool`` for NumPy arrays and eager tensors; None if variadic.
+
+    True only when a full check (``match``, the dtype, no empty axis, no object array)
+    would pass; False when it might not, or the value is of another kind.
+
+    >>> test = value_test(_ArraySpec(parse_spec("batch units"), frozenset({"float32"}), "Float"),
+    ...                   "h")
+    >>> test(np.zeros((4, 32), "float32"), {}), test(np.zeros((4, 32), "int64"), {})
+    (True, False)
+    """
+    plan = compile_plan(spec.dims)
+    if plan is None:
+        return None
+    accepts, optional = _dtype_test(spec.dtypes), spec.optional
+
+    def test(value: Any, sizes: dict) -> bool:
+        if value is None:
+            return optional
+        shape = concrete_shape(value)
+        return shape is not None and accepts(value) and fits(plan, shape, sizes, where)
+
+    return test

@@ -45,6 +45,60 @@ def _alignment(expected: tuple[str, ...], actual: tuple[int | None, ...]) -> str
 _MISALIGNED = frozenset({"missing_return_sequences"})
 
 
+# The catalogue's sentence for these codes speaks of the size a tensor showed first; when
+# the size that the tensor contradicts was declared by the caller, it says that instead.
+_AGAINST_DECLARED = {
+    "dimension_mismatch": "a named dimension has a different size here than the size you "
+    "declared for it.",
+}
+
+
+def _declared(name: str, binding: Any) -> bool:
+    """Whether a Binding holds a size the caller declared (``dims.declared``: ``units=64``)."""
+    return binding.where == f"{name}={binding.size}"
+
+
+def _contradicts_declared(err: Any) -> bool:
+    """Whether an axis of ``err.actual`` differs from a size the caller declared."""
+    if err.actual is None or len(err.actual) != len(err.expected) or any(
+            t.startswith("*") or t == "..." for t in err.expected):
+        return False
+    for text, size in zip(err.expected, err.actual):
+        factor, _, name = text.rpartition("*")  # "4*units" -> ("4", "*", "units")
+        known = err.bindings.get(name)
+        if known is not None and _declared(name, known) and size is not None and (
+                size != int(factor or 1) * known.size):
+            return True
+    return False
+
+
+def render_disagreement(dim: str, peers: tuple[str, str], sizes: dict[int, list[str]],
+                        axes: tuple[str, ...]) -> tuple[str, str]:
+    """``(detail, fix)`` for two tensors of the same axes that disagree on ``dim``.
+
+    Neither is the reference, so both sizes are named (with every other argument that shows
+    ``dim``) and neither is blamed.
+
+    >>> detail, fix = render_disagreement("units", ("h", "c"), {32: ["h"], 64: ["c"]},
+    ...                                   ("batch", "units"))
+    >>> print(detail); print(fix)
+    h and c disagree on units: units = 32 in h, units = 64 in c; the h and c of one LSTM both have units columns
+    give h and c the units of the layer they start: both (batch, units)
+    """
+    a, b = peers
+    seen = ", ".join(f"{dim} = {size} in {_and(names)}" for size, names in sizes.items())
+    if axes == ("batch", "units") and dim == "units":
+        return (f"{a} and {b} disagree on units: {seen}; the h and c of one LSTM both have "
+                "units columns", f"give {a} and {b} the units of the layer they start: both "
+                "(batch, units)")
+    return (f"{a} and {b} disagree on {dim}: {seen}; both are {format_dims(axes)}, so they "
+            f"share one {dim}", f"give {a} and {b} the same {dim}")
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def render_shape_error(err: Any) -> str:
     """Render a ShapeError as the multi-line message a learner reads.
 
@@ -68,14 +122,15 @@ def render_shape_error(err: Any) -> str:
         if aligned:
             lines.append(f"  {aligned}")
     known = {n: b for n, b in err.bindings.items() if b.where and n in err.expected}
-    asked = [f"{n} = {b.size}" for n, b in known.items() if b.where == f"{n}={b.size}"]
-    seen = [f"{n} = {b.size} by {b.where}" for n, b in known.items()
-            if b.where != f"{n}={b.size}"]
+    asked = [f"{n} = {b.size}" for n, b in known.items() if _declared(n, b)]
+    seen = [f"{n} = {b.size} by {b.where}" for n, b in known.items() if not _declared(n, b)]
     if asked:  # sizes the caller named: expect(x, "...", timesteps=10)
-        lines.append("  expected sizes: " + ", ".join(asked))
+        lines.append("  declared sizes: " + ", ".join(asked))
     if seen:  # sizes fixed by an earlier argument or layer
         lines.append("  sizes fixed earlier: " + "; ".join(seen))
     text = summary(err.code)
+    if err.code in _AGAINST_DECLARED and _contradicts_declared(err):
+        text = _AGAINST_DECLARED[err.code]
     lines.append(f"  [{err.code}] {text}".rstrip())
     if err.fix:
         lines.append(f"  fix: {err.fix}")

@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from lstm_shapes import (
+    CellState,
     HiddenState,
     LSTMInput,
     SequenceOutput,
@@ -16,7 +17,7 @@ from lstm_shapes import (
     expect,
     shape_checked,
 )
-from lstm_shapes.core.annotations import Series
+from lstm_shapes.core.annotations import Float, Series, TensorLike
 
 
 @shape_checked
@@ -237,3 +238,159 @@ def test_fixes_name_the_argument_and_a_column_vector_is_raveled():
     with pytest.raises(ShapeError) as info:
         window(np.zeros((100, 1), "float32"))
     assert info.value.fix == "series = series.ravel()   # (steps,)"
+
+
+@shape_checked
+def states(x: LSTMInput, h: HiddenState, c: CellState) -> HiddenState:
+    return h
+
+
+@shape_checked(units=64)
+def states_of_64(x: LSTMInput, h: HiddenState, c: CellState) -> HiddenState:
+    return h
+
+
+def _zeros(*shape, dtype="float32"):
+    return np.zeros(shape, dtype)
+
+
+@pytest.mark.parametrize("h_units, c_units, blamed", [(32, 64, "h"), (64, 32, "c")])
+def test_a_declared_size_blames_the_tensor_that_differs_from_it(h_units, c_units, blamed):
+    with pytest.raises(ShapeError) as info:
+        states_of_64(_zeros(4, 10, 1), _zeros(4, h_units), _zeros(4, c_units))
+    text = str(info.value)
+    assert info.value.where == f"states_of_64 argument {blamed}"
+    assert "you declared units=64: units should be 64, got 32" in text
+    assert "declared sizes: units = 64" in text
+    assert "first seen" not in text and "units = 32 by" not in text
+    assert info.value.fix == f"{blamed} = np.zeros((4, 64), 'float32')   # (batch, units)"
+
+
+def test_a_declared_size_is_also_checked_on_the_return_value():
+    @shape_checked(units=8)
+    def widen(x: LSTMInput) -> HiddenState:
+        return np.zeros((x.shape[0], 9), "float32")
+
+    with pytest.raises(ShapeError, match="you declared units=8: units should be 8, got 9") as info:
+        widen(_zeros(4, 10, 1))
+    assert info.value.where.endswith("widen return value")
+
+
+def test_a_declared_size_needs_a_dim_of_the_annotations():
+    with pytest.raises(SpecError, match=r"@shape_checked\(unit=...\) names no dim of"):
+        shape_checked(unit=64)(states.__wrapped__)
+    with pytest.raises(TypeError, match="Received: units=-1"):
+        shape_checked(units=-1)(states.__wrapped__)
+
+    @shape_checked(features=1)  # a dim of an argument only: no return annotation
+    def first_step(x: LSTMInput):
+        return x[:, 0]
+
+    with pytest.raises(ShapeError, match="you declared features=1"):
+        first_step(_zeros(4, 10, 3))
+
+
+@pytest.mark.parametrize("where", ["ExpectShape", "expect"])
+def test_expect_and_expect_shape_say_what_was_declared(where):
+    from lstm_shapes import ExpectShape
+
+    with pytest.raises(ShapeError) as info:
+        if where == "expect":
+            expect(_zeros(4, 32), "batch units", units=64)
+        else:
+            ExpectShape("batch units", units=64)(_zeros(4, 32))
+    text = str(info.value)
+    assert "you declared units=64: units should be 64, got 32" in text
+    assert "first seen" not in text
+    assert info.value.code == "dimension_mismatch"
+    assert ("[dimension_mismatch] a named dimension has a different size here than the size "
+            "you declared for it.") in text
+
+
+@pytest.mark.parametrize("h_units, c_units", [(32, 64), (64, 32)])
+def test_h_and_c_that_disagree_are_named_together_and_neither_is_blamed(h_units, c_units):
+    with pytest.raises(ShapeError) as info:
+        states(_zeros(4, 10, 1), _zeros(4, h_units), _zeros(4, c_units))
+    text = str(info.value)
+    assert (f"h and c disagree on units: units = {h_units} in h, units = {c_units} in c; the h "
+            "and c of one LSTM both have units columns") in text
+    assert info.value.code == "initial_state_units"
+    assert info.value.fix == "give h and c the units of the layer they start: both (batch, units)"
+
+
+def test_a_disagreement_of_peers_lists_every_argument_that_shows_the_dim():
+    @shape_checked
+    def step(h: HiddenState, c: CellState, kernel: Float[TensorLike, "features 4*units"]):
+        return h
+
+    with pytest.raises(ShapeError) as info:
+        step(_zeros(4, 32), _zeros(4, 64), _zeros(3, 256))
+    assert "units = 32 in h, units = 64 in c and kernel" in str(info.value)
+
+
+def test_tensors_of_other_axes_keep_the_first_one_as_reference():
+    with pytest.raises(ShapeError) as info:  # x fixed the batch; h is the one that differs
+        states(_zeros(4, 10, 1), _zeros(5, 8), _zeros(4, 8))
+    assert info.value.code == "batch_mismatch"
+    assert info.value.fix == "give h the same batch size (4) as states argument x"
+
+
+def test_a_keras_layer_argument_declares_its_units():
+    @shape_checked
+    def start(h: HiddenState, c: CellState, lstm: keras.layers.LSTM) -> HiddenState:
+        return h
+
+    assert start(_zeros(4, 64), _zeros(4, 64), keras.layers.LSTM(64)).shape == (4, 64)
+    for h_units, c_units, blamed in [(32, 64, "h"), (64, 32, "c")]:
+        with pytest.raises(ShapeError) as info:
+            start(_zeros(4, h_units), _zeros(4, c_units), keras.layers.LSTM(64))
+        assert info.value.where.endswith(f"start argument {blamed}")
+        assert "units = 64 by " in str(info.value)
+        assert "start argument lstm (lstm.units)" in str(info.value)
+    with pytest.raises(ShapeError, match="lstm.units is 32, but you declared units=64"):
+        shape_checked(units=64)(start.__wrapped__)(_zeros(4, 64), _zeros(4, 64),
+                                                    keras.layers.LSTM(32))
+
+
+def _outcome(call):
+    try:
+        out = call()
+    except (TypeError, ValueError) as err:
+        return type(err).__name__, str(err)
+    return "ok", tuple(out.shape)
+
+
+def _full_check(fn, *args, **kwargs):
+    """A call of ``fn`` that takes the full check, never the fast test."""
+    checker = fn.__shape_checker__
+    bindings = checker.check_args(args, kwargs)
+    result = fn.__wrapped__(*args, **kwargs)
+    checker.check_return(result, bindings)
+    return result
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_fast_path_agrees_with_the_full_check(kind):
+    wrap = KINDS[kind]
+    xs = [_zeros(4, 10, 1), _zeros(4, 10), _zeros(4, 0, 1), _zeros(4, 10, 1, dtype="int64"),
+          np.zeros((4, 10, 1), ">f4"), np.zeros((4, 10, 1), object)]
+    hs = [_zeros(4, 8), _zeros(5, 8), _zeros(4, 9), _zeros(4), _zeros(4, 8, dtype="float64")]
+    for x in xs:
+        for h in hs:
+            for units in (8, 9, "8"):
+                if x.dtype == object and kind != "numpy":
+                    continue
+                x_, h_ = wrap(x), wrap(h)
+                full = _outcome(lambda: _full_check(run, x_, h_, units))
+                assert _outcome(lambda: run(x_, h_, units)) == full, (x.shape, h.shape, units)
+                assert _outcome(lambda: run(x_, units=units, h=h_)) == full
+
+
+def test_numpy_and_eager_calls_take_the_fast_path():
+    checker = states.__shape_checker__
+    for wrap in (np.asarray, tf.constant):
+        x, h, c = (wrap(a) for a in (_zeros(4, 10, 1), _zeros(4, 8), _zeros(4, 8)))
+        for args, kwargs in [((x, h, c), {}), ((x,), {"c": c, "h": h})]:
+            assert checker.fast_sizes(args, kwargs) == {
+                "batch": (4, "states argument x"), "timesteps": (10, "states argument x"),
+                "features": (1, "states argument x"), "units": (8, "states argument h")}
