@@ -21,8 +21,8 @@ import typeguard
 
 from lstm_shapes.core.classify import classify_mismatch
 from lstm_shapes.core.dims import (_array_spec, _ArraySpec, conflict, declared, dim_names,
-                                   dtype_name, implied_size, is_declared, match, parse_spec,
-                                   shape_of, value_test)
+                                   dtype_name, implied_size, match, parse_spec, shape_of,
+                                   value_test)
 from lstm_shapes.core.errors import Binding, ShapeError, SpecError, TensorTypeError
 from lstm_shapes.core.messages import render_disagreement
 
@@ -215,7 +215,7 @@ class _Checker:
         self.declared = _preset(dims, f"@shape_checked of {self.name}")
         self.layers = [p for p, ann in self.plain.items() if _is_layer_class(ann)]
         self.places = {f"{self.name} argument {p}": p for p in self.arrays}
-        self.sizes = {n: (b.size, b.where) for n, b in self.declared.items()}
+        self.sizes = {n: (b.size, b.where, b.declared) for n, b in self.declared.items()}
         params = list(self.signature.parameters.values())
         self.positional = sum(p.kind in (_KINDS.POSITIONAL_ONLY, _KINDS.POSITIONAL_OR_KEYWORD)
                               for p in params)
@@ -238,11 +238,11 @@ class _Checker:
             tests.append((index, p.name, test))
         return tuple(tests)
 
-    def fast_sizes(self, args: tuple, kwargs: dict) -> dict[str, tuple[int, str]] | None:
+    def fast_sizes(self, args: tuple, kwargs: dict) -> dict[str, tuple[int, str, bool]] | None:
         """The dims of a call whose arguments surely pass; None: :meth:`check_args` decides.
 
         ``f(np.zeros((4, 10, 1)), h=np.zeros((4, 32)))`` -> ``{"batch": (4, "f argument
-        x"), ...}``: a dim's size and the place that fixed it, the fields of its Binding.
+        x", False), ...}``: the fields of each dim's Binding.
         """
         if self.arg_tests is None or len(args) > self.positional or (
                 kwargs and not kwargs.keys() <= self.keywords):
@@ -282,7 +282,7 @@ class _Checker:
                 known = bindings.setdefault(
                     name, Binding(size, f"{self.name} argument {param} ({param}.{name})"))
                 if known.size != size:
-                    said = (f"you declared {known.where}" if is_declared(name, known)
+                    said = (f"you declared {known.where}" if known.declared
                             else f"{name} = {known.size} by {known.where}")
                     raise ShapeError(where=f"{self.name} argument {param}",
                                      detail=f"{param}.{name} is {size}, but {said}")

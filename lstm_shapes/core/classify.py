@@ -22,6 +22,16 @@ def _as_shape(value: Any) -> tuple[int | None, ...] | None:
     return value
 
 
+def _names_a_state(arg: str) -> bool:
+    """``h``, ``c``, ``h0``, ``enc_c``, ``initial_state``: a name for an RNN state, not ``batch``.
+
+    >>> [_names_a_state(a) for a in ("h", "c_0", "enc_h", "states", "batch", "scale")]
+    [True, True, True, True, False, False]
+    """
+    words = arg.lower().replace(".", "_").split("_")
+    return "state" in arg.lower() or any(w.rstrip("0123456789") in ("h", "c") for w in words)
+
+
 def _size(bindings, name: str) -> int | None:
     b = bindings.get(name)
     return None if b is None else b.size
@@ -104,7 +114,7 @@ def classify_mismatch(
     units = _size(bindings, "units")
     if names and names[-1] == "units" and actual:
         last = actual[-1]
-        is_state = any(k in arg for k in ("h", "c", "state"))
+        is_state = _names_a_state(arg)
         if len(actual) == len(names) + 1 and names == ("batch", "units"):
             code = "initial_state_structure" if is_state else "unexpected_sequence_output"
             fix = (f"pass the last step {arg}[:, -1, :] or build the layer with "
@@ -136,7 +146,7 @@ def classify_mismatch(
     if names and names[0] == "batch" and actual and "batch" in bindings:
         size, where = bindings["batch"].size, bindings["batch"].where
         if actual[0] is not None and actual[0] != size:
-            if where == f"batch={size}":  # a size the caller asked for: say it plainly
+            if bindings["batch"].declared:  # a size the caller asked for: say it plainly
                 return "batch_mismatch", (
                     f"{arg} should hold {size} samples on its first axis, not {actual[0]}: "
                     "count the samples (windows) again")

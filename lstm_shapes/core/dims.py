@@ -159,7 +159,7 @@ def match(
         if known is not None:
             want = dim.factor * known.size
             if size != want:
-                said = f"you declared {known.where}: " if is_declared(dim.name, known) else ""
+                said = f"you declared {known.where}: " if known.declared else ""
                 return f"{said}{dim.text} should be {want}, got {size}"
         elif size % dim.factor:
             return f"axis {dim.text} must be a multiple of {dim.factor}, got {size}"
@@ -171,12 +171,7 @@ def match(
 
 def declared(name: str, size: int) -> Binding:
     """The Binding of a size the caller declared: ``declared("units", 64).where == "units=64"``."""
-    return Binding(int(size), f"{name}={size}")
-
-
-def is_declared(name: str, binding: Binding) -> bool:
-    """Whether ``binding`` was declared by the caller rather than shown by a tensor."""
-    return binding.where == f"{name}={binding.size}"
+    return Binding(int(size), f"{name}={size}", declared=True)
 
 
 @dataclass(frozen=True)
@@ -258,15 +253,15 @@ def compile_plan(dims: tuple[Dim, ...]) -> Plan | None:
                 tuple((i, d.name, d.factor) for i, d in enumerate(dims) if d.name))
 
 
-def fits(plan: Plan, shape, sizes: dict[str, tuple[int, str]], where: str) -> bool:
+def fits(plan: Plan, shape, sizes: dict[str, tuple[int, str, bool]], where: str) -> bool:
     """Whether a concrete ``shape`` (no ``None``) passes :func:`match` without a word to say.
 
-    ``sizes`` maps a dim to ``(size, where)``, the fields of its Binding; new dims bind into
+    ``sizes`` maps a dim to ``(size, where, declared)``, the fields of its Binding; new dims bind into
     it, also when the answer is False (then :func:`match` has the last word).
 
     >>> sizes = {}
     >>> fits(compile_plan(parse_spec("batch units")), (4, 32), sizes, "h"), sizes
-    (True, {'batch': (4, 'h'), 'units': (32, 'h')})
+    (True, {'batch': (4, 'h', False), 'units': (32, 'h', False)})
     >>> fits(compile_plan(parse_spec("batch units")), (4, 64), sizes, "c")
     False
     """
@@ -281,7 +276,7 @@ def fits(plan: Plan, shape, sizes: dict[str, tuple[int, str]], where: str) -> bo
         if known is None:
             if size % factor:
                 return False
-            sizes[name] = (size // factor, where)
+            sizes[name] = (size // factor, where, False)
         elif size != factor * known[0]:
             return False
     return True

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Binding:
-    """A named dimension's size and the place that fixed it."""
+    """A named dimension's size, the place that fixed it, and whether the caller declared it."""
 
     size: int
     where: str
+    declared: bool = False  # ``units=64`` given by the caller, not shown by a tensor
 
 
 class ShapeError(ValueError):

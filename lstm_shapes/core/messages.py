@@ -53,11 +53,6 @@ _AGAINST_DECLARED = {
 }
 
 
-def _declared(name: str, binding: Any) -> bool:
-    """Whether a Binding holds a size the caller declared (``dims.declared``: ``units=64``)."""
-    return binding.where == f"{name}={binding.size}"
-
-
 def _contradicts_declared(err: Any) -> bool:
     """Whether an axis of ``err.actual`` differs from a size the caller declared."""
     if err.actual is None or len(err.actual) != len(err.expected) or any(
@@ -66,7 +61,7 @@ def _contradicts_declared(err: Any) -> bool:
     for text, size in zip(err.expected, err.actual):
         factor, _, name = text.rpartition("*")  # "4*units" -> ("4", "*", "units")
         known = err.bindings.get(name)
-        if known is not None and _declared(name, known) and size is not None and (
+        if known is not None and known.declared and size is not None and (
                 size != int(factor or 1) * known.size):
             return True
     return False
@@ -122,8 +117,8 @@ def render_shape_error(err: Any) -> str:
         if aligned:
             lines.append(f"  {aligned}")
     known = {n: b for n, b in err.bindings.items() if b.where and n in err.expected}
-    asked = [f"{n} = {b.size}" for n, b in known.items() if _declared(n, b)]
-    seen = [f"{n} = {b.size} by {b.where}" for n, b in known.items() if not _declared(n, b)]
+    asked = [f"{n} = {b.size}" for n, b in known.items() if b.declared]
+    seen = [f"{n} = {b.size} by {b.where}" for n, b in known.items() if not b.declared]
     if asked:  # sizes the caller named: expect(x, "...", timesteps=10)
         lines.append("  declared sizes: " + ", ".join(asked))
     if seen:  # sizes fixed by an earlier argument or layer

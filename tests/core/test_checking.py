@@ -392,5 +392,7 @@ def test_numpy_and_eager_calls_take_the_fast_path():
         x, h, c = (wrap(a) for a in (_zeros(4, 10, 1), _zeros(4, 8), _zeros(4, 8)))
         for args, kwargs in [((x, h, c), {}), ((x,), {"c": c, "h": h})]:
             assert checker.fast_sizes(args, kwargs) == {
-                "batch": (4, "states argument x"), "timesteps": (10, "states argument x"),
-                "features": (1, "states argument x"), "units": (8, "states argument h")}
+                "batch": (4, "states argument x", False),
+                "timesteps": (10, "states argument x", False),
+                "features": (1, "states argument x", False),
+                "units": (8, "states argument h", False)}
