@@ -14,7 +14,7 @@ def _exercises(value: str | None) -> Path:
 
 
 def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("submissions", help="folder of submissions (sub-folders or .zip files)")
+    parser.add_argument("submissions", help="folder of submissions: one folder or archive (zip, tar.gz, ...) per learner")
     parser.add_argument("--out", default="grades", help="gradebook folder (default: grades)")
     parser.add_argument("--exercises", help="the instructor copy (default: the bundled one)")
     parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
