@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from lstm_shapes.cli.quiet import quiet_start
@@ -58,10 +59,15 @@ def main(argv: list[str] | None = None) -> int:
         args = verb_parser.parse_args(argv[1:])
         args.verb, args.verbose = verb, verbose
         try:
-            return int(module.run(args) or 0)
+            code = int(module.run(args) or 0)
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+            return code
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return 130
+        except BrokenPipeError:  # `lstm-shapes VERB | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no 2nd error
+            return 0
     parser = _help_parser()
     if verb in ("-h", "--help"):
         parser.print_help()

@@ -32,6 +32,30 @@ def _names_a_state(arg: str) -> bool:
     return "state" in arg.lower() or any(w.rstrip("0123456789") in ("h", "c") for w in words)
 
 
+def _axis_order(actual: tuple, names: tuple[str, ...], bindings) -> tuple[int, ...] | None:
+    """The transpose that gives ``actual`` the axes ``names``, when it holds them reordered.
+
+    Only sizes known to differ can tell axes apart: ``(10, 990, 1)`` against (batch=990,
+    timesteps=10, features=1) is time-major: ``np.transpose(x, (1, 0, 2))``.
+
+    >>> from lstm_shapes.core.errors import Binding
+    >>> known = {n: Binding(s, "") for n, s in zip(("batch", "timesteps", "features"),
+    ...                                            (990, 10, 1))}
+    >>> _axis_order((10, 990, 1), ("batch", "timesteps", "features"), known)
+    (1, 0, 2)
+    """
+    want = [_size(bindings, n) for n in names]
+    moved = [i for i, w in enumerate(want) if w is not None]  # unknown sizes stay in place
+    sizes = [want[i] for i in moved]
+    if len(moved) < 2 or len(set(sizes)) != len(sizes) or sorted(
+            actual[i] or 0 for i in moved) != sorted(sizes):
+        return None  # repeated or missing sizes cannot tell the axes apart
+    order = list(range(len(names)))
+    for i in moved:
+        order[i] = next(j for j in moved if actual[j] == want[i])
+    return None if order == sorted(order) else tuple(order)
+
+
 def _size(bindings, name: str) -> int | None:
     b = bindings.get(name)
     return None if b is None else b.size
@@ -81,9 +105,11 @@ def classify_mismatch(
             if t == 1 and window_on_features:
                 return "window_as_features", (
                     f"{arg} = {arg}.reshape({b_text}, {t_exp or f}, {f_exp or 1}){layout}")
-            if t_exp and f_exp and t_exp != f_exp and (t, f) == (f_exp, t_exp):
+            order = _axis_order(actual, names, bindings)
+            if order is not None:
+                goal = ", ".join(str(_size(bindings, n) or n) for n in names)
                 return "swapped_axes", (
-                    f"{arg} = np.transpose({arg}, (0, 2, 1))   # -> (batch, {t_exp}, {f_exp})")
+                    f"{arg} = np.transpose({arg}, {order})   # -> ({goal})")
             if t == 1:
                 return "no_temporal_context", (
                     "give each sample a window of past steps: "

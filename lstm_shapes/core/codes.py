@@ -10,8 +10,9 @@ from __future__ import annotations
 MISCONCEPTIONS: dict[str, str] = {
     "missing_timestep_axis": "an RNN reads a sequence per sample, shaped (batch, timesteps, "
     "features); a 2-D array lacks one of these axes (usually the feature axis).",
-    "swapped_axes": "timesteps and features are exchanged: the data is laid out "
-    "(batch, features, timesteps).",
+    "swapped_axes": "the right axes in the wrong order: e.g. (batch, features, timesteps), "
+    "or time-major (timesteps, batch, features); a reshape would scramble the data, a "
+    "transpose reorders it.",
     "window_as_features": "the look-back window sits on the feature axis with timesteps=1, "
     "so the recurrence sees one step.",
     "no_temporal_context": "each sample has one timestep: the recurrence has nothing to remember.",

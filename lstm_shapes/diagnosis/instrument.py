@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -92,6 +93,36 @@ def _from_producer(err: Any, inputs: Any) -> Any:
     return _with(err, code=code, fix=fix, detail=detail)
 
 
+def _from_state_producer(err: Any, layer: Any, state: Any) -> Any:
+    """A state of the wrong size handed on by another RNN (an encoder's ``return_state``).
+
+    Zeros would throw that RNN's state away: the fix makes the two layers' units agree.
+    """
+    found = re.search(r"initial_state\[(\d+)\]", err.where)
+    states = list(state) if isinstance(state, (list, tuple)) else [state]
+    if found is None or int(found[1]) >= len(states):
+        return err
+    source = keras_graph.producer(states[int(found[1])])
+    units = getattr(source, "units", None)
+    if source is None or not isinstance(units, int) or units == layer.units:
+        return err
+    return _with(err, code="initial_state_units",
+                 detail=f"this state comes from layer {source.name!r}, which has {units} "
+                        f"units; layer {layer.name!r} has {layer.units}",
+                 fix=f"give layer {layer.name!r} units={units}, or layer {source.name!r} "
+                     f"units={layer.units}: the states one RNN hands on are (batch, units) "
+                     f"of its own units")
+
+
+def _explained(err: Any, layer: Any, inputs: Any, state: Any) -> Any:
+    """``err`` with the mistake named from the layers that made the wrong tensor."""
+    if " initial_state[" in err.where:
+        return _from_state_producer(err, layer, state)
+    if err.where.endswith(" input"):
+        return _from_producer(err, inputs)
+    return err
+
+
 def _checked(original: Any) -> Any:
     from lstm_shapes.core.contracts import check_call, contract_of
     from lstm_shapes.core.errors import ShapeError
@@ -109,7 +140,7 @@ def _checked(original: Any) -> Any:
                 try:
                     check_call(contract, inputs, state, where=f"layer {self.name!r}")
                 except ShapeError as err:
-                    raise _from_producer(err, inputs) from None
+                    raise _explained(err, self, inputs, state) from None
         return original(self, *args, **kwargs)
 
     import tensorflow as tf

@@ -4,6 +4,7 @@ cannot be loaded (exit code 2, no config dump, no traceback)."""
 from __future__ import annotations
 
 import re
+import os
 import subprocess
 import sys
 import zipfile
@@ -164,3 +165,17 @@ def test_the_real_cli_explains_a_seq2seq_file_and_refuses_a_custom_class(tmp_pat
     ours = [ln for ln in done.stderr.splitlines() if ln.startswith("lstm-shapes")]
     assert ours == [f"lstm-shapes explain: cannot load model.keras: {UNREGISTERED}"]
     assert "Traceback" not in done.stderr and "config=" not in done.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_run_cleanly(tmp_path) -> None:
+    script = Path(sys.executable).with_name("lstm-shapes")
+    model = _seq2seq(tmp_path / "translator.keras")
+    with subprocess.Popen([str(script), "explain", str(model), "--png", str(tmp_path / "s.png")],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}) as run:
+        first = run.stdout.readline()  # `| head -1`: one line, then the reader is gone
+        run.stdout.close()
+        stderr = run.stderr.read()
+        code = run.wait(timeout=180)
+    assert first.startswith("layer")
+    assert code == 0 and "BrokenPipeError" not in stderr and "Traceback" not in stderr, stderr

@@ -114,6 +114,14 @@ def test_attribute_chain():
     w = types.SimpleNamespace(x_train=np.zeros((32, 10, 1, 1)))
     assert tuple(w.x_train.shape) == (32, 10, 1)
 
+def test_time_major():
+    x = np.zeros((10, 990, 1))
+    assert x.shape == (990, 10, 1)
+
+def test_a_batch_of_none_never_equals():
+    x = np.zeros((990, 10))
+    assert x.shape == (None, 10, 1)
+
 def test_no_variable():
     assert np.zeros((32, 10)).shape == (32, 10, 1)
 
@@ -139,6 +147,10 @@ def test_real_shapes_are_explained_with_fixes_that_name_the_asserted_array(
     chain = _failure(out, "test_attribute_chain")
     assert "[wrong_rank]" in chain and "fix: w.x_train = np.squeeze(w.x_train, axis=-1)" in chain
     assert "x_train=np.zeros((32, 10, 1, 1))" in chain  # the fix was tried, not assigned
+    time_major = _failure(out, "test_time_major")  # a reshape would scramble the series
+    assert "[swapped_axes]" in time_major and "fix: x = np.transpose(x, (1, 0, 2))" in time_major
+    never = _failure(out, "test_a_batch_of_none_never_equals")
+    assert "[missing_timestep_axis]" in never and "fix:" not in never
     no_variable = _failure(out, "test_no_variable")
     assert "[missing_timestep_axis]" in no_variable and "fix:" not in no_variable
     plain = _failure(out, "test_plain_tuples")
