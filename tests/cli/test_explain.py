@@ -3,8 +3,8 @@ cannot be loaded (exit code 2, no config dump, no traceback)."""
 
 from __future__ import annotations
 
-import re
 import os
+import re
 import subprocess
 import sys
 import zipfile
