@@ -27,6 +27,7 @@ MARKER = ("exercise(name, points=1, visibility='visible'): a graded test of exer
 PROPS = ("lstm_order", "lstm_exercise", "lstm_points", "lstm_visibility")
 CODES = "lstm_codes"
 _EXERCISE_RUNNING = pytest.StashKey[bool]()  # the running test is an exercise's
+_MARKER_DECLARED = pytest.StashKey[bool]()
 _LIBRARIES = {"lstm_shapes", "keras", "tensorflow", "tf_keras", "absl", "numpy"}
 _WORKER_LINE = re.compile(r"^\[gw\d+\] .*\n", re.MULTILINE)  # xdist's header of a failure
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
@@ -38,9 +39,10 @@ def _stable(text: str) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not _project_owns_marker(config):
-        config.addinivalue_line("markers", MARKER)
     config.stash[SETTINGS] = resolve(config)
+    asked = settings(config)
+    if asked.results or asked.answers is not None:
+        _register_marker(config)
     config.pluginmanager.register(_Grader(config), "lstm-shapes-grader")
     if settings(config).shapes:
         from lstm_shapes.diagnosis.instrument import instrument_keras
@@ -58,6 +60,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """One line with the active settings, so that a run can be reproduced."""
     return settings(config).header()
+
+
+def _register_marker(config: pytest.Config) -> None:
+    """Declare ``exercise`` (once, and never over a project's own marker of that name)."""
+    if not config.stash.get(_MARKER_DECLARED, False) and not _project_owns_marker(config):
+        config.addinivalue_line("markers", MARKER)
+    config.stash[_MARKER_DECLARED] = True
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
+    """A test file of a series declares the marker before it is imported (--strict-markers)."""
+    if _in_series(file_path.parent):
+        _register_marker(parent.config)
 
 
 def exercise_of(item: pytest.Item) -> tuple[str, float, str] | None:
@@ -103,10 +118,26 @@ def _is_exercise(item: pytest.Item) -> bool:
         item, "answers")
 
 
+def _in_series(folder: Path) -> bool:
+    """Is ``folder`` an exercise of a series (the manifest lies beside it)? One stat."""
+    from lstm_shapes.exercises.manifest import MANIFEST
+
+    return (folder.parent / MANIFEST).is_file()
+
+
+def _grades_here(config: pytest.Config, item: pytest.Item) -> bool:
+    """Exercise markers grade when results or answers were asked for, or in a series; a
+    project that merely has a marker of that name is left as it was."""
+    asked = settings(config)
+    return bool(asked.results) or asked.answers is not None or _in_series(item.path.parent)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if _project_owns_marker(config):
         return
     for order, item in enumerate(items):
+        if item.get_closest_marker("exercise") is None or not _grades_here(config, item):
+            continue
         graded = exercise_of(item)
         if graded is not None:
             item.user_properties.extend(zip(PROPS, (order, *graded)))

@@ -92,6 +92,10 @@ def test_a_project_that_asked_nothing_sees_pytests_output_byte_for_byte(
         guest = _output(pytester, *args)
         absent = _output(pytester, "-p", "no:lstm_shapes", *args)
         assert guest == absent, args
+    (pytester.path / "tox.ini").unlink()  # now an `exercise` marker the project never declared
+    assert _output(pytester, "-W", "error::pytest.PytestUnknownMarkWarning") == _output(
+        pytester, "-p", "no:lstm_shapes", "-W", "error::pytest.PytestUnknownMarkWarning")
+    assert _output(pytester) == _output(pytester, "-p", "no:lstm_shapes")
     assert any("At index 1 diff" in line for line in guest)  # pytest's own explanations
     assert not any("shapes differ" in line or "lstm-shapes" in line for line in guest)
 
@@ -163,14 +167,16 @@ def test_plain_tuples_are_shapes_when_asked_for(pytester: pytest.Pytester) -> No
     plain = _failure(out, "test_plain_tuples")
     assert "[missing_timestep_axis]" in plain
     assert "fix:" not in plain  # no array in that assert to name
-    pytester.makepyfile(test_graded='''
+    (pytester.path / "info.toml").write_text("[[exercises]]\n")  # a series: its manifest
+    (pytester.path / "02_shapes").mkdir()
+    (pytester.path / "02_shapes" / "test_graded.py").write_text('''
 import pytest
 
 @pytest.mark.exercise("shapes")
 def test_graded():
     assert (32, 10) == (32, 10, 1)
 ''')
-    graded = pytester.runpytest("-p", "no:cacheprovider", "test_graded.py").stdout.str()
+    graded = pytester.runpytest("-p", "no:cacheprovider", "02_shapes").stdout.str()
     assert "[missing_timestep_axis]" in graded
 
 
@@ -205,7 +211,8 @@ def test_stack():
 def test_a_shape_error_keeps_the_users_frame_and_prunes_the_librarys(
         pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_stack=LAYER_IN_A_HELPER)
-    out = pytester.runpytest("--lstm-shapes", "-p", "no:cacheprovider").stdout.str()
+    out = _failure(pytester.runpytest("--lstm-shapes", "-p", "no:cacheprovider").stdout.str(),
+                   "test_stack")
     assert "test_stack.py:11: " in out  # the test's call of the helper
     assert "return keras.layers.LSTM(units)(h)" in out and "test_stack.py:7: ShapeError" in out
     assert "[missing_return_sequences]" in out

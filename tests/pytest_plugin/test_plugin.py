@@ -145,14 +145,23 @@ def test_results_path_from_the_ini_file(pytester: pytest.Pytester) -> None:
 def test_a_malformed_exercise_marker_stops_the_run(pytester: pytest.Pytester, marker: str,
                                                    problem: str) -> None:
     pytester.makepyfile(f"import pytest\n@pytest.mark.{marker}\ndef test_x():\n    pass\n")
-    result = pytester.runpytest()
+    result = pytester.runpytest("--lstm-results=results.json")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert problem in result.stderr.str()
 
 
-def test_the_exercise_marker_is_registered_for_strict_markers(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(GRADED)
+def test_the_exercise_marker_is_declared_in_a_series_and_when_grading(
+        pytester: pytest.Pytester) -> None:
+    (pytester.path / "info.toml").write_text("[[exercises]]\n")  # a series: its manifest
+    (pytester.path / "01_windows").mkdir()
+    (pytester.path / "01_windows" / "test_graded.py").write_text(GRADED)
     pytester.runpytest("--strict-markers").assert_outcomes(passed=2, failed=2, skipped=1)
+    (pytester.path / "info.toml").unlink()  # elsewhere the marker is declared when grading
+    _, data = _results(pytester, "--strict-markers")
+    assert data["score"] == 8.0
+    plain = pytester.runpytest_subprocess("--strict-markers", "-p", "no:cacheprovider")  # as
+    # without the plugin (a subprocess: pytest's marker cache outlives an in-process run)
+    assert "'exercise' not found in `markers` configuration option" in plain.stdout.str()
 
 
 def test_lstm_shapes_names_a_stack_without_return_sequences(pytester: pytest.Pytester) -> None:
