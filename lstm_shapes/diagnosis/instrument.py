@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,25 +63,27 @@ def _from_producer(err: Any, inputs: Any) -> Any:
     ``Embedding`` is ``embedding_input_rank``.
     """
     err = _one_batch(err)
+    if err.actual is None:
+        return err
     producer = keras_graph.producer(inputs)
-    if producer is None or err.actual is None:
+    if producer is not None:
+        rnn, passed = keras_graph.last_step_source(inputs)
+    else:  # no Keras graph (a subclassed model, an eager call): what the RNNs handed on
+        rnn, passed = _last_step_layer(inputs), []
+    if rnn is not None and len(err.actual) == 2:
+        via = f" (through {', '.join(repr(n) for n in reversed(passed))})" if passed else ""
+        return _with(err, code="missing_return_sequences", fix=_sequences_fix(rnn),
+                     detail=f"layer {rnn.name!r} hands on only its last h{via}: (batch, "
+                            f"units) = {tuple(err.actual)}")
+    if producer is None:
         return err
     kind, rank = type(producer).__name__, len(err.actual)
-    code = fix = detail = None
-    if rank == 2:
-        rnn, passed = keras_graph.last_step_source(inputs)
-        if rnn is not None:
-            code = "missing_return_sequences"
-            fix = (f"set return_sequences=True on layer {rnn.name!r}: the RNN after it "
-                   f"needs the whole sequence")
-            via = f" (through {', '.join(repr(n) for n in reversed(passed))})" if passed else ""
-            detail = (f"layer {rnn.name!r} hands on only its last h{via}: (batch, units) = "
-                      f"{tuple(err.actual)}")
-        elif kind == "InputLayer":
-            code = "missing_timestep_axis"
-            steps = err.actual[-1]
-            fix = (f"x = x.reshape(-1, {steps}, 1) and keras.Input(shape=({steps}, 1))   # "
-                   f"(timesteps, features): the Input declares one sample")
+    code = fix = None
+    if rank == 2 and kind == "InputLayer":
+        code = "missing_timestep_axis"
+        steps = err.actual[-1]
+        fix = (f"x = x.reshape(-1, {steps}, 1) and keras.Input(shape=({steps}, 1))   # "
+               f"(timesteps, features): the Input declares one sample")
     elif rank == 4 and kind == "InputLayer":
         code = "batch_in_input_shape"
         fix = f"keras.Input(shape={tuple(err.actual[2:])})   # one sample, without the batch"
@@ -88,9 +91,40 @@ def _from_producer(err: Any, inputs: Any) -> Any:
         code = "embedding_input_rank"
         fix = ("feed the Embedding (batch, timesteps) integer ids: ids = ids.reshape("
                f"len(ids), {err.actual[1]}) and Input(shape=({err.actual[1]},))")
-    if code is None:
-        return err
-    return _with(err, code=code, fix=fix, detail=detail)
+    return err if code is None else _with(err, code=code, fix=fix)
+
+
+_last_steps: dict[int, tuple[Any, Any]] = {}  # id(output) -> (weakref to it, RNN layer)
+
+
+def _remember_last_step(outputs: Any, layer: Any) -> None:
+    """Note an RNN output without its time axis, for layers that have no Keras graph
+    (subclassed models, eager calls): the next RNN fed it can name the layer."""
+    output = outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+    if getattr(layer, "return_sequences", True) or not hasattr(output, "shape"):
+        return
+    try:
+        ref = weakref.ref(output, lambda _, key=id(output): _last_steps.pop(key, None))
+    except TypeError:  # not weak-referenceable: nothing to remember
+        return
+    _last_steps[id(output)] = (ref, layer)
+
+
+def _last_step_layer(tensor: Any) -> Any:
+    """The RNN whose last-step output ``tensor`` is (noted by :func:`_remember_last_step`)."""
+    ref, layer = _last_steps.get(id(tensor), (None, None))
+    return layer if ref is not None and ref() is tensor else None
+
+
+def _sequences_fix(rnn: Any) -> str:
+    """Where ``return_sequences=True`` goes: on the RNN, or on the one a Bidirectional wraps."""
+    inner = getattr(rnn, "forward_layer", None)
+    if inner is not None:
+        return (f"set return_sequences=True on the {type(inner).__name__} inside layer "
+                f"{rnn.name!r}: Bidirectional({type(inner).__name__}(..., "
+                f"return_sequences=True)); the RNN after it needs the whole sequence")
+    return (f"set return_sequences=True on layer {rnn.name!r}: the RNN after it needs the "
+            f"whole sequence")
 
 
 def _from_state_producer(err: Any, layer: Any, state: Any) -> Any:
@@ -141,7 +175,9 @@ def _checked(original: Any) -> Any:
                     check_call(contract, inputs, state, where=f"layer {self.name!r}")
                 except ShapeError as err:
                     raise _explained(err, self, inputs, state) from None
-        return original(self, *args, **kwargs)
+        outputs = original(self, *args, **kwargs)
+        _remember_last_step(outputs, self)
+        return outputs
 
     import tensorflow as tf
 
