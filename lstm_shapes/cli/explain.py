@@ -108,7 +108,22 @@ def _build_from_script(path: Path) -> Any:
     if not callable(build):
         raise CannotLoad(f"cannot load {path.name}: it defines no build_model() function")
     with diagnosing():
-        return build()
+        model = build()
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise CannotLoad(f"cannot explain {path.name}: build_model() returned "
+                         f"{type(model).__name__}, not a keras.Model")
+    return model
+
+
+def _where_in(err: BaseException, path: Path) -> str:
+    """`` (at model.py:12)``: the last line of the user's file that the error passed."""
+    import traceback
+
+    lines = [f.lineno for f in traceback.extract_tb(err.__traceback__)
+             if Path(f.filename).resolve() == path.resolve()]
+    return f" (at {path.name}:{lines[-1]})" if lines else ""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,8 +140,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"lstm-shapes explain: {err}", file=sys.stderr)
         return 1
     except Exception as err:  # noqa: BLE001 - the user's build_model() is broken
-        print(f"lstm-shapes explain: {Path(args.model).name}: building the model raised "
-              f"{type(err).__name__}: {err}", file=sys.stderr)
+        path = Path(args.model)
+        print(f"lstm-shapes explain: {path.name}: building the model raised "
+              f"{type(err).__name__}: {err}{_where_in(err, path)}", file=sys.stderr)
         return 1
     story = explain(model)
     print(story)

@@ -130,6 +130,21 @@ def test_a_missing_file_or_a_folder_is_named(tmp_path, capsys) -> None:
         "cannot load saved.keras: it is a folder, not a model file")
 
 
+def test_a_build_model_that_returns_no_model_or_raises_is_named_with_its_line(
+        tmp_path, capsys) -> None:
+    script = tmp_path / "model.py"
+    script.write_text("def build_model():\n    return 42\n")
+    assert _one_line(capsys, script) == (
+        "lstm-shapes explain: cannot explain model.py: build_model() returned int, "
+        "not a keras.Model")
+    script.write_text("def helper():\n    raise RuntimeError('boom')\n\n"
+                      "def build_model():\n    return helper()\n")
+    code, out, err = _explain(capsys, str(script))
+    assert (code, out) == (1, "") and err.strip() == (
+        "lstm-shapes explain: model.py: building the model raised RuntimeError: boom "
+        "(at model.py:2)")
+
+
 def test_a_lambda_layer_is_refused_in_one_line(tmp_path, capsys) -> None:
     x = keras.Input((10, 3))
     path = _save(keras.Model(x, L.Lambda(lambda t: t * 2.0)(x)), tmp_path / "lam.keras")
