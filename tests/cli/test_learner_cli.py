@@ -88,7 +88,7 @@ def test_check_fails_then_passes_and_shows_the_solution(series, capsys):
     assert main(["check", "1", "--dir", str(series)]) == 0
     out = capsys.readouterr().out
     assert "1 double: solved, 3/3 points." in out
-    assert f"Reference solution (you passed, so here it is):" in out and SOLUTION_LINE in out
+    assert "Reference solution (you passed, so here it is):" in out and SOLUTION_LINE in out
     assert "Next: 2 count: Fix the sample count" in out
     assert _state(series)["solved"] == {"double": 3}
     assert main(["--dir", str(series)]) == 0
