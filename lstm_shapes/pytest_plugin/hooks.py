@@ -119,10 +119,22 @@ def _is_exercise(item: pytest.Item) -> bool:
 
 
 def _in_series(folder: Path) -> bool:
-    """Is ``folder`` an exercise of a series (the manifest lies beside it)? One stat."""
+    """Is ``folder`` an exercise of a series: does the manifest beside it list it?
+
+    A project's own ``info.toml`` (any other content) does not make its tests exercises.
+    """
     from lstm_shapes.exercises.manifest import MANIFEST
 
-    return (folder.parent / MANIFEST).is_file()
+    manifest = folder.parent / MANIFEST
+    if not manifest.is_file():
+        return False
+    import tomllib
+
+    try:
+        entries = tomllib.loads(manifest.read_text(encoding="utf-8")).get("exercises", [])
+        return any(isinstance(e, dict) and e.get("dir") == folder.name for e in entries)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _grades_here(config: pytest.Config, item: pytest.Item) -> bool:

@@ -85,7 +85,8 @@ def _output(pytester: pytest.Pytester, *args: str) -> list[str]:
 
 def test_a_project_that_asked_nothing_sees_pytests_output_byte_for_byte(
         pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_plain=PLAIN_PROJECT)
+    (pytester.path / "tests").mkdir()
+    (pytester.path / "tests" / "test_plain.py").write_text(PLAIN_PROJECT)
     pytester.makeconftest(OWN_CONFTEST)
     pytester.makeini("[pytest]\nmarkers =\n    exercise: the project's own difficulty marker\n")
     for args in ((), ("-v",), ("--tb=long",), ("--tb=short",)):
@@ -93,6 +94,8 @@ def test_a_project_that_asked_nothing_sees_pytests_output_byte_for_byte(
         absent = _output(pytester, "-p", "no:lstm_shapes", *args)
         assert guest == absent, args
     (pytester.path / "tox.ini").unlink()  # now an `exercise` marker the project never declared
+    (pytester.path / "info.toml").write_text(  # and a file of that name that is no series
+        'title = "my app"\n[[exercises]]\ndir = "other"\n')
     assert _output(pytester, "-W", "error::pytest.PytestUnknownMarkWarning") == _output(
         pytester, "-p", "no:lstm_shapes", "-W", "error::pytest.PytestUnknownMarkWarning")
     assert _output(pytester) == _output(pytester, "-p", "no:lstm_shapes")
@@ -167,7 +170,8 @@ def test_plain_tuples_are_shapes_when_asked_for(pytester: pytest.Pytester) -> No
     plain = _failure(out, "test_plain_tuples")
     assert "[missing_timestep_axis]" in plain
     assert "fix:" not in plain  # no array in that assert to name
-    (pytester.path / "info.toml").write_text("[[exercises]]\n")  # a series: its manifest
+    (pytester.path / "info.toml").write_text(  # a series: its manifest lists the folder
+        '[[exercises]]\ndir = "02_shapes"\nname = "shapes"\n')
     (pytester.path / "02_shapes").mkdir()
     (pytester.path / "02_shapes" / "test_graded.py").write_text('''
 import pytest

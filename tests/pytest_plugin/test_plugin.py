@@ -152,7 +152,8 @@ def test_a_malformed_exercise_marker_stops_the_run(pytester: pytest.Pytester, ma
 
 def test_the_exercise_marker_is_declared_in_a_series_and_when_grading(
         pytester: pytest.Pytester) -> None:
-    (pytester.path / "info.toml").write_text("[[exercises]]\n")  # a series: its manifest
+    (pytester.path / "info.toml").write_text(  # a series: its manifest lists the folder
+        '[[exercises]]\ndir = "01_windows"\nname = "windows"\n')
     (pytester.path / "01_windows").mkdir()
     (pytester.path / "01_windows" / "test_graded.py").write_text(GRADED)
     pytester.runpytest("--strict-markers").assert_outcomes(passed=2, failed=2, skipped=1)
