@@ -114,6 +114,11 @@ def classify_mismatch(
                 return "no_temporal_context", (
                     "give each sample a window of past steps: "
                     f"{arg} shaped (batch, timesteps > 1, features)")
+            if f_exp is not None and f != f_exp and t == f_exp:  # features on the time axis?
+                return "input_shape_data_mismatch", (
+                    f"the layer reads {f_exp} feature(s) per step and {arg} has {f_exp} on its "
+                    f"time axis: if those are the features, {arg} = np.transpose({arg}, "
+                    f"(0, 2, 1)); if not, give {arg} {f_exp} on its last axis")
             if f_exp is not None and f != f_exp:
                 return "input_shape_data_mismatch", (
                     f"the layer reads {f_exp} feature(s) per step: give {arg} {f_exp} on its "
@@ -137,10 +142,16 @@ def classify_mismatch(
         return "wrong_rank", f"{arg} = {arg}.reshape(-1, 1)   # ({names[0]}, {names[1]})"
     if len(names) == 1 and len(actual) == 2 and 1 in actual:
         return "wrong_rank", f"{arg} = {arg}.ravel()   # ({names[0]},)"
+    order = _axis_order(actual, names, bindings) if len(actual) == len(names) else None
+    if order is not None:
+        return "swapped_axes", f"{arg} = np.transpose({arg}, {order})"
     units = _size(bindings, "units")
     if names and names[-1] == "units" and actual:
         last = actual[-1]
         is_state = _names_a_state(arg)
+        if (len(actual) == len(names) + 1 and actual[-1] == 1
+                and tuple(actual[:-1]) == tuple(_size(bindings, n) for n in names)):
+            return "wrong_rank", f"{arg} = np.squeeze({arg}, axis=-1)   # a trailing axis of one"
         if len(actual) == len(names) + 1 and names == ("batch", "units"):
             code = "initial_state_structure" if is_state else "unexpected_sequence_output"
             fix = (f"pass the last step {arg}[:, -1, :] or build the layer with "

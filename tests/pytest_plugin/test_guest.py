@@ -129,6 +129,14 @@ def test_a_batch_of_none_never_equals():
     x = np.zeros((990, 10))
     assert x.shape == (None, 10, 1)
 
+def test_transposed_matrix():
+    out = np.zeros((4, 5))
+    assert out.shape == (5, 4)
+
+def test_trailing_axis_of_one():
+    out = np.zeros((32, 10, 1))
+    assert out.shape == (32, 10)
+
 def test_no_variable():
     assert np.zeros((32, 10)).shape == (32, 10, 1)
 
@@ -156,6 +164,8 @@ def test_real_shapes_are_explained_with_fixes_that_name_the_asserted_array(
     assert "x_train=np.zeros((32, 10, 1, 1))" in chain  # the fix was tried, not assigned
     time_major = _failure(out, "test_time_major")  # a reshape would scramble the series
     assert "[swapped_axes]" in time_major and "fix: x = np.transpose(x, (1, 0, 2))" in time_major
+    assert "fix: out = np.transpose(out, (1, 0))" in _failure(out, "test_transposed_matrix")
+    assert "fix: out = np.squeeze(out, axis=-1)" in _failure(out, "test_trailing_axis_of_one")
     never = _failure(out, "test_a_batch_of_none_never_equals")
     assert "[missing_timestep_axis]" in never and "fix:" not in never
     no_variable = _failure(out, "test_no_variable")
