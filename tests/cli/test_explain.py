@@ -12,6 +12,7 @@ from pathlib import Path
 
 import keras
 import pytest
+from corpus.graphs import seq2seq
 
 from lstm_shapes.cli import main
 from lstm_shapes.cli.explain import load_problem
@@ -47,13 +48,7 @@ def _with(layer: L.Layer, path: Path) -> Path:
 
 
 def _seq2seq(path: Path) -> Path:
-    enc_in = keras.Input((12,), dtype="int32", name="encoder_tokens")
-    dec_in = keras.Input((9,), dtype="int32", name="decoder_tokens")
-    _, h, c = L.LSTM(16, return_state=True, name="encoder")(
-        L.Embedding(50, 8, name="enc_embed")(enc_in))
-    out = L.LSTM(16, return_sequences=True, name="decoder")(
-        L.Embedding(40, 8, name="dec_embed")(dec_in), initial_state=[h, c])
-    return _save(keras.Model([enc_in, dec_in], L.Dense(40, name="next_token")(out)), path)
+    return _save(seq2seq(units=16, embed=8, vocab=(50, 40)), path)
 
 
 def _explain(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -10,6 +10,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
+from corpus.graphs import seq2seq
 
 from lstm_shapes import ShapeStory, build_stacked_lstm, explain
 
@@ -125,17 +126,6 @@ def test_cli_reports_a_build_model_that_crashes(tmp_path: Path) -> None:
 
 # --- the whole graph: named inputs, every edge, axis meanings, the picture ----------------
 
-def _seq2seq() -> keras.Model:
-    """Token ids -> Embedding -> encoder LSTM(return_state); its [h, c] start the decoder."""
-    enc_in = keras.Input((12,), dtype="int32", name="encoder_tokens")
-    dec_in = keras.Input((9,), dtype="int32", name="decoder_tokens")
-    _, h, c = L.LSTM(64, return_state=True, name="encoder")(
-        L.Embedding(500, 32, name="enc_embed")(enc_in))
-    out = L.LSTM(64, return_sequences=True, name="decoder")(
-        L.Embedding(400, 32, name="dec_embed")(dec_in), initial_state=[h, c])
-    return keras.Model([enc_in, dec_in], L.Dense(400, name="next_token")(out), name="translator")
-
-
 def _skip() -> keras.Model:
     """lstm1's sequence is read twice: by lstm2 and, skipping it, by the Add."""
     x = keras.Input((10, 3), name="series")
@@ -163,7 +153,7 @@ def test_a_two_input_model_keeps_the_names_of_its_inputs() -> None:
 
 
 def test_seq2seq_story_draws_the_initial_state_edges() -> None:
-    story = explain(_seq2seq())
+    story = explain(seq2seq())
     edges = {str(e): e for e in story.edges}
     assert list(edges) == [
         "encoder_tokens ─▶ enc_embed", "enc_embed ─▶ encoder", "decoder_tokens ─▶ dec_embed",
@@ -182,7 +172,7 @@ def test_seq2seq_story_draws_the_initial_state_edges() -> None:
 
 
 def test_token_ids_into_an_embedding_are_batch_by_timesteps() -> None:
-    story = explain(_seq2seq())
+    story = explain(seq2seq())
     rows = {(r.layer, r.role): (r.shape, r.dims) for r in story.rows}
     assert rows[("encoder_tokens", "token ids")] == ((None, 12), ("batch", "timesteps"))
     assert rows[("enc_embed", "output")] == ((None, 12, 32), ("batch", "timesteps", "features"))
@@ -228,7 +218,7 @@ def _arrows(fig: Any) -> dict[str, Any]:
 
 
 def test_the_picture_has_an_arrow_per_edge_labelled_with_its_slot(tmp_path: Path) -> None:
-    story = explain(_seq2seq())
+    story = explain(seq2seq())
     fig = story.figure()
     arrows = _arrows(fig)
     assert sorted(arrows) == sorted(_edges(story))
