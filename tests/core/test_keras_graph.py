@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+from corpus.graphs import Chain
 
 from lstm_shapes.core import keras_graph as kg
 
@@ -164,15 +165,7 @@ def test_tensor_readers_and_call_names_show_skips_and_shared_layers() -> None:
 
 
 def test_record_calls_lists_the_top_level_layer_calls_of_a_subclassed_model() -> None:
-    class Tiny(keras.Model):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rnn, self.head = L.GRU(5), L.Dense(2)
-
-        def call(self, x):
-            return self.head(self.rnn(x))
-
-    model = Tiny()
+    model = Chain(L.GRU(5), L.Dense(2))
     calls, result = kg.record_calls(model, np.zeros((2, 4, 3), "float32"))
     assert [(type(layer).__name__, [tuple(i.shape) for i in ins], [tuple(o.shape) for o in outs])
             for layer, ins, outs in calls] == [("GRU", [(2, 4, 3)], [(2, 5)]),

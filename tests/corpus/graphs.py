@@ -1,4 +1,4 @@
-"""Correct models with more than a chain of layers, shared by the story and CLI tests."""
+"""Models shared by the tests: a seq2seq graph and a subclassed chain of layers."""
 
 from __future__ import annotations
 
@@ -22,3 +22,19 @@ def seq2seq(units: int = 64, embed: int = 32, vocab: tuple[int, int] = (500, 400
         L.Embedding(vocab[1], embed, name="dec_embed")(dec_in), initial_state=[h, c])
     return keras.Model([enc_in, dec_in], L.Dense(vocab[1], name="next_token")(out),
                        name="translator")
+
+
+class Chain(keras.Model):
+    """A subclassed model that applies ``layers`` in turn: no Keras graph to follow.
+
+    ``Chain(L.LSTM(4), L.Dense(1))`` maps (batch, timesteps, features) to (batch, 1).
+    """
+
+    def __init__(self, *layers: keras.layers.Layer, name: str = "chain") -> None:
+        super().__init__(name=name)
+        self.chain = list(layers)
+
+    def call(self, x):
+        for layer in self.chain:
+            x = layer(x)
+        return x

@@ -8,6 +8,7 @@ import sys
 import keras
 import numpy as np
 import pytest
+from corpus.graphs import Chain
 
 from lstm_shapes import ShapeError, diagnosing
 from lstm_shapes.diagnosis.translate import translate
@@ -99,17 +100,10 @@ def test_one_window_without_batch_and_feature_axes_is_reshaped_to_one_sample() -
     assert err.value.where == "the model"
 
 
-class Subclassed(keras.Model):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rnn, self.head = L.LSTM(4), L.Dense(1)
-
-    def call(self, x):
-        return self.head(self.rnn(x))
 
 
 def test_a_layer_sees_one_batch_so_its_reshape_keeps_the_batch_free() -> None:
-    model = Subclassed()
+    model = Chain(L.LSTM(4), L.Dense(1))
     model.compile("adam", "mse")
     with pytest.raises(ShapeError) as err, diagnosing():  # the LSTM sees a batch of 32
         _fit(model, x=np.zeros((64, 10), "float32"), y=np.zeros((64, 1), "float32"))

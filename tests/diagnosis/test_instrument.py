@@ -6,6 +6,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from corpus.graphs import Chain
 
 from lstm_shapes import ShapeError
 from lstm_shapes.diagnosis.instrument import instrumented
@@ -38,15 +39,6 @@ def test_a_stack_without_return_sequences_is_still_named_from_the_input():
     assert info.value.code == "missing_return_sequences" and "'lower'" in info.value.fix
 
 
-class _Stack(keras.Model):  # subclassed: no Keras graph to follow
-    def __init__(self, lower: keras.layers.Layer) -> None:
-        super().__init__(name="stack")  # the default from "_Stack" is no valid TF scope
-        self.lower, self.upper, self.head = lower, keras.layers.LSTM(8), keras.layers.Dense(1)
-
-    def call(self, x):
-        return self.head(self.upper(self.lower(x)))
-
-
 @pytest.mark.parametrize("lower, fix", [
     (keras.layers.LSTM(8, name="lower"), "set return_sequences=True on layer 'lower'"),
     (keras.layers.Bidirectional(keras.layers.LSTM(4), name="both"),
@@ -55,9 +47,10 @@ class _Stack(keras.Model):  # subclassed: no Keras graph to follow
 def test_a_subclassed_stack_names_the_rnn_that_dropped_the_time_axis(lower, fix):
     x = np.zeros((4, 10, 1), "float32")
     with instrumented(), pytest.raises(ShapeError) as info:
-        _Stack(lower)(x)  # eager
+        Chain(lower, keras.layers.LSTM(8), keras.layers.Dense(1))(x)  # eager, no graph
     assert info.value.code == "missing_return_sequences" and info.value.fix.startswith(fix)
-    model = _Stack(type(lower).from_config(lower.get_config()))
+    model = Chain(type(lower).from_config(lower.get_config()), keras.layers.LSTM(8),
+                  keras.layers.Dense(1))
     model.compile("adam", "mse")
     with instrumented(), pytest.raises(ShapeError) as info:
         model.fit(x, np.zeros((4, 1), "float32"), epochs=1, verbose=0)  # traced by fit

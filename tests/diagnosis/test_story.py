@@ -10,7 +10,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
-from corpus.graphs import seq2seq
+from corpus.graphs import Chain, seq2seq
 
 from lstm_shapes import ShapeStory, build_stacked_lstm, explain
 
@@ -56,16 +56,8 @@ def test_bidirectional_return_state_and_gru_weights() -> None:
 
 
 def test_subclassed_model_needs_x_and_says_so() -> None:
-    class Tiny(keras.Model):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rnn = L.SimpleRNN(5)
-
-        def call(self, x):
-            return self.rnn(x)
-
-    assert "pass x" in str(explain(Tiny()))
-    story = explain(Tiny(), np.zeros((7, 4, 2), "float32"))
+    assert "pass x" in str(explain(Chain(L.SimpleRNN(5))))
+    story = explain(Chain(L.SimpleRNN(5)), np.zeros((7, 4, 2), "float32"))
     assert [r.shape for r in story.rows if r.role == "output"] == [(None, 5)]
 
 
@@ -233,15 +225,7 @@ def test_the_picture_has_an_arrow_per_edge_labelled_with_its_slot(tmp_path: Path
 
 
 def test_a_traced_story_draws_the_call_order_dashed() -> None:
-    class Tiny(keras.Model):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rnn, self.head = L.SimpleRNN(5), L.Dense(1)
-
-        def call(self, x):
-            return self.head(self.rnn(x))
-
-    story = explain(Tiny(), np.zeros((7, 4, 2), "float32"))
+    story = explain(Chain(L.SimpleRNN(5), L.Dense(1)), np.zeros((7, 4, 2), "float32"))
     assert story.traced and story.edges == []  # no graph: no edges claimed in the text
     arrows = list(_arrows(story.figure()).values())
     assert len(arrows) == 2 and all(a.arrow_patch.get_linestyle() == "--" for a in arrows)
