@@ -56,6 +56,11 @@ def _axis_order(actual: tuple, names: tuple[str, ...], bindings) -> tuple[int, .
     return None if order == sorted(order) else tuple(order)
 
 
+def _transpose(arg: str, order: tuple[int, ...], names: tuple[str, ...], bindings) -> str:
+    goal = ", ".join(str(_size(bindings, n) or n) for n in names)
+    return f"{arg} = np.transpose({arg}, {order})   # -> ({goal})"
+
+
 def _size(bindings, name: str) -> int | None:
     b = bindings.get(name)
     return None if b is None else b.size
@@ -107,9 +112,7 @@ def classify_mismatch(
                     f"{arg} = {arg}.reshape({b_text}, {t_exp or f}, {f_exp or 1}){layout}")
             order = _axis_order(actual, names, bindings)
             if order is not None:
-                goal = ", ".join(str(_size(bindings, n) or n) for n in names)
-                return "swapped_axes", (
-                    f"{arg} = np.transpose({arg}, {order})   # -> ({goal})")
+                return "swapped_axes", _transpose(arg, order, names, bindings)
             if t == 1:
                 return "no_temporal_context", (
                     "give each sample a window of past steps: "
@@ -144,7 +147,7 @@ def classify_mismatch(
         return "wrong_rank", f"{arg} = {arg}.ravel()   # ({names[0]},)"
     order = _axis_order(actual, names, bindings) if len(actual) == len(names) else None
     if order is not None:
-        return "swapped_axes", f"{arg} = np.transpose({arg}, {order})"
+        return "swapped_axes", _transpose(arg, order, names, bindings)
     units = _size(bindings, "units")
     if names and names[-1] == "units" and actual:
         last = actual[-1]
