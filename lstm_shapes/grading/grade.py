@@ -66,7 +66,8 @@ class SubmissionGrade:
 def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout: float,
                      memory_mb: int, judge_timeout: float = 600.0,
                      before_judge: Callable[[], None] | None = None,
-                     isolate: bool = True, hide: list[Path] | tuple = ()) -> SubmissionGrade:
+                     isolate: bool = True, hide: list[Path] | tuple = (),
+                     tmp_root: Path | None = None) -> SubmissionGrade:
     """Grade one submission against ``manifest`` (the instructor's copy).
 
     ``before_judge`` runs after the submission's processes are gone and before the judge
@@ -81,7 +82,8 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
 
     learner = submission.stem if submission.is_file() else submission.name
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix=f"lstm-shapes-grade-{learner[:20]}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"lstm-shapes-grade-{learner[:20]}-",
+                                     dir=tmp_root) as tmp:
         work = Path(tmp)
         try:
             files = collect_learner_files(submission, manifest, work)

@@ -1,0 +1,37 @@
+"""The command line of a grading child: this environment's libraries, none of its start-up code.
+
+A plain ``python -I`` still runs every ``.pth`` file and ``sitecustomize`` of site-packages
+at start-up, so one submission that managed to write there would run code in every later
+grading process: its judge, and the next learners' probes. Children therefore start with
+``-S`` (no ``site``: no ``.pth``, no ``sitecustomize``, and ``import site`` stays inert), and
+get the grader's own import path, computed here, instead.
+
+>>> cmd = child_command("lstm_shapes.grading.probe_child", "plan.json")
+>>> cmd[1:4], cmd[-1]
+(['-I', '-S', '-B'], 'plan.json')
+"""
+
+from __future__ import annotations
+
+import site
+import sys
+from functools import cache
+from pathlib import Path
+
+
+@cache
+def import_path() -> tuple[str, ...]:
+    """The standard library, site-packages and this package's folder, as absolute paths."""
+    base = Path(sys.base_prefix).resolve()
+    stdlib = [p for p in sys.path if p and Path(p).resolve().is_relative_to(base)
+              and "site-packages" not in p]
+    package = str(Path(__file__).resolve().parents[2])  # an editable install's source tree
+    found = [*stdlib, *site.getsitepackages(), package]
+    return tuple(dict.fromkeys(str(Path(p).resolve()) for p in found if Path(p).exists()))
+
+
+def child_command(module: str, *args: str) -> list[str]:
+    """``python -I -S -B`` running ``module`` as ``__main__`` with :func:`import_path`."""
+    boot = (f"import sys, runpy; sys.path[:] = {list(import_path())!r}; "
+            f"runpy.run_module({module!r}, run_name='__main__', alter_sys=True)")
+    return [sys.executable, "-I", "-S", "-B", "-c", boot, *args]
