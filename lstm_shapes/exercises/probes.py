@@ -19,6 +19,18 @@ def probes_of(test_module: Any) -> dict[str, Any]:
             if name.startswith("probe_") and callable(fn)}
 
 
+def exercise_seed(seed: int, exercise: str) -> int:
+    """The seed of one exercise's probes in a run seeded ``seed``.
+
+    A grading child is given only this number: it reproduces its own exercise's inputs and
+    no other exercise's.
+
+    >>> exercise_seed(0, "windows") == exercise_seed(0, "windows") != exercise_seed(0, "shapes")
+    True
+    """
+    return int(np.random.default_rng([seed, *exercise.encode()]).integers(2**62))
+
+
 def probe_rng(seed: int, key: str) -> np.random.Generator:
     """The generator probe ``key`` gets in a run seeded ``seed`` (tests re-derive inputs).
 

@@ -104,9 +104,8 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
                          "answers": str(answers / e.name)})
         sandbox = work / "sandbox"
         sandbox.mkdir()
-        hidden = [*hide, manifest.root, submission, Path(tempfile.gettempdir()), Path.home()]
         probes = run_probes(plan, sandbox, seed=seed, timeout=timeout, memory_mb=memory_mb,
-                            isolate=isolate, hide=hidden, writable=work)
+                            isolate=isolate)
         answers.mkdir(exist_ok=True)
         if before_judge is not None:
             before_judge()

@@ -30,6 +30,14 @@ def import_path() -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(Path(p).resolve()) for p in found if Path(p).exists()))
 
 
+def readable_paths() -> list[str]:
+    """What a confined child must read: its ``sys.path`` (in a child: :func:`import_path`),
+    but of this project only the package (an editable install's tree holds the series)."""
+    package = Path(__file__).resolve().parents[1]
+    found = [str(Path(p).resolve()) for p in sys.path if p and Path(p).is_dir()]
+    return [*dict.fromkeys(p for p in found if p != str(package.parent)), str(package)]
+
+
 def child_command(module: str, *args: str) -> list[str]:
     """``python -I -S -B`` running ``module`` as ``__main__`` with :func:`import_path`."""
     boot = (f"import sys, runpy; sys.path[:] = {list(import_path())!r}; "

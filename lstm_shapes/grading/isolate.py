@@ -27,16 +27,26 @@ import sys
 from pathlib import Path
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 0x400, 0x800, 0x200000, 1 << 24
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 1 << 18
+MNT_DETACH, PR_SET_PDEATHSIG = 2, 1
+_ALL = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
 _KEEP = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC,
          "noatime": MS_NOATIME, "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME,
          "strictatime": MS_STRICTATIME}
 NAMESPACES = "namespaces (no network, read-only disk, own PIDs, grader folders hidden)"
+MINIMAL = ("namespaces (a minimal read-only root with only the interpreter and this exercise's "
+           "folder; no network; own PIDs and IPC)")
+# what a minimal root holds of /etc: enough for the dynamic loader, users and time zones
+_ETC = ("ld.so.cache", "ld.so.conf", "localtime", "passwd", "group", "nsswitch.conf", "hosts")
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "ppc64le": 203, "s390x": 217}  # no libc wrapper
+_DEVICES = ("null", "zero", "full", "random", "urandom")
 
 
 class IsolationError(OSError):
@@ -58,6 +68,11 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int,
     enc = (lambda s: None if s is None else s.encode())
     _call(_libc().mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags),
                         enc(data)), f"mount {target}")
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent ends (reset by fork and identity changes)."""
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _map_ids(uid: int, gid: int) -> None:
@@ -186,8 +201,7 @@ def isolate(*, hide: list[str], writable: str) -> str:
     folders = [Path(p).resolve() for p in hide]
     folders = [f for f in folders if not any(k == f for k in (work, *keep))]
     try:
-        _call(_libc().unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID),
-              "unshare")
+        _call(_libc().unshare(_ALL), "unshare")
     except IsolationError as err:
         return f"none: {err.strerror}"
     try:
@@ -200,18 +214,111 @@ def isolate(*, hide: list[str], writable: str) -> str:
         return f"none: isolation failed ({err})"
     sys.stdout.flush()
     sys.stderr.flush()
-    init = os.fork()
-    if init:
-        _wait_and_relay(init)  # never returns
+    _as_init()
     # PID 1 of the new namespace: its own /proc, locked mounts, then the worker
     try:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-        _call(_libc().unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare (lock)")
-        _map_ids(uid, gid)
+        _lock(uid, gid)
     except (IsolationError, OSError) as err:  # run on as the namespace's init, unlocked
         return f"none: isolation failed ({err})"
-    worker = os.fork()
-    if worker:
-        _wait_and_relay(worker)  # when init ends, the kernel kills what the worker left
+    _as_worker()
     print(f"lstm-shapes sandbox: hidden {', '.join(hidden) or 'nothing'}", file=sys.stderr)
     return NAMESPACES
+
+
+def _as_init() -> None:
+    """Fork; the parent relays the child's end. The child is PID 1 of the new namespace."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    init = os.fork()
+    if init:
+        _wait_and_relay(init)  # never returns
+    die_with_parent()
+
+
+def _as_worker() -> None:
+    """Fork the process that runs on; init relays its end, then the kernel kills the rest."""
+    worker = os.fork()
+    if worker:
+        _wait_and_relay(worker)
+    die_with_parent()
+
+
+def _lock(uid: int, gid: int) -> None:
+    """A second user namespace: every mount becomes locked (no remount rw, no unmount)."""
+    _call(_libc().unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare (lock)")
+    _map_ids(uid, gid)
+
+
+def _bind_into(root: Path, source: Path, *, writable: bool) -> None:
+    """Bind ``source`` (a folder or a file) at the same path under ``root``."""
+    target = root / source.relative_to("/")
+    if source.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch()
+    _mount(str(source), str(target), None, MS_BIND | MS_REC)
+    if not writable:
+        _try_read_only(target)
+
+
+def _system_paths() -> list[Path]:
+    """The top-level folders the dynamic loader and a shell need (links are kept as links)."""
+    names = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
+    return [Path("/", n) for n in names if Path("/", n).exists()]
+
+
+def _build_root(root: Path, read_only: list[Path], writable: list[Path]) -> None:
+    _mount("tmpfs", str(root), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    for name, size in (("tmp", "256m"), ("dev/shm", "64m")):
+        (root / name).mkdir(parents=True)
+        _mount("tmpfs", str(root / name), "tmpfs", MS_NOSUID | MS_NODEV,
+               f"size={size},mode=1777")
+    for device in _DEVICES:
+        _bind_into(root, Path("/dev", device), writable=True)
+    for link in (p for p in _system_paths() if p.is_symlink()):
+        (root / link.name).symlink_to(os.readlink(link))
+    etc = [Path("/etc", n) for n in _ETC if Path("/etc", n).is_file()]
+    folders = [p for p in _system_paths() if not p.is_symlink()] + read_only + etc
+    for path in sorted(set(folders), key=lambda p: len(p.parts)):
+        if not any(_inside(path, o) and path != o for o in folders):
+            _bind_into(root, path, writable=False)
+    for path in writable:
+        _bind_into(root, path, writable=True)
+    (root / "proc").mkdir()
+    _mount("proc", str(root / "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+
+def confine(*, read_only: list[str], writable: list[str], scratch: str) -> str:
+    """Go on in a minimal root built in the empty folder ``scratch``; raise if impossible.
+
+    The root holds the system libraries, ``read_only`` folders and files (read-only, at
+    their own paths), ``writable`` ones, a private ``/tmp`` and ``/dev/shm``, five devices
+    and a fresh ``/proc``. The process also gets its own network (none), PID, IPC and UTS
+    namespaces, locked mounts, and dies with its parent. Unlike :func:`isolate` this fails
+    closed: the caller must not run the submission when it raises :class:`IsolationError`.
+    """
+    reason = available()
+    if reason:
+        raise IsolationError(0, reason)
+    uid, gid = os.getuid(), os.getgid()
+    _call(_libc().unshare(_ALL), "unshare")
+    _map_ids(uid, gid)
+    _as_init()
+    root = Path(scratch)
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _build_root(root, [Path(p) for p in read_only], [Path(p) for p in writable])
+    old = root / ".old"
+    old.mkdir()
+    number = _PIVOT_ROOT.get(os.uname().machine)
+    if number is None:
+        raise IsolationError(0, f"pivot_root: unknown system call number on {os.uname().machine}")
+    _call(_libc().syscall(number, str(root).encode(), str(old).encode()), "pivot_root")
+    os.chdir("/")
+    _call(_libc().umount2(b"/.old", MNT_DETACH), "umount old root")
+    os.rmdir("/.old")
+    _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    _lock(uid, gid)
+    _as_worker()
+    return MINIMAL

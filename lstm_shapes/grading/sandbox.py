@@ -1,9 +1,12 @@
-"""Run a submission's probes in a child process with time, CPU, memory and file-size limits.
+"""Run a submission's probes, one confined runner per exercise, on the grader's own clock.
 
-One child runs the exercises in order (one TensorFlow import per submission). When an
-exercise runs past ``timeout`` seconds, crashes the interpreter, or exhausts its memory, the
-child is killed with its whole process group, that exercise is marked, and a fresh child
-carries on with the next one: a fault costs only its own exercise.
+A warm child (:mod:`.probe_child`) imports TensorFlow once and forks a runner per exercise
+that sees only that exercise (its two files, its answers folder, the seed of its own
+probes), confined by namespaces, else by a throwaway user, else (loudly) not at all. Limits
+the submission cannot touch: the grader's wall clock, per exercise and per submission (the
+runner has no handle on the pipe that says an exercise started or ended), and address-space,
+CPU and file-size limits per runner. A fault costs only its own exercise: the runner is
+killed, the exercise marked, and the next one goes on (in a fresh child if need be).
 
 When a child ends, everything it left behind is killed before the judge runs: its process
 group, and every process whose environment carries this run's random token (a daemon that
@@ -16,9 +19,11 @@ import json
 import os
 import resource
 import secrets
+import select
+import shutil
 import signal
 import subprocess
-import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,17 +42,26 @@ class ProbeRun:
     isolation: str = ""  # _isolate.NAMESPACES, or "none: <why>"
 
 
-def apply_limits(cpu_seconds: int, memory_mb: int) -> None:
+def apply_limits(cpu_seconds: int, memory_mb: int, *, on_top: bool = False) -> None:
     """Lower this process's limits for good: the child calls it first thing.
 
+    With ``on_top`` the address space may grow by ``memory_mb`` beyond what the process
+    maps already (a runner forked from a warm child that holds TensorFlow).
     (Setting them from the parent with ``preexec_fn`` is unsafe while the grader runs jobs in
     threads, so the trusted child does it before it imports any submission code.)
     """
-    memory = memory_mb * 2**20
+    memory = memory_mb * 2**20 + (_mapped_bytes() if on_top else 0)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))  # SIGXCPU first
     for limit, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_FSIZE, FILE_LIMIT),
                          (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(limit, (value, value))
+
+
+def _mapped_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 TOKEN_VARIABLE = "LSTM_SHAPES_SANDBOX"
@@ -77,30 +91,39 @@ def _marked(token: str) -> list[int]:
     return found
 
 
-def _finish(child: subprocess.Popen[bytes], token: str) -> None:
-    """Kill the child's group and every process that carries ``token``, then reap the child.
-
-    The child has exited (or must go) but is not reaped yet, so its pid still reserves the
-    process-group id and ``killpg`` cannot hit a stranger's group.
-    """
+def kill_marked(token: str, spare: int | None = None) -> None:
+    """SIGKILL every process carrying ``token`` but ``spare``, until none is left."""
     for _ in range(50):  # a forking process may spawn while we kill: repeat until quiet
-        try:
-            os.killpg(child.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        survivors = [pid for pid in _marked(token) if pid != child.pid]
+        survivors = [pid for pid in _marked(token) if pid != spare]
         for pid in survivors:
             try:
                 os.kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
         if not survivors:
-            break
+            return
         time.sleep(0.02)
+
+
+def _finish(child: subprocess.Popen[bytes], token: str) -> None:
+    """Kill the child's group and every process that carries ``token``, then reap the child.
+
+    The child has exited (or must go) but is not reaped yet, so its pid still reserves the
+    process-group id and ``killpg`` cannot hit a stranger's group.
+    """
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    kill_marked(token, spare=child.pid)
     child.wait()
 
 
 def _describe(returncode: int | None, memory_mb: int) -> str:
+    from lstm_shapes.grading.probe_child import CONFINEMENT_FAILED
+
+    if returncode == CONFINEMENT_FAILED:
+        return "not run: the sandbox could not be set up for this exercise (see the output)"
     if returncode is not None and returncode < 0:
         sig = -returncode
         if sig == signal.SIGXCPU:
@@ -113,89 +136,166 @@ def _describe(returncode: int | None, memory_mb: int) -> str:
             f"out of memory, limit {memory_mb} MiB?)")
 
 
+STARTUP_SECONDS = 300.0  # importing TensorFlow on a loaded machine
+
+
+def _register(kind: str, value: object) -> None:
+    from lstm_shapes.grading import reaper
+
+    reaper.register(kind, value)
+
+
+class _Replies:
+    """The probe child's reply pipe, read line by line against a deadline."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buffer = fd, b""
+
+    def next(self, deadline: float) -> dict | None:
+        """The next message, or None at the deadline or when the child closed the pipe."""
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                return None
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+
+def _mode(isolate: bool) -> tuple[str, int | None]:
+    """The confinement to ask for, and the throwaway user id where root might need one."""
+    from lstm_shapes.grading.identity import pick_uid
+
+    uid = pick_uid() if os.getuid() == 0 else None
+    return ("auto" if isolate else "none"), uid
+
+
 def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: float,
-               memory_mb: int, isolate: bool = True, hide: list[Path] | tuple = (),
-               writable: Path | None = None) -> ProbeRun:
-    """Run the probes of ``exercises`` (dicts: name, tests, learner, answers) in children.
+               memory_mb: int, isolate: bool = True) -> ProbeRun:
+    """Run the probes of ``exercises`` (dicts: name, tests, learner, answers), one at a time.
 
-    Args:
-        isolate: run the children in Linux namespaces (:mod:`._isolate`) when possible.
-        hide: folders the children must not see (the instructor copy, submissions, ...).
-        writable: the one folder they may write to (default ``workdir``); it must hold
-            ``workdir`` and the answers folders.
-
-    Returns the faults per exercise name (timeouts, crashes); exercises without a fault
-    have answer files (or error records) in their ``answers`` folder.
+    Each exercise gets ``timeout`` wall seconds, the submission ``timeout`` times their
+    number; ``memory_mb`` limits each runner's address space. Returns the faults by exercise
+    name (timeouts, crashes); an exercise without a fault has answer files (or error
+    records) in its ``answers`` folder.
     """
+    from lstm_shapes.exercises.probes import exercise_seed
+
     run = ProbeRun()
-    start = time.perf_counter()
+    start = time.monotonic()
     token = secrets.token_hex(16)
-    todo = list(exercises)
-    attempt = 0
-    while todo:
-        attempt += 1
-        progress = workdir / f"progress-{attempt}.txt"
-        plan = workdir / f"plan-{attempt}.json"
-        plan.write_text(json.dumps({"seed": seed, "progress": str(progress),
-                                    "cpu_seconds": int(timeout * len(todo) + 30),
-                                    "memory_mb": memory_mb, "exercises": todo,
-                                    "isolate": isolate, "hide": [str(h) for h in hide],
-                                    "writable": str(writable or workdir)}))
-        log = workdir / f"output-{attempt}.txt"
-        with log.open("wb") as out:
-            child = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-m", "lstm_shapes.grading.probe_child", str(plan)],
-                cwd=workdir, env=_env(workdir, token), stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True)
-            fault = _watch(child, progress, timeout, memory_mb)
-            _finish(child, token)
-        run.output += log.read_bytes()[-OUTPUT_LIMIT:].decode("utf-8", "replace")
-        run.isolation = run.isolation or _isolation(progress)
-        started = _started(progress)
-        if fault is None and started[-1:] == ["__done__"]:
-            break
-        current = started[-1] if started and started[-1] != "__done__" else todo[0]["name"]
-        run.faults[current] = fault or _describe(child.returncode, memory_mb)
-        names = [e["name"] for e in todo]
-        todo = todo[names.index(current) + 1:] if current in names else []
-    run.output = run.output[-OUTPUT_LIMIT:]
-    run.seconds = time.perf_counter() - start
+    mode, uid = _mode(isolate)
+    scratch = Path(tempfile.mkdtemp(prefix="lstm-shapes-sandbox-"))
+    scratch.chmod(0o711)  # a throwaway user reaches its own folder, and lists nothing
+    for kind, value in (("token", token), ("path", scratch), ("uid", uid)):
+        if value is not None:
+            _register(kind, value)
+    deadline = start + STARTUP_SECONDS + timeout * len(exercises)
+    plan = [{**e, "seed": exercise_seed(seed, e["name"]), "memory_mb": memory_mb,
+             "cpu_seconds": int(timeout * (os.cpu_count() or 1) + 30),
+             "scratch": str(scratch / f"{i:02d}-{secrets.token_hex(8)}")}
+            for i, e in enumerate(exercises)]
+    try:
+        attempt = 0
+        while plan:
+            attempt += 1
+            plan = _serve(plan, run, workdir / f"output-{attempt}.txt", mode=mode, uid=uid,
+                          token=token, timeout=timeout, deadline=deadline, memory_mb=memory_mb)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if uid is not None:
+            from lstm_shapes.grading.identity import reap
+
+            reap(uid)
+    run.seconds = time.monotonic() - start
     return run
 
 
-def _isolation(progress: Path) -> str:
+def _serve(plan: list[dict], run: ProbeRun, log: Path, *, mode: str, uid: int | None,
+           token: str, timeout: float, deadline: float, memory_mb: int) -> list[dict]:
+    """Run ``plan`` in one probe child; returns what is left when the child had to go."""
+    from lstm_shapes.grading.interpreter import child_command
+
+    read_end, write_end = os.pipe()
+    args = [str(write_end), mode, *([str(uid)] if uid is not None else [])]
+    with log.open("wb") as out:
+        child = subprocess.Popen(
+            child_command("lstm_shapes.grading.probe_child", *args), cwd=log.parent,
+            env=_env(log.parent, token), stdin=subprocess.PIPE, stdout=out,
+            stderr=subprocess.STDOUT, pass_fds=(write_end,), start_new_session=True)
+    os.close(write_end)
+    replies = _Replies(read_end)
     try:
-        return progress.with_name(progress.name + ".isolation").read_text()[:200]
-    except OSError:
-        return "none: the child ended before it could isolate itself"
+        ready = replies.next(min(deadline, time.monotonic() + STARTUP_SECONDS))
+        left = _exercises(plan, run, child, replies, timeout=timeout, deadline=deadline,
+                          memory_mb=memory_mb) if ready else None
+        run.isolation = run.isolation or (ready or {}).get("isolation", "")
+        if left is None:  # the child never became ready: nothing can run
+            why = "the sandbox did not start: " + _tail(log)
+            run.faults.update({e["name"]: why for e in plan})
+            left = []
+    finally:
+        if child.stdin:
+            child.stdin.close()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        _finish(child, token)
+        os.close(read_end)
+        run.output = (run.output + log.read_bytes()[-OUTPUT_LIMIT:].decode(
+            "utf-8", "replace"))[-OUTPUT_LIMIT:]
+    return left
 
 
-def _started(progress: Path) -> list[str]:
-    try:
-        return [ln for ln in progress.read_text().splitlines() if ln]
-    except OSError:
-        return []
+def _tail(log: Path) -> str:
+    lines = log.read_text("utf-8", "replace").strip().splitlines()
+    return lines[-1][:300] if lines else "it printed nothing"
 
 
-def _watch(child: subprocess.Popen[bytes], progress: Path, timeout: float,
-           memory_mb: int) -> str | None:
-    """Wait for the child to exit (not reaping it); kill it when an exercise runs too long."""
-    seen, since, pause = 0, time.monotonic(), 0.01
-    while True:
-        done = os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-        if done is not None:
-            status = (-done.si_status if done.si_code in (os.CLD_KILLED, os.CLD_DUMPED)
-                      else done.si_status)
-            return None if status == 0 else _describe(status, memory_mb)
-        time.sleep(pause)
-        pause = min(pause * 2, 0.1)
-        started = len(_started(progress))
-        if started != seen:
-            seen, since = started, time.monotonic()
-        if time.monotonic() - since > timeout:
-            try:
-                os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            return (f"stopped after {timeout:g} s: does the code loop forever, or train far "
-                    f"longer than it needs to?")
+def _exercises(plan: list[dict], run: ProbeRun, child: subprocess.Popen[bytes],
+               replies: _Replies, *, timeout: float, deadline: float,
+               memory_mb: int) -> list[dict]:
+    """Send the exercises one by one; returns those left when the child stopped answering."""
+    for index, item in enumerate(plan):
+        name = item["name"]
+        if time.monotonic() >= deadline:
+            run.faults[name] = (f"not run: the submission used up its {timeout:g} s per "
+                                f"exercise before this one")
+            continue
+        try:
+            child.stdin.write((json.dumps(item) + "\n").encode())
+            child.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return plan[index:]
+        started = replies.next(time.monotonic() + 30)
+        if not started or started.get("started") != name:
+            return plan[index:]
+        ends = min(deadline, time.monotonic() + timeout)
+        ended = replies.next(ends)
+        if ended is None and child.poll() is None:
+            _kill_runner(int(started["pid"]))
+            run.faults[name] = (f"stopped after {timeout:g} s: does the code loop forever, "
+                                f"or train far longer than it needs to?")
+            ended = replies.next(time.monotonic() + 30)
+            if ended is None:
+                return plan[index + 1:]
+            continue
+        if ended is None:
+            run.faults[name] = _describe(None, memory_mb)
+            return plan[index + 1:]
+        status = int(ended["status"])
+        if status != 0:
+            run.faults[name] = _describe(status, memory_mb)
+    return []
+
+
+def _kill_runner(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass

@@ -144,7 +144,7 @@ def answers(request: pytest.FixtureRequest,
     if not probes:
         pytest.fail(f"{test_file.name} defines no probe_<key>(module, rng) functions, so the "
                     f"`answers` fixture has nothing to run", pytrace=False)
-    seed = settings(request.config).seed
+    seed = _probes.exercise_seed(settings(request.config).seed, exercise)
     hint = hint_line(test_file, exercise)
     keys = frozenset(probes)
     stored = settings(request.config).answers

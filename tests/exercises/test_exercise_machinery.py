@@ -202,7 +202,7 @@ def _store_answers(source_root: Path, out: Path, name: str = "double", seed: int
     tests = import_learner(exercise.test_file)
     learner = import_learner(exercise.learner_file)
     (out / name).mkdir(parents=True)
-    _probes.run_probes(tests, learner, out / name, seed)
+    _probes.run_probes(tests, learner, out / name, _probes.exercise_seed(seed, name))
 
 
 def test_stored_answers_are_judged_without_importing_the_learner_file(tmp_path,
