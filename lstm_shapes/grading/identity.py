@@ -40,6 +40,22 @@ def pick_uid() -> int:
             return uid
 
 
+def hidden_from_others(paths: list[str]) -> str | None:
+    """The first of ``paths`` another user could not read (or a folder on the way), if any."""
+    import stat
+
+    for path in map(Path, paths):
+        for step in [*reversed(path.parents), path]:
+            try:
+                mode = step.stat().st_mode
+            except OSError:
+                return str(step)
+            need = stat.S_IXOTH | (stat.S_IROTH if step == path else 0)
+            if mode & need != need:
+                return str(step)
+    return None
+
+
 def become(uid: int) -> None:
     """Drop this (root) process to ``uid``: no groups, no capabilities, for good."""
     os.setgroups([])

@@ -13,7 +13,6 @@ get the grader's own import path, computed here, instead.
 
 from __future__ import annotations
 
-import site
 import sys
 from functools import cache
 from pathlib import Path
@@ -21,13 +20,15 @@ from pathlib import Path
 
 @cache
 def import_path() -> tuple[str, ...]:
-    """The standard library, site-packages and this package's folder, as absolute paths."""
+    """This process's ``sys.path`` from the standard library on (site-packages and what its
+    ``.pth`` files added), plus this package's folder; never the script's folder or
+    entries put in front of the standard library (``PYTHONPATH``, pytest's rootdir)."""
     base = Path(sys.base_prefix).resolve()
-    stdlib = [p for p in sys.path if p and Path(p).resolve().is_relative_to(base)
-              and "site-packages" not in p]
-    package = str(Path(__file__).resolve().parents[2])  # an editable install's source tree
-    found = [*stdlib, *site.getsitepackages(), package]
-    return tuple(dict.fromkeys(str(Path(p).resolve()) for p in found if Path(p).exists()))
+    entries = [Path(p).resolve() for p in sys.path if p]
+    first = next((i for i, p in enumerate(entries) if p.is_relative_to(base)), 0)
+    package = Path(__file__).resolve().parents[2]  # an editable install's source tree
+    found = [*entries[first:], package]
+    return tuple(dict.fromkeys(str(p) for p in found if p.is_dir()))
 
 
 def readable_paths() -> list[str]:

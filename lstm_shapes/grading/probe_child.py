@@ -32,6 +32,7 @@ CONFINEMENT_FAILED = 75  # a runner that could not be confined exits with this, 
 def _warm_up() -> None:
     """Import what every exercise needs, before any fork (no TensorFlow op runs here)."""
     import numpy  # noqa: F401
+    import pytest  # noqa: F401 - every probes file imports it
 
     try:
         import keras  # noqa: F401
@@ -191,9 +192,16 @@ def _choose(mode: str, uid: int | None) -> tuple[str, str]:
     reason = _trial()
     if not reason:
         return "namespaces", MINIMAL
-    if uid is not None:
-        return "user", DESCRIPTION
-    return "none", f"none: {reason}; run the grader as root, or allow user namespaces"
+    if uid is None:
+        return "none", f"none: {reason}; run the grader as root, or allow user namespaces"
+    from lstm_shapes.grading.identity import hidden_from_others
+    from lstm_shapes.grading.interpreter import readable_paths
+
+    hidden = hidden_from_others(readable_paths())
+    if hidden:
+        return "none", (f"none: {reason}, and a separate user could not read {hidden}; "
+                        f"install Python where every user can read it (/usr, /opt)")
+    return "user", DESCRIPTION
 
 
 def _trial() -> str:
