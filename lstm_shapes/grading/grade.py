@@ -124,5 +124,10 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
         codes = codes_of(result.tests)
         grades.append(ExerciseGrade(exercise.name, round(score, 6), float(exercise.points),
                                     status, reason[:500], codes))
-    return SubmissionGrade(learner, grades, time.perf_counter() - start,
+    error = ""
+    if probes.environment:
+        written = ", ".join(probes.environment)[:300]
+        error = (f"the submission wrote to the Python environment ({written}); what it added "
+                 f"was removed; grade without --no-isolation")
+    return SubmissionGrade(learner, grades, time.perf_counter() - start, error,
                            isolation=probes.isolation)

@@ -164,15 +164,19 @@ def _wait_and_relay(pid: int) -> None:
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         if os.getpid() != 1:  # the namespace's init cannot die of most signals: exit 128+sig
-            signal.signal(sig, signal.SIG_DFL)
-            os.kill(os.getpid(), sig)
+            _die_of(sig)
         os._exit(128 + sig)
     code = os.WEXITSTATUS(status)
     if os.getpid() != 1 and code > 128 and code - 128 in signal.Signals._value2member_map_:
-        sig = code - 128  # relayed from the namespace's init: die of it, as the child did
-        signal.signal(sig, signal.SIG_DFL)
-        os.kill(os.getpid(), sig)
+        _die_of(code - 128)  # relayed from the namespace's init: die of it, as the child did
     os._exit(code)
+
+
+def _die_of(sig: int) -> None:
+    if sig not in (signal.SIGKILL, signal.SIGSTOP):  # those two cannot be caught anyway
+        signal.signal(sig, signal.SIG_DFL)
+    os.kill(os.getpid(), sig)
+    os._exit(128 + sig)  # a signal that does not kill (SIGCHLD, ...)
 
 
 def available() -> str:

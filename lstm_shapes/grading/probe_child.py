@@ -1,8 +1,9 @@
 """The probe child: one warm process that forks a confined runner per exercise.
 
-    python -I -S -B -c <boot> lstm_shapes.grading.probe_child REPLY_FD MODE [UID]
+    python -I -S -B -c <boot> lstm_shapes.grading.probe_child REPLY_FD MODE UID|- keras|plain
 
-It imports TensorFlow and Keras once and never runs submission code itself. For each JSON
+It imports TensorFlow and Keras once (``keras``: the series uses them) and never runs
+submission code itself. For each JSON
 line on stdin (one exercise: its probes file, the learner file, the seed of *its* probes,
 limits) it forks a runner that sees only that exercise: a copy of the two files and an
 empty answers folder in a scratch folder of its own. MODE says how the runner is confined:
@@ -29,11 +30,15 @@ from pathlib import Path
 CONFINEMENT_FAILED = 75  # a runner that could not be confined exits with this, unrun
 
 
-def _warm_up() -> None:
+def _warm_up(keras: bool) -> None:
     """Import what every exercise needs, before any fork (no TensorFlow op runs here)."""
     import numpy  # noqa: F401
     import pytest  # noqa: F401 - every probes file imports it
 
+    import lstm_shapes.exercises.probes  # noqa: F401
+
+    if not keras:
+        return
     try:
         import keras  # noqa: F401
         import tensorflow  # noqa: F401
@@ -41,7 +46,6 @@ def _warm_up() -> None:
         import lstm_shapes.diagnosis.diagnosing  # noqa: F401
     except ImportError:
         pass
-    import lstm_shapes.exercises.probes  # noqa: F401
 
 
 def _run_one(item: dict, folder: Path) -> None:
@@ -235,9 +239,9 @@ def main(argv: list[str]) -> int:
 
     die_with_parent()
     reply = os.fdopen(int(argv[0]), "w")
-    uid = int(argv[2]) if len(argv) > 2 else None
+    uid = None if argv[2] == "-" else int(argv[2])
     mode, description = _choose(argv[1], uid)
-    _warm_up()
+    _warm_up(argv[3] == "keras")
     _say(reply, ready=True, isolation=description)
     for line in sys.stdin:
         _serve_one(json.loads(line), mode, uid, reply)

@@ -39,7 +39,8 @@ class ProbeRun:
     faults: dict[str, str] = field(default_factory=dict)
     output: str = ""
     seconds: float = 0.0
-    isolation: str = ""  # _isolate.NAMESPACES, or "none: <why>"
+    isolation: str = ""  # isolate.MINIMAL, identity.DESCRIPTION, or "none: <why>"
+    environment: list[str] = field(default_factory=list)  # what it wrote on the import path
 
 
 def apply_limits(cpu_seconds: int, memory_mb: int, *, on_top: bool = False) -> None:
@@ -139,6 +140,39 @@ def _describe(returncode: int | None, memory_mb: int) -> str:
 STARTUP_SECONDS = 300.0  # importing TensorFlow on a loaded machine
 
 
+def _import_path_entries() -> dict[str, tuple[int, int]]:
+    """``path -> (mtime, size)`` of what the import path's folders hold at their top level
+    (where a ``.pth``, a ``sitecustomize`` or a module shadowing a library would go)."""
+    from lstm_shapes.grading.interpreter import import_path
+
+    found = {}
+    for folder in import_path():
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    info = entry.stat(follow_symlinks=False)
+                    found[entry.path] = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            continue
+    return found
+
+
+def _restore(before: dict[str, tuple[int, int]]) -> list[str]:
+    """Remove what was added to the import path since ``before``; list all that changed.
+
+    Only an unconfined submission (``--no-isolation``) can write there; its grade is safe
+    (children start with ``-S``), but the instructor's own Python would run a ``.pth``.
+    """
+    after = _import_path_entries()
+    changed = sorted(p for p in after if after[p] != before.get(p, after[p]) or p not in before)
+    for path in (p for p in changed if p not in before):
+        if Path(path).is_dir() and not Path(path).is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            Path(path).unlink(missing_ok=True)
+    return changed
+
+
 def _register(kind: str, value: object) -> None:
     from lstm_shapes.grading import reaper
 
@@ -193,6 +227,7 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
     for kind, value in (("token", token), ("path", scratch), ("uid", uid)):
         if value is not None:
             _register(kind, value)
+    before = _import_path_entries()
     deadline = start + STARTUP_SECONDS + timeout * len(exercises)
     plan = [{**e, "seed": exercise_seed(seed, e["name"]), "memory_mb": memory_mb,
              "cpu_seconds": int(timeout * (os.cpu_count() or 1) + 30),
@@ -210,6 +245,7 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
             from lstm_shapes.grading.identity import reap
 
             reap(uid)
+        run.environment = _restore(before)
     run.seconds = time.monotonic() - start
     return run
 
@@ -220,7 +256,8 @@ def _serve(plan: list[dict], run: ProbeRun, log: Path, *, mode: str, uid: int | 
     from lstm_shapes.grading.interpreter import child_command
 
     read_end, write_end = os.pipe()
-    args = [str(write_end), mode, *([str(uid)] if uid is not None else [])]
+    args = [str(write_end), mode, "-" if uid is None else str(uid),
+            "keras" if any(_uses_keras(e) for e in plan) else "plain"]
     with log.open("wb") as out:
         child = subprocess.Popen(
             child_command("lstm_shapes.grading.probe_child", *args), cwd=log.parent,
@@ -249,6 +286,19 @@ def _serve(plan: list[dict], run: ProbeRun, log: Path, *, mode: str, uid: int | 
         run.output = (run.output + log.read_bytes()[-OUTPUT_LIMIT:].decode(
             "utf-8", "replace"))[-OUTPUT_LIMIT:]
     return left
+
+
+def _uses_keras(exercise: dict) -> bool:
+    """Whether an exercise's files name Keras or TensorFlow: the child then imports them
+    once, before it forks the runners."""
+    for key in ("tests", "learner"):
+        try:
+            text = Path(exercise[key]).read_text("utf-8", "replace")
+        except OSError:
+            continue
+        if "keras" in text or "tensorflow" in text:
+            return True
+    return False
 
 
 def _tail(log: Path) -> str:
