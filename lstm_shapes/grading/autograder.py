@@ -5,8 +5,10 @@ image is built, and ``run_autograder`` for each submission (files in
 ``/autograder/submission``); the result must land in ``/autograder/results/results.json``.
 The bundle carries a wheel of this package and the instructor copy with its hidden tests but
 WITHOUT the solutions (the learner version of each exercise file: grading never needs them);
-grading is the same as ``lstm-shapes grade`` for one learner, and the submission's process
-cannot see ``/autograder/source`` or ``/autograder/results`` where namespaces are allowed.
+grading is the same as ``lstm-shapes grade`` for one learner. The submission's code never
+sees ``/autograder/source`` or ``/autograder/results``: namespaces hide them where allowed;
+on Gradescope, root in a container that refuses them, the code runs as a throwaway user
+and both folders are made root's alone (0700) first.
 
 ``LSTM_SHAPES_AUTOGRADER_ROOT`` replaces ``/autograder`` (for a local test run).
 """
@@ -82,6 +84,9 @@ def run(root: Path, exercises: Path, *, timeout: float = 300.0, memory_mb: int =
     from lstm_shapes.exercises.results import TestOutcome, write_results
     from lstm_shapes.grading.grade import grade_submission
 
+    for folder in (root / "source", root / "results"):  # root's alone, for a throwaway user
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
     with tempfile.TemporaryDirectory(prefix="lstm-shapes-instructor-") as private:
         copy = Path(private) / "exercises"
         shutil.copytree(exercises, copy)

@@ -67,7 +67,8 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
                      memory_mb: int, judge_timeout: float = 600.0,
                      before_judge: Callable[[], None] | None = None,
                      isolate: bool = True, hide: list[Path] | tuple = (),
-                     tmp_root: Path | None = None) -> SubmissionGrade:
+                     tmp_root: Path | None = None, budget: float | None = None,
+                     ) -> SubmissionGrade:
     """Grade one submission against ``manifest`` (the instructor's copy).
 
     ``before_judge`` runs after the submission's processes are gone and before the judge
@@ -105,7 +106,7 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
         sandbox = work / "sandbox"
         sandbox.mkdir()
         probes = run_probes(plan, sandbox, seed=seed, timeout=timeout, memory_mb=memory_mb,
-                            isolate=isolate)
+                            isolate=isolate, budget=budget)
         answers.mkdir(exist_ok=True)
         if before_judge is not None:
             before_judge()

@@ -21,6 +21,7 @@ import os
 import random
 import shutil
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -130,9 +131,23 @@ def _remove_files(uid: int) -> None:
 
 
 def reap(uid: int) -> None:
-    """Kill ``uid``'s processes, then remove its IPC objects and shared-folder files."""
+    """Kill ``uid``'s processes, then remove its IPC objects and shared-folder files.
+
+    The removing is done as ``uid`` itself, by a short child: in a container root may lack
+    ``CAP_IPC_OWNER``, and only an object's owner may then remove it.
+    """
+    import subprocess
+
+    from lstm_shapes.grading.interpreter import child_command
+
     if uid < UID_RANGE[0]:
         raise ValueError(f"refusing to reap user {uid}: not one of ours")
     kill_user(uid)
-    _remove_ipc(uid)
-    _remove_files(uid)
+    subprocess.run(child_command("lstm_shapes.grading.identity", str(uid)), user=uid,
+                   group=uid, extra_groups=[], stdin=subprocess.DEVNULL,
+                   capture_output=True, check=False, timeout=60, cwd="/")
+
+
+if __name__ == "__main__":
+    _remove_ipc(int(sys.argv[1]))
+    _remove_files(int(sys.argv[1]))

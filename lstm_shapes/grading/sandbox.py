@@ -41,6 +41,7 @@ class ProbeRun:
     seconds: float = 0.0
     isolation: str = ""  # isolate.MINIMAL, identity.DESCRIPTION, or "none: <why>"
     environment: list[str] = field(default_factory=list)  # what it wrote on the import path
+    spent: float = 0.0  # wall seconds the exercises took (what ``budget`` limits)
 
 
 def apply_limits(cpu_seconds: int, memory_mb: int, *, on_top: bool = False) -> None:
@@ -208,11 +209,11 @@ def _mode(isolate: bool) -> tuple[str, int | None]:
 
 
 def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: float,
-               memory_mb: int, isolate: bool = True) -> ProbeRun:
+               memory_mb: int, isolate: bool = True, budget: float | None = None) -> ProbeRun:
     """Run the probes of ``exercises`` (dicts: name, tests, learner, answers), one at a time.
 
-    Each exercise gets ``timeout`` wall seconds, the submission ``timeout`` times their
-    number; ``memory_mb`` limits each runner's address space. Returns the faults by exercise
+    Each exercise gets ``timeout`` wall seconds, the whole submission ``budget`` (default:
+    ``timeout`` times their number); ``memory_mb`` limits each runner's address space. Returns the faults by exercise
     name (timeouts, crashes); an exercise without a fault has answer files (or error
     records) in its ``answers`` folder.
     """
@@ -228,7 +229,7 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
         if value is not None:
             _register(kind, value)
     before = _import_path_entries()
-    deadline = start + STARTUP_SECONDS + timeout * len(exercises)
+    budget = budget or timeout * len(exercises)
     plan = [{**e, "seed": exercise_seed(seed, e["name"]), "memory_mb": memory_mb,
              "cpu_seconds": int(timeout * (os.cpu_count() or 1) + 30),
              "scratch": str(scratch / f"{i:02d}-{secrets.token_hex(8)}")}
@@ -238,7 +239,7 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
         while plan:
             attempt += 1
             plan = _serve(plan, run, workdir / f"output-{attempt}.txt", mode=mode, uid=uid,
-                          token=token, timeout=timeout, deadline=deadline, memory_mb=memory_mb)
+                          token=token, timeout=timeout, budget=budget, memory_mb=memory_mb)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         if uid is not None:
@@ -251,7 +252,7 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
 
 
 def _serve(plan: list[dict], run: ProbeRun, log: Path, *, mode: str, uid: int | None,
-           token: str, timeout: float, deadline: float, memory_mb: int) -> list[dict]:
+           token: str, timeout: float, budget: float, memory_mb: int) -> list[dict]:
     """Run ``plan`` in one probe child; returns what is left when the child had to go."""
     from lstm_shapes.grading.interpreter import child_command
 
@@ -266,8 +267,8 @@ def _serve(plan: list[dict], run: ProbeRun, log: Path, *, mode: str, uid: int | 
     os.close(write_end)
     replies = _Replies(read_end)
     try:
-        ready = replies.next(min(deadline, time.monotonic() + STARTUP_SECONDS))
-        left = _exercises(plan, run, child, replies, timeout=timeout, deadline=deadline,
+        ready = replies.next(time.monotonic() + STARTUP_SECONDS)
+        left = _exercises(plan, run, child, replies, timeout=timeout, budget=budget,
                           memory_mb=memory_mb) if ready else None
         run.isolation = run.isolation or (ready or {}).get("isolation", "")
         if left is None:  # the child never became ready: nothing can run
@@ -307,14 +308,14 @@ def _tail(log: Path) -> str:
 
 
 def _exercises(plan: list[dict], run: ProbeRun, child: subprocess.Popen[bytes],
-               replies: _Replies, *, timeout: float, deadline: float,
+               replies: _Replies, *, timeout: float, budget: float,
                memory_mb: int) -> list[dict]:
     """Send the exercises one by one; returns those left when the child stopped answering."""
     for index, item in enumerate(plan):
         name = item["name"]
-        if time.monotonic() >= deadline:
-            run.faults[name] = (f"not run: the submission used up its {timeout:g} s per "
-                                f"exercise before this one")
+        if run.spent >= budget:
+            run.faults[name] = ("not run: the exercises before it used up the time this "
+                                "submission is given")
             continue
         try:
             child.stdin.write((json.dumps(item) + "\n").encode())
@@ -324,12 +325,13 @@ def _exercises(plan: list[dict], run: ProbeRun, child: subprocess.Popen[bytes],
         started = replies.next(time.monotonic() + 30)
         if not started or started.get("started") != name:
             return plan[index:]
-        ends = min(deadline, time.monotonic() + timeout)
-        ended = replies.next(ends)
+        began, allowed = time.monotonic(), min(timeout, budget - run.spent)
+        ended = replies.next(began + allowed)
+        run.spent += time.monotonic() - began
         if ended is None and child.poll() is None:
             _kill_runner(int(started["pid"]))
-            run.faults[name] = (f"stopped after {timeout:g} s: does the code loop forever, "
-                                f"or train far longer than it needs to?")
+            run.faults[name] = (f"stopped after {round(allowed, 1):g} s: does the code loop "
+                                f"forever, or train far longer than it needs to?")
             ended = replies.next(time.monotonic() + 30)
             if ended is None:
                 return plan[index + 1:]

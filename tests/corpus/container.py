@@ -14,11 +14,34 @@ from __future__ import annotations
 
 import ctypes
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 CLONE_NEWUSER = 0x10000000
+SYSTEM_PYTHON = Path("/usr/bin/python3.11")
+CAN_SIMULATE = os.getuid() == 0 and SYSTEM_PYTHON.exists()
+WHY_NOT = "simulating a container needs root and /usr/bin/python3.11"
 LOW, HIGH = 1_500_000_000, 2_000_000_000  # lstm_shapes.grading.identity.UID_RANGE
+
+
+def in_container(python: Path) -> list[str]:
+    """The command prefix that runs ``python`` in the simulated container."""
+    return [sys.executable, __file__, str(python)]
+
+
+def readable_python(folder: Path) -> Path:
+    """A virtualenv of the system Python that every user can read, on this environment's
+    libraries (a Python under /root, like pyenv's, is unreadable to another user)."""
+    from lstm_shapes.grading.interpreter import import_path
+
+    subprocess.run([str(SYSTEM_PYTHON), "-m", "venv", "--without-pip", str(folder)], check=True)
+    site = next(folder.glob("lib/python3*/site-packages"))
+    base = Path(sys.base_prefix).resolve()  # its standard library is the system one
+    libraries = [p for p in import_path() if not Path(p).is_relative_to(base)]
+    (site / "host.pth").write_text("\n".join(libraries) + "\n")
+    subprocess.run(["chmod", "-R", "a+rX", str(folder)], check=True)
+    return folder / "bin" / "python"
 
 
 def main(argv: list[str]) -> int:

@@ -13,12 +13,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-from corpus.submissions import COUNT_OK, DOUBLE_OK, NAMESPACES_WORK, add_submission, make_class
+from corpus.container import CAN_SIMULATE, WHY_NOT, in_container, readable_python
+from corpus.submissions import (
+    COUNT_OK,
+    DOUBLE_OK,
+    NAMESPACES_WORK,
+    add_submission,
+    make_class,
+)
 
 from lstm_shapes.grading import grade_all, load_gradebook
 from lstm_shapes.grading.interpreter import import_path
@@ -159,32 +165,19 @@ def test_no_attack_earns_a_point_in_namespaces(tmp_path: Path, backup: Path) -> 
     assert "stopped after 8 s" in stopped.reason
 
 
-def _container_python(folder: Path) -> Path:
-    """A virtualenv of the system Python that every user can read, on this environment's
-    libraries (the pyenv Python under /root is not readable by another user)."""
-    subprocess.run(["/usr/bin/python3.11", "-m", "venv", "--without-pip", str(folder)],
-                   check=True)
-    site = next(folder.glob("lib/python3*/site-packages"))
-    (site / "host.pth").write_text("\n".join(p for p in import_path()) + "\n")
-    subprocess.run(["chmod", "-R", "a+rX", str(folder)], check=True)
-    return folder / "bin" / "python"
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(os.getuid() != 0 or not Path("/usr/bin/python3.11").exists(),
-                    reason="simulating a container needs root and /usr/bin/python3.11")
+@pytest.mark.skipif(not CAN_SIMULATE, reason=WHY_NOT)
 def test_no_attack_earns_a_point_as_root_without_namespaces(backup: Path) -> None:
     work = Path(tempfile.mkdtemp(prefix="lstm-shapes-container-test-"))
     try:
         work.chmod(0o755)
-        python = _container_python(work / "venv")
+        python = readable_python(work / "venv")
         before = _site_entries()
         (work / "class").mkdir(mode=0o700)  # the instructor's own files: private, as told
         instructor, submissions = _attack_class(work / "class", backup / "private")
         (backup / "private").chmod(0o700)  # only a world-readable copy could be read
-        container = Path(__file__).parents[1] / "corpus" / "container.py"
         run = subprocess.run(
-            [sys.executable, str(container), str(python), "-m", "lstm_shapes.cli", "grade",
+            [*in_container(python), "-m", "lstm_shapes.cli", "grade",
              str(submissions), "--out", str(work / "out"), "--exercises", str(instructor),
              "--jobs", "1", "--seed", "7", "--timeout", "8", "--memory", "1024"],
             capture_output=True, text=True, timeout=600)

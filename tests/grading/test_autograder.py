@@ -7,12 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from corpus.container import CAN_SIMULATE, WHY_NOT, in_container, readable_python
 from corpus.exercise_tree import SOLUTION_LINE
-from corpus.submissions import DOUBLE_OK, make_class
+from corpus.submissions import ALWAYS_PASS_TESTS, DOUBLE_OK, make_class
 
 from lstm_shapes.cli import main
 
@@ -62,7 +65,8 @@ def test_run_autograder_writes_results_json(bundle, tmp_path: Path, solved: bool
     script.chmod(0o755)
     env = {**os.environ, "LSTM_SHAPES_AUTOGRADER_ROOT": str(root),
            "LSTM_SHAPES_PYTHON": sys.executable}
-    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([str(script)], check=False, env=env, capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == score and results["max_score"] == 5.0
@@ -84,3 +88,60 @@ def test_the_default_bundle_builds_a_real_wheel(tmp_path: Path) -> None:
         wheels = [n for n in z.namelist() if n.startswith("wheels/") and n.endswith(".whl")]
         assert len(wheels) == 1 and "lstm_shapes" in wheels[0]
         assert "exercises/07_train_sine/test_train_sine.py" in z.namelist()
+
+
+ATTACK = """import os, sys, time
+root = {root!r}
+for path, text in [(root + "/source/exercises/01_double/test_double.py", {tests!r}),
+                   (root + "/results/results.json", '{{"score": 999}}')]:
+    try:
+        open(path, "w").write(text)
+    except OSError:
+        pass
+for folder in sys.path:
+    try:
+        open(os.path.join(folder, "zz_autograder_attack.pth"), "x").write("import os\\n")
+    except OSError:
+        pass
+if os.fork() == 0:  # a daemon that keeps forging the results after the grader is done
+    os.setsid()
+    for _ in range(200):
+        try:
+            open(root + "/results/results.json", "w").write('{{"score": 999}}')
+        except OSError:
+            pass
+        time.sleep(0.1)
+    os._exit(0)
+def double(x):
+    return None
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CAN_SIMULATE, reason=WHY_NOT)
+def test_the_bundle_holds_as_root_in_a_container_without_namespaces(bundle) -> None:
+    out, _, submissions = bundle
+    work = Path(tempfile.mkdtemp(prefix="gradescope-"))
+    try:
+        work.chmod(0o755)  # like /autograder: every user may pass through
+        root = work / "autograder"
+        with zipfile.ZipFile(out) as z:
+            z.extractall(root / "source")
+        shutil.copytree(submissions / "stub", root / "submission")
+        (root / "submission" / "02_count" / "count.py").write_text(
+            "def count(x):\n    return int(x.shape[0])\n")
+        (root / "submission" / "01_double" / "double.py").write_text(
+            ATTACK.format(root=str(root), tests=ALWAYS_PASS_TESTS))
+        tests_before = (root / "source/exercises/01_double/test_double.py").read_bytes()
+        python = readable_python(work / "venv")
+        done = subprocess.run([*in_container(python), "-m", "lstm_shapes.grading.autograder",
+                               str(root), str(root / "source" / "exercises")],
+                              check=False, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        time.sleep(1.0)  # a daemon, had it survived, would have forged the results by now
+        results = json.loads((root / "results" / "results.json").read_text())
+        assert results["score"] == 2.0
+        assert (root / "source/exercises/01_double/test_double.py").read_bytes() == tests_before
+        assert not list(Path(python).parents[1].glob("lib/python3*/site-packages/zz_*.pth"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -99,3 +99,12 @@ def test_a_runner_cannot_write_outside_its_folder(tmp_path: Path, isolate: bool)
         assert written == '"wrote"' and not isolate
     else:
         assert written != '"wrote"' and not target.exists()
+
+
+def test_the_submission_s_budget_bounds_the_sum_of_its_exercises(tmp_path: Path) -> None:
+    slow = "import time\ndef value():\n    time.sleep(2.5)\n    return 1\n"
+    run = _run(tmp_path, {"a": slow, "b": slow, "c": slow}, timeout=4.0, budget=4.0)
+    assert "a" not in run.faults
+    assert run.faults["b"].startswith("stopped after 1.")
+    assert run.faults["c"].startswith("not run: the exercises before it used up the time")
+    assert run.spent < 4.5
