@@ -103,6 +103,10 @@ def run(root: Path, exercises: Path, *, timeout: float = 300.0, memory_mb: int =
              for number, e in enumerate(grade.exercises, 1)]
     output = f"{grade.total:g}/{grade.max_total:g} points" + (
         f"\n{grade.error}" if grade.error else "")
+    if grade.isolation.startswith("none"):  # the instructor reads this in Gradescope
+        output += (f"\nWARNING: this submission's code ran unconfined ({grade.isolation}); "
+                   f"it could read and write what the autograder can")
+        print(output.splitlines()[-1], file=sys.stderr)
     results = write_results(root / "results" / "results.json", tests,
                             execution_time=grade.seconds, output=output)
     return results

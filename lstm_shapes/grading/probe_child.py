@@ -30,14 +30,14 @@ from pathlib import Path
 CONFINEMENT_FAILED = 75  # a runner that could not be confined exits with this, unrun
 
 
-def _warm_up(keras: bool) -> None:
+def _warm_up(with_keras: bool) -> None:
     """Import what every exercise needs, before any fork (no TensorFlow op runs here)."""
     import numpy  # noqa: F401
     import pytest  # noqa: F401 - every probes file imports it
 
-    import lstm_shapes.exercises.probes  # noqa: F401
+    import lstm_shapes.exercises.probes
 
-    if not keras:
+    if not with_keras:
         return
     try:
         import keras  # noqa: F401
@@ -220,8 +220,8 @@ def _trial() -> str:
         if pid == 0:
             os.close(read_end)
             try:
-                from lstm_shapes.grading.isolate import confine
                 from lstm_shapes.grading.interpreter import readable_paths
+                from lstm_shapes.grading.isolate import confine
 
                 confine(read_only=readable_paths(), writable=[f"{tmp}/work"],
                         scratch=f"{tmp}/root")
