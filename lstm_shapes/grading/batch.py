@@ -5,6 +5,8 @@ whatever it is: its learner files are first copied to a private staging folder (
 so names, depth and data files do not matter), and a submission that cannot be read at all,
 or on which the grader itself fails, gets a row that says why instead of stopping the run.
 Warnings go to the gradebook and, through the ``lstm_shapes.grading`` logger, to stderr.
+Everything temporary lives in one run folder that a watcher process (:mod:`.reaper`)
+removes, with every sandbox process, even when the grader is killed.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import random
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
 
 from lstm_shapes.exercises.manifest import Manifest, load_manifest
 from lstm_shapes.grading.grade import ExerciseGrade, SubmissionGrade, grade_submission
 from lstm_shapes.grading.gradebook import Journal, write_gradebook
+from lstm_shapes.grading.reaper import reaping, register
 from lstm_shapes.grading.submission import (
     Submission,
     SubmissionError,
@@ -30,6 +34,7 @@ from lstm_shapes.grading.submission import (
 )
 
 log = logging.getLogger("lstm_shapes.grading")
+GRADEBOOK_WARNING = "gradebook_warning"  # set on the log records of the gradebook's warnings
 
 
 class GradingError(RuntimeError):
@@ -47,6 +52,20 @@ def _digest(root: Path) -> str:
         h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+@contextmanager
+def _run_folder() -> Iterator[Path]:
+    """``lstm-shapes-run-*``: the snapshot, the staging folders and every work folder.
+
+    Registered with the clean-up watcher (:mod:`.reaper`), so it goes even with the grader.
+    """
+    run = Path(tempfile.mkdtemp(prefix="lstm-shapes-run-"))
+    try:
+        register("path", run)
+        yield run
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
 
 
 def _snapshot(exercises: Path, into: Path) -> tuple[Manifest, str]:
@@ -92,7 +111,8 @@ def _class_warnings(found_warnings: list[str], staged: dict[str, list[str]]) -> 
 
 
 def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
-              timeout: float = 120.0, memory_mb: int = 4096, seed: int | None = None,
+              timeout: float = 120.0, budget: float | None = None,
+              memory_mb: int = 4096, seed: int | None = None,
               fresh: bool = False, isolate: bool = True,
               on_done: Callable[[SubmissionGrade, int, int], None] | None = None,
               ) -> dict[str, SubmissionGrade]:
@@ -101,7 +121,9 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
     Args:
         jobs: submissions graded at once (each uses ~1 core while it trains).
         timeout: wall seconds per exercise of one submission.
-        memory_mb: address-space limit of a submission's process.
+        budget: wall seconds for all exercises of one submission (default: timeout times
+            their number).
+        memory_mb: address space one exercise's process may add to the warm interpreter.
         seed: the probes' seed (default: random, kept in the journal for a resumed run).
         fresh: forget an earlier journal in ``out``.
         isolate: run submissions in Linux namespaces where possible (see ``_isolate``):
@@ -117,8 +139,8 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
     staged = journal.notes()  # learner -> warnings about its submission, kept in the journal
     found = discover(submissions, skip={out: "it is the gradebook folder",
                                         exercises: "it is the instructor copy"})
-    with tempfile.TemporaryDirectory(prefix="lstm-shapes-instructor-") as private:
-        manifest, digest = _snapshot(exercises, Path(private))
+    with reaping(), _run_folder() as private:  # even a killed grader leaves nothing behind
+        manifest, digest = _snapshot(exercises, private)
         names = [e.name for e in manifest.exercises]
         if header is None:
             header = {"seed": seed if seed is not None else random.SystemRandom().randrange(2**31),
@@ -132,7 +154,7 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
         pending = [s for s in found.submissions if s.id not in done]
         total, count = len(found.submissions), len(found.submissions) - len(pending)
 
-        hidden = [Path(private), exercises.resolve(), submissions.resolve(), out.resolve(),
+        hidden = [private, exercises.resolve(), submissions.resolve(), out.resolve(),
                   *_git_dirs(exercises.resolve())]
 
         def unchanged() -> None:
@@ -142,8 +164,9 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
 
         def grade(folder: Path) -> SubmissionGrade:
             result = grade_submission(folder, manifest, seed=int(header["seed"]),
-                                      timeout=timeout, memory_mb=memory_mb,
-                                      before_judge=unchanged, isolate=isolate, hide=hidden)
+                                      timeout=timeout, budget=budget, memory_mb=memory_mb,
+                                      before_judge=unchanged, isolate=isolate, hide=hidden,
+                                      tmp_root=private)
             unchanged()
             return result
 
@@ -159,7 +182,7 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
                 reason = f"the grader failed on this submission ({type(err).__name__}: {err})"
                 return _not_graded(sub, manifest, reason[:500], start), [], False
 
-        staging = Path(private) / "staged"
+        staging = private / "staged"
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(one, i, sub) for i, sub in enumerate(pending)]
             for future in as_completed(futures):
@@ -176,6 +199,6 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
     warnings = _class_warnings(found.warnings, staged)
     write_gradebook(out, done, header, notes={k: v for k, v in notes.items() if v},
                     warnings=warnings)
-    for warning in warnings:
-        log.warning("warning: %s", warning)
+    for warning in warnings:  # flagged: the command line prints them from the gradebook
+        log.warning("warning: %s", warning, extra={GRADEBOOK_WARNING: True})
     return done

@@ -309,6 +309,7 @@ def confine(*, read_only: list[str], writable: list[str], scratch: str) -> str:
     uid, gid = os.getuid(), os.getgid()
     _call(_libc().unshare(_ALL), "unshare")
     _map_ids(uid, gid)
+    die_with_parent()  # a new user namespace is a change of credentials: it was reset
     _as_init()
     root = Path(scratch)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)

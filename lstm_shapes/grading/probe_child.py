@@ -119,8 +119,10 @@ def _confine(mode: str, uid: int | None, folder: Path) -> None:
 
 def _runner(item: dict, mode: str, uid: int | None, folder: Path) -> int:
     """In the fork: confine, limit, run the exercise's probes. Returns the exit status."""
+    from lstm_shapes.grading.isolate import die_with_parent
     from lstm_shapes.grading.sandbox import apply_limits
 
+    die_with_parent()
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -201,7 +203,7 @@ def _choose(mode: str, uid: int | None) -> tuple[str, str]:
     from lstm_shapes.grading.identity import hidden_from_others
     from lstm_shapes.grading.interpreter import readable_paths
 
-    hidden = hidden_from_others(readable_paths())
+    hidden = hidden_from_others([*readable_paths(), os.path.realpath(sys.executable)])
     if hidden:
         return "none", (f"none: {reason}, and a separate user could not read {hidden}; "
                         f"install Python where every user can read it (/usr, /opt)")

@@ -242,7 +242,7 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
                           token=token, timeout=timeout, budget=budget, memory_mb=memory_mb)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        if uid is not None:
+        if run.isolation.startswith("a separate"):
             from lstm_shapes.grading.identity import reap
 
             reap(uid)

@@ -98,7 +98,7 @@ EXPECTED = {name: 2.0 for name in SUBMISSIONS}  # count solved: 2 points, double
 EXPECTED.update({"honest": 5.0, "stub": 0.0, "huge_output": 5.0})
 
 TAMPER = """import glob
-for path in glob.glob("{tmp}/lstm-shapes-instructor-*/**/test_*.py", recursive=True):
+for path in glob.glob("{tmp}/lstm-shapes-*/**/test_*.py", recursive=True):
     open(path, "w").write(%r)
 def double(x):
     return None
@@ -195,7 +195,7 @@ def _daemon():
         time.sleep(0.01)
     time.sleep(1.0)
     saved = {{}}
-    for path in glob.glob({tmp!r} + "/lstm-shapes-instructor-*/**/test_double.py", recursive=True):
+    for path in glob.glob({tmp!r} + "/lstm-shapes-*/**/test_double.py", recursive=True):
         saved[path] = open(path).read()
         open(path, "w").write({tests!r})
     time.sleep(6)
