@@ -166,6 +166,8 @@ def load_answers(directory: str | Path) -> dict[str, Any]:
                 import lstm_shapes.core.layers  # noqa: F401 - ExpectShape layers load too
 
                 out[key] = keras.saving.load_model(path, safe_mode=True, compile=False)
+            except MemoryError:
+                raise  # the judge's memory limit: the grader names it per exercise
             except Exception as err:  # noqa: BLE001 - any load failure means "not a model"
                 out[key] = AnswerError(key, "ModelLoadError",
                                        f"the model could not be loaded safely: {err}")

@@ -3,7 +3,8 @@
 The learner's code may hang or crash, so it never runs in the caller's process: the child
 is killed (with its process group) after ``timeout`` seconds. Points come from the plugin's
 ``--lstm-results`` file (Gradescope's results.json); per-test outcomes fall back to pytest's
-own JUnit XML when that file is missing.
+own JUnit XML when that file is missing. Grading's judge (stored answers, per-exercise
+limits) lives in :mod:`lstm_shapes.grading.judge_child`.
 
 >>> CheckResult("windows", score=10.0, max_score=10.0, returncode=0).passed
 True
@@ -20,6 +21,7 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lstm_shapes.exercises.results import (
     TestOutcome,
@@ -37,7 +39,8 @@ class CheckResult:
     """The outcome of running one exercise's tests.
 
     ``passed`` means every test passed and every point was earned; ``returncode`` is
-    pytest's exit code (None when the run was killed).
+    pytest's exit code (None when the run was killed). ``fault`` says, in the learner's
+    words, why the judge had to stop on this exercise (it then scores 0).
     """
 
     exercise: str
@@ -48,10 +51,11 @@ class CheckResult:
     output: str = ""
     timed_out: bool = False
     seconds: float = 0.0
+    fault: str = ""  # why the judge gave up on this exercise (time, memory, a crash)
 
     @property
     def passed(self) -> bool:
-        if self.timed_out or self.returncode != 0:
+        if self.timed_out or self.fault or self.returncode != 0:
             return False
         if self.score is not None and self.max_score is not None:
             return self.max_score > 0 and self.score >= self.max_score
@@ -189,8 +193,18 @@ def _read_junit(path: Path, prefix: str | None = None) -> tuple[TestOutcome, ...
 def run_series_tests(root: str | os.PathLike[str], names: list[str] | None = None, *,
                      timeout: float = DEFAULT_TIMEOUT,
                      answers_dir: str | os.PathLike[str] | None = None,
-                     seed: int = 0) -> dict[str, CheckResult]:
-    """Run several exercises' tests in ONE child process; a result per exercise name.
+                     seed: int = 0, memory_mb: int | None = None, isolate: bool = False,
+                     hide: list[Path] | tuple = ()) -> dict[str, CheckResult]:
+    """Run several exercises' tests; a result per exercise name.
+
+    Without ``answers_dir`` (``lstm-shapes check``) ONE pytest child runs them all, the
+    learner's code included, killed after ``timeout`` seconds in all. With it (grading) the
+    judge (:mod:`lstm_shapes.grading.judge_child`) reads the stored answers with
+    ``timeout`` seconds per exercise and ``memory_mb`` MiB of address space (``isolate``:
+    in Linux namespaces, not seeing the folders of ``hide`` that hold neither the series nor
+    the answers); an exercise that exhausts it is marked (``fault``) and a fresh judge
+    carries on with the next: a bomb costs one exercise. (The learner's run ignores
+    ``memory_mb``, ``isolate`` and ``hide``.)
 
     Points come from the plugin's results.json (each test names its exercise); per-test
     outcomes fall back to JUnit (by test file) when it is missing. ``returncode`` is 0 or 1
@@ -201,25 +215,44 @@ def run_series_tests(root: str | os.PathLike[str], names: list[str] | None = Non
 
     manifest = load_manifest(root)
     chosen = [manifest.get(n) for n in names] if names else list(manifest.exercises)
+    if answers_dir is None:
+        return _series_in_one_child(manifest, chosen, timeout=timeout, seed=seed)
+    from lstm_shapes.grading.judge_child import judge_series
+
+    return judge_series(manifest, chosen, answers_dir, seed=seed, timeout=timeout,
+                        memory_mb=memory_mb, isolate=isolate, hide=hide)
+
+
+def _series_in_one_child(manifest: Any, chosen: list[Any], *, timeout: float,
+                         seed: int) -> dict[str, CheckResult]:
+    """The learner's run: one pytest child for ``chosen``, ``timeout`` for all of it."""
     with tempfile.TemporaryDirectory(prefix="lstm-shapes-series-") as tmp:
         results, junit = Path(tmp) / "results.json", Path(tmp) / "junit.xml"
         command = pytest_command([e.test_file for e in chosen], rootdir=manifest.root,
-                                 results=results, junit=junit, answers_dir=answers_dir,
-                                 seed=seed)
+                                 results=results, junit=junit, seed=seed)
         start = time.perf_counter()
         returncode, output, timed_out = _run(command, manifest.root, timeout)
         seconds = time.perf_counter() - start
         graded = per_exercise(read_tests(read_results(results)))
-        found = {e.name: graded.get(e.name) or (
-            None, None, _read_junit(junit, prefix=f"{e.dir}.test_{e.name}")) for e in chosen}
-
-    def code(tests: tuple[TestOutcome, ...]) -> int | None:
-        if timed_out or not tests:  # killed, or this file was not collected
-            return returncode
-        return 0 if all(t.status == "passed" for t in tests) else 1
-
+        found = {e.name: series_outcome(e, graded, junit) for e in chosen}
     return {e.name: CheckResult(exercise=e.name, score=found[e.name][0],
-                                max_score=found[e.name][1], returncode=code(found[e.name][2]),
+                                max_score=found[e.name][1],
+                                returncode=None if timed_out else
+                                exercise_code(found[e.name][2], returncode),
                                 tests=found[e.name][2], output=output,
                                 timed_out=timed_out, seconds=seconds)
             for e in chosen}
+
+
+def series_outcome(exercise: Any, graded: dict, junit: Path
+                   ) -> tuple[float | None, float | None, tuple[TestOutcome, ...]]:
+    """``(score, max_score, tests)`` of one exercise: results.json, else its JUnit cases."""
+    return graded.get(exercise.name) or (
+        None, None, _read_junit(junit, prefix=f"{exercise.dir}.test_{exercise.name}"))
+
+
+def exercise_code(tests: tuple[TestOutcome, ...], returncode: int | None) -> int | None:
+    """0 or 1 by the exercise's own tests; pytest's code when its file was not collected."""
+    if not tests:
+        return returncode
+    return 0 if all(t.status == "passed" for t in tests) else 1

@@ -21,6 +21,8 @@ from lstm_shapes.exercises.manifest import Manifest
 from lstm_shapes.exercises.markers import strip_markers
 from lstm_shapes.grading.submission import SubmissionError, collect_learner_files
 
+JUDGE_BASE_MB = 2048  # the judge's interpreter with TensorFlow maps about 1.5 GiB
+
 
 @dataclass
 class ExerciseGrade:
@@ -64,18 +66,20 @@ class SubmissionGrade:
 
 
 def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout: float,
-                     memory_mb: int, judge_timeout: float = 600.0,
+                     memory_mb: int, judge_timeout: float = 120.0,
                      before_judge: Callable[[], None] | None = None,
                      isolate: bool = True, hide: list[Path] | tuple = (),
                      tmp_root: Path | None = None, budget: float | None = None,
                      ) -> SubmissionGrade:
     """Grade one submission against ``manifest`` (the instructor's copy).
 
-    ``before_judge`` runs after the submission's processes are gone and before the judge
-    (the batch checks there that the instructor's files are unchanged). With ``isolate``
-    (Linux namespaces where available, :mod:`._isolate`) the submission's process sees
-    neither ``hide`` nor the instructor copy, the submission folder, the temp folder (other
-    learners' files in flight) or the home folder, and can write only its work folder.
+    The probes run one exercise at a time (:mod:`.sandbox`): ``timeout`` wall seconds each,
+    ``budget`` for all, ``memory_mb`` of address space each on top of the warm interpreter;
+    with ``isolate`` in namespaces or as a throwaway user where possible. The judge gets
+    ``judge_timeout`` per exercise and its own memory limit, and (with ``isolate``) runs in
+    namespaces that hide ``hide``, the submission and the home folder. ``before_judge``
+    runs after the submission's processes are gone and before the judge (the batch checks
+    there that the instructor's files are unchanged).
     """
     from lstm_shapes.exercises.results import codes_of, exercise_status, first_reason
     from lstm_shapes.exercises.runner import run_series_tests
@@ -111,17 +115,16 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
         if before_judge is not None:
             before_judge()
         verdicts = run_series_tests(manifest.root, answers_dir=answers, seed=seed,
-                                    timeout=judge_timeout)
+                                    timeout=judge_timeout, memory_mb=memory_mb + JUDGE_BASE_MB,
+                                    isolate=isolate, hide=[*hide, submission, Path.home()])
     grades = []
     for exercise in manifest.exercises:
         result = verdicts[exercise.name]
         score = result.score or 0.0
         failing = [t.output for t in result.tests if t.status != "passed"]
         status = exercise_status(score, float(exercise.points), tested=bool(result.tests))
-        reason = probes.faults.get(exercise.name) or (first_reason(failing[0]) if failing
-                                                      else "")
-        if result.timed_out:
-            reason = reason or "the judge timed out"
+        reason = (probes.faults.get(exercise.name) or result.fault
+                  or (first_reason(failing[0]) if failing else ""))
         codes = codes_of(result.tests)
         grades.append(ExerciseGrade(exercise.name, round(score, 6), float(exercise.points),
                                     status, reason[:500], codes))

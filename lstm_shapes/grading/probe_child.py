@@ -28,6 +28,7 @@ import traceback
 from pathlib import Path
 
 CONFINEMENT_FAILED = 75  # a runner that could not be confined exits with this, unrun
+FINISHED = ".finished"  # left in the answers folder by a runner that ran every probe
 
 
 def _warm_up(with_keras: bool) -> None:
@@ -133,6 +134,7 @@ def _runner(item: dict, mode: str, uid: int | None, folder: Path) -> int:
         return CONFINEMENT_FAILED
     apply_limits(int(item["cpu_seconds"]), int(item["memory_mb"]), on_top=True)
     _run_one(item, folder)
+    (folder / "answers" / FINISHED).touch()
     return 0
 
 
@@ -141,7 +143,7 @@ def _collect(folder: Path, answers: Path) -> None:
     answers.mkdir(parents=True, exist_ok=True)
     with os.scandir(folder / "answers") as entries:
         for entry in entries:
-            if entry.is_file(follow_symlinks=False):
+            if entry.is_file(follow_symlinks=False) and entry.name != FINISHED:
                 shutil.copyfile(entry.path, answers / entry.name, follow_symlinks=False)
 
 
@@ -177,10 +179,11 @@ def _serve_one(item: dict, mode: str, uid: int | None, reply) -> None:
     _, status = os.waitpid(pid, 0)
     code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
     _after(mode, uid, os.environ.get("LSTM_SHAPES_SANDBOX", ""))
+    finished = (folder / "answers" / FINISHED).is_file()
     if code != CONFINEMENT_FAILED:
         _collect(folder, Path(item["answers"]))
     shutil.rmtree(folder.parent, ignore_errors=True)
-    _say(reply, ended=item["name"], status=code)
+    _say(reply, ended=item["name"], status=code, finished=finished)
 
 
 def _say(reply, **message) -> None:

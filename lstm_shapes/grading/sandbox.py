@@ -340,7 +340,7 @@ def _exercises(plan: list[dict], run: ProbeRun, child: subprocess.Popen[bytes],
             run.faults[name] = _describe(None, memory_mb)
             return plan[index + 1:]
         status = int(ended["status"])
-        if status != 0:
+        if status != 0 or not ended.get("finished"):  # os._exit(0) halfway is no success
             run.faults[name] = _describe(status, memory_mb)
     return []
 
