@@ -4,7 +4,7 @@ The learner's code may hang or crash, so it never runs in the caller's process: 
 is killed (with its process group) after ``timeout`` seconds. Points come from the plugin's
 ``--lstm-results`` file (Gradescope's results.json); per-test outcomes fall back to pytest's
 own JUnit XML when that file is missing. Grading's judge (stored answers, per-exercise
-limits) lives in :mod:`lstm_shapes.grading.judge_child`.
+limits) builds on this module: :mod:`lstm_shapes.grading.judge_child`.
 
 >>> CheckResult("windows", score=10.0, max_score=10.0, returncode=0).passed
 True
@@ -193,18 +193,12 @@ def _read_junit(path: Path, prefix: str | None = None) -> tuple[TestOutcome, ...
 def run_series_tests(root: str | os.PathLike[str], names: list[str] | None = None, *,
                      timeout: float = DEFAULT_TIMEOUT,
                      answers_dir: str | os.PathLike[str] | None = None,
-                     seed: int = 0, memory_mb: int | None = None, isolate: bool = False,
-                     hide: list[Path] | tuple = ()) -> dict[str, CheckResult]:
-    """Run several exercises' tests; a result per exercise name.
+                     seed: int = 0) -> dict[str, CheckResult]:
+    """Run several exercises' tests in ONE pytest child; a result per exercise name.
 
-    Without ``answers_dir`` (``lstm-shapes check``) ONE pytest child runs them all, the
-    learner's code included, killed after ``timeout`` seconds in all. With it (grading) the
-    judge (:mod:`lstm_shapes.grading.judge_child`) reads the stored answers with
-    ``timeout`` seconds per exercise and ``memory_mb`` MiB of address space (``isolate``:
-    in Linux namespaces, not seeing the folders of ``hide`` that hold neither the series nor
-    the answers); an exercise that exhausts it is marked (``fault``) and a fresh judge
-    carries on with the next: a bomb costs one exercise. (The learner's run ignores
-    ``memory_mb``, ``isolate`` and ``hide``.)
+    The child (the learner's code included, or with ``answers_dir`` the stored answers) is
+    killed after ``timeout`` seconds in all. Grading judges with per-exercise limits instead
+    (:func:`lstm_shapes.grading.judge_child.judge_series`).
 
     Points come from the plugin's results.json (each test names its exercise); per-test
     outcomes fall back to JUnit (by test file) when it is missing. ``returncode`` is 0 or 1
@@ -215,21 +209,18 @@ def run_series_tests(root: str | os.PathLike[str], names: list[str] | None = Non
 
     manifest = load_manifest(root)
     chosen = [manifest.get(n) for n in names] if names else list(manifest.exercises)
-    if answers_dir is None:
-        return _series_in_one_child(manifest, chosen, timeout=timeout, seed=seed)
-    from lstm_shapes.grading.judge_child import judge_series
-
-    return judge_series(manifest, chosen, answers_dir, seed=seed, timeout=timeout,
-                        memory_mb=memory_mb, isolate=isolate, hide=hide)
+    return _series_in_one_child(manifest, chosen, timeout=timeout, seed=seed,
+                                answers_dir=answers_dir)
 
 
-def _series_in_one_child(manifest: Any, chosen: list[Any], *, timeout: float,
-                         seed: int) -> dict[str, CheckResult]:
-    """The learner's run: one pytest child for ``chosen``, ``timeout`` for all of it."""
+def _series_in_one_child(manifest: Any, chosen: list[Any], *, timeout: float, seed: int,
+                         answers_dir: str | os.PathLike[str] | None) -> dict[str, CheckResult]:
+    """One pytest child for ``chosen``, ``timeout`` for all of it."""
     with tempfile.TemporaryDirectory(prefix="lstm-shapes-series-") as tmp:
         results, junit = Path(tmp) / "results.json", Path(tmp) / "junit.xml"
         command = pytest_command([e.test_file for e in chosen], rootdir=manifest.root,
-                                 results=results, junit=junit, seed=seed)
+                                 results=results, junit=junit, seed=seed,
+                                 answers_dir=answers_dir)
         start = time.perf_counter()
         returncode, output, timed_out = _run(command, manifest.root, timeout)
         seconds = time.perf_counter() - start

@@ -82,7 +82,7 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
     there that the instructor's files are unchanged).
     """
     from lstm_shapes.exercises.results import codes_of, exercise_status, first_reason
-    from lstm_shapes.exercises.runner import run_series_tests
+    from lstm_shapes.grading.judge_child import judge_series
     from lstm_shapes.grading.sandbox import run_probes
 
     learner = submission.stem if submission.is_file() else submission.name
@@ -114,9 +114,9 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
         answers.mkdir(exist_ok=True)
         if before_judge is not None:
             before_judge()
-        verdicts = run_series_tests(manifest.root, answers_dir=answers, seed=seed,
-                                    timeout=judge_timeout, memory_mb=memory_mb + JUDGE_BASE_MB,
-                                    isolate=isolate, hide=[*hide, submission, Path.home()])
+        verdicts = judge_series(manifest, list(manifest.exercises), answers, seed=seed,
+                                timeout=judge_timeout, memory_mb=memory_mb + JUDGE_BASE_MB,
+                                isolate=isolate, hide=[*hide, submission, Path.home()])
     grades = []
     for exercise in manifest.exercises:
         result = verdicts[exercise.name]

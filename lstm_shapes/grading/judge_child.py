@@ -58,6 +58,9 @@ def judge_series(manifest: Any, chosen: list[Any], answers_dir: str | os.PathLik
     done: dict[str, Any] = {}
     output = ""
     with tempfile.TemporaryDirectory(prefix="lstm-shapes-judge-") as tmp:
+        from lstm_shapes.grading.reaper import register
+
+        register("path", tmp)  # removed even if the grader is killed
         todo, attempt = list(chosen), 0
         while todo:
             attempt += 1

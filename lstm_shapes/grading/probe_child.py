@@ -180,10 +180,11 @@ def _serve_one(item: dict, mode: str, uid: int | None, reply) -> None:
     code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
     _after(mode, uid, os.environ.get("LSTM_SHAPES_SANDBOX", ""))
     finished = (folder / "answers" / FINISHED).is_file()
-    if code != CONFINEMENT_FAILED:
+    confined = code != CONFINEMENT_FAILED
+    if confined:
         _collect(folder, Path(item["answers"]))
     shutil.rmtree(folder.parent, ignore_errors=True)
-    _say(reply, ended=item["name"], status=code, finished=finished)
+    _say(reply, ended=item["name"], status=code, finished=finished, confined=confined)
 
 
 def _say(reply, **message) -> None:

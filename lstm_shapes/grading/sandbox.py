@@ -122,10 +122,6 @@ def _finish(child: subprocess.Popen[bytes], token: str) -> None:
 
 
 def _describe(returncode: int | None, memory_mb: int) -> str:
-    from lstm_shapes.grading.probe_child import CONFINEMENT_FAILED
-
-    if returncode == CONFINEMENT_FAILED:
-        return "not run: the sandbox could not be set up for this exercise (see the output)"
     if returncode is not None and returncode < 0:
         sig = -returncode
         if sig == signal.SIGXCPU:
@@ -340,7 +336,10 @@ def _exercises(plan: list[dict], run: ProbeRun, child: subprocess.Popen[bytes],
             run.faults[name] = _describe(None, memory_mb)
             return plan[index + 1:]
         status = int(ended["status"])
-        if status != 0 or not ended.get("finished"):  # os._exit(0) halfway is no success
+        if not ended.get("confined", True):
+            run.faults[name] = ("not run: the sandbox could not be set up for this exercise "
+                                "(see the output)")
+        elif status != 0 or not ended.get("finished"):  # os._exit(0) halfway: no success
             run.faults[name] = _describe(status, memory_mb)
     return []
 

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from corpus.submissions import needs_namespaces
 
-from lstm_shapes.exercises.runner import run_series_tests
+from lstm_shapes.exercises.manifest import load_manifest
 from lstm_shapes.grading import interpreter
+from lstm_shapes.grading.judge_child import judge_series
 
 INFO = '''format_version = 1
 welcome_message = "Three tiny exercises."
@@ -128,12 +129,18 @@ def make_answers(folder: Path, two: dict[str, object] | None = None) -> Path:
     return folder
 
 
+def _judge(root: Path, answers: Path, **options) -> dict:
+    manifest = load_manifest(root)
+    options = {"seed": 0, **options}
+    return judge_series(manifest, list(manifest.exercises), answers, **options)
+
+
 def judge(tmp_path: Path, two_tests: str, two_answers: dict[str, object] | None = None,
           **limits: object) -> tuple[dict, float]:
     root = make_series(tmp_path / "series", two_tests)
     answers = make_answers(tmp_path / "answers", two_answers)
     start = time.perf_counter()
-    results = run_series_tests(root, answers_dir=answers, seed=3, **limits)
+    results = _judge(root, answers, seed=3, **limits)
     return results, time.perf_counter() - start
 
 
@@ -199,7 +206,7 @@ def test_an_isolated_judge_reads_its_answers_and_still_limits_each_exercise(
     (root / "03_three" / "test_three.py").write_text(
         SEES_NO_SECRET.format(secret=str(secret / "key.txt")))
     answers = make_answers(tmp_path / "answers", {"n.json": 3 * 2**30})
-    results = run_series_tests(root, answers_dir=answers, timeout=30, memory_mb=1024,
+    results = _judge(root, answers, timeout=30, memory_mb=1024,
                                isolate=True, hide=[Path(tempfile.gettempdir()), secret])
     assert_only_two_lost(results, "the judge ran out of memory (limit 1024 MiB)")
     assert "not isolated" not in results["one"].output
@@ -259,6 +266,6 @@ def test_the_judges_own_death_before_any_exercise_marks_them_all(tmp_path: Path)
     broken = make_series(tmp_path / "series", LOOPS)
     (broken / "conftest.py").write_text("import os\nos.kill(os.getpid(), 9)\n")
     answers = make_answers(tmp_path / "answers")
-    results = run_series_tests(broken, answers_dir=answers, timeout=20)
+    results = _judge(broken, answers, timeout=20)
     assert all(r.score == 0 and "could not start" in r.fault for r in results.values())
     assert signal.SIGKILL.name in results["one"].fault
