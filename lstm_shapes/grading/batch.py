@@ -82,18 +82,32 @@ def _not_graded(sub: Submission, manifest: Manifest, reason: str,
     return SubmissionGrade(sub.id, rows, time.perf_counter() - start, reason)
 
 
+def _fingerprint(sub: Submission, manifest: Manifest, folder: Path) -> str:
+    """The digest of the learner files ``sub`` holds now (what its grade depends on)."""
+    try:
+        collect(sub.path, manifest, folder)
+        return _digest(folder)
+    except SubmissionError as err:
+        return f"unreadable: {err}"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _stage_and_grade(sub: Submission, manifest: Manifest, folder: Path,
-                     grade: Callable[[Path], SubmissionGrade]) -> tuple[SubmissionGrade, list[str]]:
+                     grade: Callable[[Path], SubmissionGrade]
+                     ) -> tuple[SubmissionGrade, list[str], str]:
     """Copy the learner files of ``sub`` to ``folder``, grade that copy under ``sub.id``.
 
-    Returns the grade and the warnings about the submission (entries it holds but that were
-    not read). A file refused for a reason (too big, a link) gets that reason in its row.
+    Returns the grade, the warnings about the submission (entries it holds but that were
+    not read) and the digest of its learner files. A file refused for a reason (too big, a
+    link) gets that reason in its row.
     """
     start = time.perf_counter()
     try:
         collected = collect(sub.path, manifest, folder)
     except SubmissionError as err:
-        return _not_graded(sub, manifest, str(err), start), []
+        return _not_graded(sub, manifest, str(err), start), [], f"unreadable: {err}"
+    digest = _digest(folder)
     try:
         result = grade(folder)
     finally:
@@ -101,7 +115,7 @@ def _stage_and_grade(sub: Submission, manifest: Manifest, folder: Path,
     result.learner, result.seconds = sub.id, time.perf_counter() - start
     for row in result.exercises:
         row.reason = collected.notes.get(row.exercise, row.reason)
-    return result, collected.warnings
+    return result, collected.warnings, digest
 
 
 def _class_warnings(found_warnings: list[str], staged: dict[str, list[str]]) -> list[str]:
@@ -151,6 +165,12 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
         elif seed is not None and seed != header["seed"]:
             raise GradingError(f"{journal.path} was graded with seed {header['seed']}; "
                                f"use --fresh to regrade with seed {seed}")
+        journaled = journal.digests()
+        changed = {s.id for s in found.submissions if s.id in journaled and journaled[s.id]
+                   != _fingerprint(s, manifest, private / "fingerprint")}
+        for learner in sorted(changed):  # handed in again since: graded again
+            log.info("%s changed since it was graded: grading it again", learner)
+            done.pop(learner, None)
         pending = [s for s in found.submissions if s.id not in done]
         total, count = len(found.submissions), len(found.submissions) - len(pending)
 
@@ -170,8 +190,9 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
             unchanged()
             return result
 
-        def one(index: int, sub: Submission) -> tuple[SubmissionGrade, list[str], bool]:
-            """(grade, warnings, whether to journal it): a grader fault is retried on resume."""
+        def one(index: int, sub: Submission) -> tuple[SubmissionGrade, list[str], str, bool]:
+            """(grade, warnings, digest, whether to journal it): a grader fault is retried on
+            resume."""
             start = time.perf_counter()
             try:
                 return (*_stage_and_grade(sub, manifest, staging / f"{index:05d}", grade), True)
@@ -180,15 +201,15 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
             except Exception as err:  # one submission never stops the run
                 log.exception("grading %s failed", sub.id)
                 reason = f"the grader failed on this submission ({type(err).__name__}: {err})"
-                return _not_graded(sub, manifest, reason[:500], start), [], False
+                return _not_graded(sub, manifest, reason[:500], start), [], "", False
 
         staging = private / "staged"
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(one, i, sub) for i, sub in enumerate(pending)]
             for future in as_completed(futures):
-                result, warnings, keep = future.result()
+                result, warnings, files, keep = future.result()
                 if keep:
-                    journal.append({**result.to_dict(), "warnings": warnings})
+                    journal.append({**result.to_dict(), "warnings": warnings, "digest": files})
                 done[result.learner] = result
                 staged[result.learner] = warnings
                 count += 1

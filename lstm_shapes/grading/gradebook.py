@@ -68,6 +68,11 @@ class Journal:
                  if "learner" in r and "header" not in r}
         return {learner: notes for learner, notes in found.items() if notes}
 
+    def digests(self) -> dict[str, str]:
+        """The digest of the learner files each journaled grade was computed from."""
+        return {r["learner"]: r["digest"] for r in self._records()
+                if "learner" in r and isinstance(r.get("digest"), str)}
+
     def append(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, sort_keys=True) + "\n"
         with self._lock, self.path.open("a", encoding="utf-8") as f:

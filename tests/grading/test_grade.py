@@ -99,6 +99,19 @@ def test_an_interrupted_run_resumes_without_losing_or_redoing_rows(tmp_path: Pat
         grade_all(submissions, out, instructor, seed=4, **FAST)
 
 
+def test_a_submission_handed_in_again_is_graded_again_and_only_it(tmp_path: Path) -> None:
+    instructor, submissions = make_class(tmp_path, ["honest", "stub"])
+    out = tmp_path / "out"
+    first = grade_all(submissions, out, instructor, seed=3, **FAST)
+    assert _totals(first) == {"honest": 5.0, "stub": 0.0}
+    (submissions / "stub" / "02_count" / "count.py").write_text(COUNT_OK)  # a new version
+    again = grade_all(submissions, out, instructor, **FAST)
+    assert _totals(again) == {"honest": 5.0, "stub": 2.0}
+    assert again["honest"].seconds == round(first["honest"].seconds, 2)  # not redone
+    assert {r["learner"]: r["total"] for r in load_gradebook(out)["learners"]} == \
+        {"honest": 5.0, "stub": 2.0}
+
+
 @pytest.mark.parametrize("isolate", [pytest.param(True, marks=needs_namespaces), False],
                          ids=["namespaces", "hash-check"])
 def test_a_submission_that_rewrites_the_instructor_tests_gains_nothing(
