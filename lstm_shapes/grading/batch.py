@@ -68,6 +68,25 @@ def _run_folder() -> Iterator[Path]:
         shutil.rmtree(run, ignore_errors=True)
 
 
+def _private_enough(folders: list[Path]) -> None:
+    """Refuse to grade as a throwaway user while it could read the instructor's folders.
+
+    Where namespaces are refused, only file permissions hide the solutions, the classmates'
+    submissions and the gradebook from a submission's code.
+    """
+    from lstm_shapes.grading.identity import reachable_by_others
+    from lstm_shapes.grading.sandbox import confinement
+
+    exposed = [f for f in folders if reachable_by_others(f.resolve())]
+    if exposed and confinement() == "user":
+        raise GradingError(
+            f"this machine refuses namespaces, so submissions run as a throwaway user, and "
+            f"every user can read {', '.join(map(str, exposed))}: a submission could copy "
+            f"the solutions or a classmate's work. Make them private first "
+            f"(chmod o-rwx {' '.join(map(str, exposed))}), or grade where user namespaces "
+            f"are allowed")
+
+
 def _snapshot(exercises: Path, into: Path) -> tuple[Manifest, str]:
     copy = into / "instructor"
     shutil.copytree(exercises, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
@@ -153,6 +172,8 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
     staged = journal.notes()  # learner -> warnings about its submission, kept in the journal
     found = discover(submissions, skip={out: "it is the gradebook folder",
                                         exercises: "it is the instructor copy"})
+    if isolate:
+        _private_enough([exercises, submissions, out, *_git_dirs(exercises.resolve())])
     with reaping(), _run_folder() as private:  # even a killed grader leaves nothing behind
         manifest, digest = _snapshot(exercises, private)
         names = [e.name for e in manifest.exercises]

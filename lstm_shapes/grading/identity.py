@@ -6,7 +6,7 @@ interpreter, site-packages or any root-owned file, nor read the grader's private
 folders, nor signal the grader. Each submission gets a fresh id (:func:`pick_uid`), so two
 submissions graded at once cannot meet. After each exercise, :func:`reap` kills every
 process of that id and removes what it may have left to pass on: SysV shared memory,
-semaphores and message queues, and its files in the world-writable folders.
+semaphores and message queues, and its files in every world-writable folder.
 
 What it cannot do: hide world-readable files, or cut the network. The isolation text says so.
 
@@ -23,12 +23,13 @@ import shutil
 import signal
 import sys
 import time
+from functools import cache
 from pathlib import Path
 
 UID_RANGE = (1_500_000_000, 2_000_000_000)  # far from any real account
 DESCRIPTION = ("a separate unprivileged user (no namespaces here: the submission could read "
                "world-readable files and use the network)")
-_SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")
+_SKIP = ("/proc", "/sys")  # no files of a user there
 IPC_RMID = 0
 
 
@@ -55,6 +56,16 @@ def hidden_from_others(paths: list[str]) -> str | None:
             if mode & need != need:
                 return str(step)
     return None
+
+
+def reachable_by_others(path: Path) -> bool:
+    """Whether another user can reach ``path`` (every folder on the way lets others pass)."""
+    import stat
+
+    try:
+        return all(step.stat().st_mode & stat.S_IXOTH for step in [*path.parents, path])
+    except OSError:
+        return False
 
 
 def become(uid: int) -> None:
@@ -112,8 +123,33 @@ def _remove_ipc(uid: int) -> None:
                 rm(int(values[f"{kind}id" if kind != "msg" else "msqid"]))
 
 
-def _remove_files(uid: int) -> None:
-    for folder in _SHARED_FOLDERS:
+@cache
+def shared_folders() -> tuple[str, ...]:
+    """Every folder any user may write to (``/tmp``, ``/run/lock``, ...), on every mount.
+
+    A throwaway user can leave files only there (and in its own folder), so these are what
+    is cleaned after it. The walk takes a few seconds, once per process (a submission's
+    probe child), never while a submission's code runs.
+    """
+    import stat
+
+    found = []
+    for top, folders, _ in os.walk("/", onerror=lambda err: None):
+        if top.startswith(_SKIP):
+            folders[:] = []
+            continue
+        try:
+            mode = os.lstat(top).st_mode
+        except OSError:
+            continue
+        if mode & stat.S_IWOTH and stat.S_ISDIR(mode):
+            found.append(top)
+            folders[:] = []  # what lies below belongs to whoever made it: cleaned by owner
+    return tuple(found)
+
+
+def _remove_files(uid: int, folders: list[str]) -> None:
+    for folder in folders:
         try:
             entries = list(os.scandir(folder))
         except OSError:
@@ -133,8 +169,9 @@ def _remove_files(uid: int) -> None:
 def reap(uid: int) -> None:
     """Kill ``uid``'s processes, then remove its IPC objects and shared-folder files.
 
-    The removing is done as ``uid`` itself, by a short child: in a container root may lack
-    ``CAP_IPC_OWNER``, and only an object's owner may then remove it.
+    The killing and removing is done as ``uid`` itself, by a short child: ``kill(-1)`` as
+    that user reaches all its processes at once, and in a container root may lack
+    ``CAP_IPC_OWNER``, so that only an object's owner may remove it.
     """
     import subprocess
 
@@ -143,11 +180,25 @@ def reap(uid: int) -> None:
     if uid < UID_RANGE[0]:
         raise ValueError(f"refusing to reap user {uid}: not one of ours")
     kill_user(uid)
-    subprocess.run(child_command("lstm_shapes.grading.identity", str(uid)), user=uid,
+    subprocess.run(child_command("lstm_shapes.grading.identity", str(uid), *shared_folders()),
+                   user=uid,
                    group=uid, extra_groups=[], stdin=subprocess.DEVNULL,
-                   capture_output=True, check=False, timeout=60, cwd="/")
+                   capture_output=True, check=False, timeout=120, cwd="/")
+    kill_user(uid)
+
+
+def _as_the_user(uid: int, folders: list[str]) -> None:
+    """Run as ``uid`` by :func:`reap`: kill all its processes in one system call (a process
+    that forks and exits at once cannot slip between a scan of /proc and the kills), then
+    remove what only an owner may remove."""
+    for _ in range(3):
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process of this user but this one
+        except ProcessLookupError:
+            break
+    _remove_ipc(uid)
+    _remove_files(uid, folders)
 
 
 if __name__ == "__main__":
-    _remove_ipc(int(sys.argv[1]))
-    _remove_files(int(sys.argv[1]))
+    _as_the_user(int(sys.argv[1]), sys.argv[2:])

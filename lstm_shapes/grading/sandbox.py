@@ -142,8 +142,9 @@ def _import_path_entries() -> dict[str, tuple[int, int]]:
     (where a ``.pth``, a ``sitecustomize`` or a module shadowing a library would go)."""
     from lstm_shapes.grading.interpreter import import_path
 
+    project = str(Path(__file__).resolve().parents[2])  # an editable install's own tree
     found = {}
-    for folder in import_path():
+    for folder in (f for f in import_path() if f != project):
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
@@ -155,14 +156,17 @@ def _import_path_entries() -> dict[str, tuple[int, int]]:
 
 
 def _restore(before: dict[str, tuple[int, int]]) -> list[str]:
-    """Remove what was added to the import path since ``before``; list all that changed.
+    """Remove start-up files added to the import path since ``before``; list all changes.
 
     Only an unconfined submission (``--no-isolation``) can write there; its grade is safe
-    (children start with ``-S``), but the instructor's own Python would run a ``.pth``.
+    (children start with ``-S``), but the instructor's own Python would run a ``.pth`` or a
+    ``sitecustomize``. Other changes are only reported: another program may have made them.
     """
     after = _import_path_entries()
     changed = sorted(p for p in after if after[p] != before.get(p, after[p]) or p not in before)
-    for path in (p for p in changed if p not in before):
+    startup = (p for p in changed if p not in before and (
+        p.endswith(".pth") or Path(p).stem in ("sitecustomize", "usercustomize")))
+    for path in startup:
         if Path(path).is_dir() and not Path(path).is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
@@ -204,6 +208,17 @@ def _mode(isolate: bool) -> tuple[str, int | None]:
     return ("auto" if isolate else "none"), uid
 
 
+def confinement() -> str:
+    """How runners started now would be confined: ``namespaces``, ``user`` or ``none``."""
+    from lstm_shapes.grading.interpreter import child_command
+
+    trial = subprocess.run(child_command("lstm_shapes.grading.probe_child", "--trial"),
+                           capture_output=True, text=True, check=False, timeout=120)
+    if trial.returncode == 0 and not trial.stdout.strip():
+        return "namespaces"
+    return "user" if os.getuid() == 0 else "none"
+
+
 def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: float,
                memory_mb: int, isolate: bool = True, budget: float | None = None) -> ProbeRun:
     """Run the probes of ``exercises`` (dicts: name, tests, learner, answers), one at a time.
@@ -242,7 +257,8 @@ def run_probes(exercises: list[dict], workdir: Path, *, seed: int, timeout: floa
             from lstm_shapes.grading.identity import reap
 
             reap(uid)
-        run.environment = _restore(before)
+        if run.isolation.startswith("none"):  # confined runners cannot write there
+            run.environment = _restore(before)
     run.seconds = time.monotonic() - start
     return run
 

@@ -31,6 +31,7 @@ from lstm_shapes.grading.interpreter import import_path
 
 FAST = {"timeout": 8.0, "memory_mb": 1024}
 SHM_KEY = 0x4C53544D
+SHARED = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue")
 MARK = "zz_lstm_shapes_attack"
 
 _SHM = """import ctypes, time
@@ -80,6 +81,39 @@ for _ in range(60):
     time.sleep(0.1)
 exec(source.decode() or "def double(x):\\n    return None\\n")
 """,
+    # a solution left in every folder any user may write to, for the next learner
+    "share_a_writer": """import os
+for top in {shared!r}:
+    try:
+        open(os.path.join(top, "{mark}_share.py"), "w").write(open(__file__).read())
+    except OSError:
+        pass
+""" + DOUBLE_OK,
+    "share_b_reader": """import os
+for top in {shared!r}:
+    if os.path.exists(os.path.join(top, "{mark}_share.py")):
+        exec(open(os.path.join(top, "{mark}_share.py")).read())
+        break
+else:
+    def double(x):
+        return None
+""",
+    # a process that forks and exits at once: its pid changes faster than a /proc scan
+    "hops_pids": """import os, shutil, subprocess
+HOP = '''
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+int main(void) {{ time_t end = time(0) + 90; setsid();
+  for (;;) {{ if (fork() > 0) _exit(0); if (time(0) > end) _exit(0); }} }}
+'''
+if shutil.which("gcc"):
+    open("{mark}_hop.c", "w").write(HOP)
+    subprocess.run(["gcc", "-o", "{mark}_hop", "{mark}_hop.c"], check=False)
+    subprocess.Popen(["/usr/bin/env", "-i", "./{mark}_hop"], start_new_session=True)
+def double(x):
+    return None
+""",
     # answers for the other exercise (left as the stub), wherever an answers folder is found
     "forges_answers": """import glob, json, os
 from pathlib import Path
@@ -113,7 +147,7 @@ def double(x):
 """,
 }
 EXPECTED = {"honest": 5.0, **{name: 2.0 for name in ATTACKS}, "shm_a_writer": 5.0,
-            "forges_answers": 0.0}
+            "share_a_writer": 5.0, "forges_answers": 0.0}
 
 
 def _site_entries() -> dict[str, set[str]]:
@@ -124,7 +158,8 @@ def _attack_class(root: Path, backup: Path) -> tuple[Path, Path]:
     instructor, submissions = make_class(root, ["honest"])
     shutil.copytree(instructor, backup / "series")  # a world-readable copy with solutions
     for name, source in ATTACKS.items():
-        files = {"01_double/double.py": source.format(mark=MARK, backup=backup, key=SHM_KEY)}
+        files = {"01_double/double.py": source.format(mark=MARK, backup=backup, key=SHM_KEY,
+                                                            shared=SHARED)}
         if name != "forges_answers":  # which forges count's answers instead
             files["02_count/count.py"] = COUNT_OK
         add_submission(submissions, name, files)
@@ -140,8 +175,19 @@ def _check_host(before: dict[str, set[str]]) -> None:
             Path(folder, name).unlink(missing_ok=True)
     assert not added, f"the attack wrote into the import path: {added}"
     assert not Path(f"/tmp/{MARK}_ran").exists(), "a planted start-up file ran"
+    left = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _named(p, MARK)]
+    assert not left, f"processes outlived grading: {left}"
+    shared = [f for f in SHARED if Path(f, f"{MARK}_share.py").exists()]
+    assert not shared, f"files outlived grading in {shared}"
     shm = Path("/proc/sysvipc/shm").read_text().split("\n")[1:]
     assert not [row for row in shm if row.split()[:1] == [str(SHM_KEY)]], "shm outlived grading"
+
+
+def _named(proc: Path, mark: str) -> bool:
+    try:
+        return mark.encode() in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -178,13 +224,31 @@ def test_no_attack_earns_a_point_as_root_without_namespaces(backup: Path) -> Non
         (backup / "private").chmod(0o700)  # only a world-readable copy could be read
         run = subprocess.run(
             [*in_container(python), "-m", "lstm_shapes.cli", "grade",
-             str(submissions), "--out", str(work / "out"), "--exercises", str(instructor),
-             "--jobs", "1", "--seed", "7", "--timeout", "8", "--memory", "1024"],
+             str(submissions), "--out", str(work / "class" / "out"),
+             "--exercises", str(instructor), "--jobs", "1", "--seed", "7", "--timeout", "8", "--memory", "1024"],
             check=False, capture_output=True, text=True, timeout=600)
         assert run.returncode == 0, run.stdout + run.stderr
         _check_host(before)
-        learners = load_gradebook(work / "out")["learners"]
+        learners = load_gradebook(work / "class" / "out")["learners"]
         assert {r["learner"]: r["total"] for r in learners} == EXPECTED
         assert all(r["isolation"].startswith("a separate unprivileged user") for r in learners)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.mark.skipif(not CAN_SIMULATE, reason=WHY_NOT)
+def test_as_a_throwaway_user_grading_refuses_folders_every_user_can_read() -> None:
+    work = Path(tempfile.mkdtemp(prefix="lstm-shapes-container-test-"))
+    try:
+        work.chmod(0o755)
+        python = readable_python(work / "venv")
+        instructor, submissions = make_class(work / "class", ["stub"])  # mode 755, as made
+        run = subprocess.run(
+            [*in_container(python), "-m", "lstm_shapes.cli", "grade", str(submissions),
+             "--out", str(work / "out"), "--exercises", str(instructor)],
+            check=False, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 1, run.stdout + run.stderr
+        assert f"chmod o-rwx {instructor} {submissions}" in " ".join(run.stderr.split())
+        assert not (work / "out" / "gradebook.json").exists()
     finally:
         shutil.rmtree(work, ignore_errors=True)
