@@ -12,7 +12,8 @@ def _question(rng):
     x = rng.normal(size=(batch, k * t, 1)).astype("float32")
     weights = [rng.normal(scale=0.4, size=s).astype("float32") for s in
                ((1, 4 * units), (units, 4 * units), (4 * units,), (units, 1), (1,))]
-    return batch, t, units, x, weights
+    weights[2][units:2 * units] += 3.0  # forget gates near 1: the states carry over chunks,
+    return batch, t, units, x, weights  # so a run that was not reset cannot look reset
 
 
 def _reference_model(weights, units, stateful, batch=None, timesteps=None):
