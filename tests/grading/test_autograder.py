@@ -49,18 +49,24 @@ def test_the_bundle_holds_what_gradescope_runs(bundle) -> None:
         assert "pip install ./wheels/*.whl" in z.read("setup.sh").decode()
 
 
-@pytest.mark.parametrize("solved, score", [(False, 2.0), (True, 5.0)])
-def test_run_autograder_writes_results_json(bundle, tmp_path: Path, solved: bool,
-                                            score: float) -> None:
+def _autograder_tree(bundle, root: Path, double: str | None) -> Path:
+    """Gradescope's /autograder at ``root``: the bundle in source/, a submission that
+    solves count (and double, when given its source)."""
     out, _, submissions = bundle
-    root = tmp_path / "autograder"
     with zipfile.ZipFile(out) as z:
         z.extractall(root / "source")
     shutil.copytree(submissions / "stub", root / "submission")
     (root / "submission" / "02_count" / "count.py").write_text(
         "def count(x):\n    return int(x.shape[0])\n")
-    if solved:
-        (root / "submission" / "01_double" / "double.py").write_text(DOUBLE_OK)
+    if double is not None:
+        (root / "submission" / "01_double" / "double.py").write_text(double)
+    return root
+
+
+@pytest.mark.parametrize("solved, score", [(False, 2.0), (True, 5.0)])
+def test_run_autograder_writes_results_json(bundle, tmp_path: Path, solved: bool,
+                                            score: float) -> None:
+    root = _autograder_tree(bundle, tmp_path / "autograder", DOUBLE_OK if solved else None)
     script = root / "source" / "run_autograder"
     script.chmod(0o755)
     env = {**os.environ, "LSTM_SHAPES_AUTOGRADER_ROOT": str(root),
@@ -120,18 +126,11 @@ def double(x):
 @pytest.mark.slow
 @pytest.mark.skipif(not CAN_SIMULATE, reason=WHY_NOT)
 def test_the_bundle_holds_as_root_in_a_container_without_namespaces(bundle) -> None:
-    out, _, submissions = bundle
     work = Path(tempfile.mkdtemp(prefix="gradescope-"))
     try:
         work.chmod(0o755)  # like /autograder: every user may pass through
         root = work / "autograder"
-        with zipfile.ZipFile(out) as z:
-            z.extractall(root / "source")
-        shutil.copytree(submissions / "stub", root / "submission")
-        (root / "submission" / "02_count" / "count.py").write_text(
-            "def count(x):\n    return int(x.shape[0])\n")
-        (root / "submission" / "01_double" / "double.py").write_text(
-            ATTACK.format(root=str(root), tests=ALWAYS_PASS_TESTS))
+        _autograder_tree(bundle, root, ATTACK.format(root=str(root), tests=ALWAYS_PASS_TESTS))
         tests_before = (root / "source/exercises/01_double/test_double.py").read_bytes()
         python = readable_python(work / "venv")
         done = subprocess.run([*in_container(python), "-m", "lstm_shapes.grading.autograder",
