@@ -143,17 +143,17 @@ def _run(command: list[str], cwd: Path, timeout: float) -> tuple[int | None, str
         raw, _ = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
-        _kill_group(child)
+        kill_group(child)
         raw, _ = child.communicate()
     except BaseException:  # Ctrl-C: never leave the learner's code running
-        _kill_group(child)
+        kill_group(child)
         child.communicate()
         raise
     output = raw.decode("utf-8", "replace")[-_OUTPUT_LIMIT:]
     return (None if timed_out else child.returncode), output, timed_out
 
 
-def _kill_group(child: subprocess.Popen[bytes]) -> None:
+def kill_group(child: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(child.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

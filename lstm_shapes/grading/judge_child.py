@@ -196,10 +196,9 @@ def _watch(child: subprocess.Popen[bytes], progress: Path, timeout: float,
 
 def _kill(child: subprocess.Popen[bytes]) -> None:
     """Kill the child's process group, then reap the child (its pid holds the group id)."""
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    from lstm_shapes.exercises.runner import kill_group
+
+    kill_group(child)
     child.wait()
 
 
