@@ -20,8 +20,11 @@ from pathlib import Path
 
 CLONE_NEWUSER = 0x10000000
 SYSTEM_PYTHON = Path("/usr/bin/python3.11")
-CAN_SIMULATE = os.getuid() == 0 and SYSTEM_PYTHON.exists()
-WHY_NOT = "simulating a container needs root and /usr/bin/python3.11"
+_PROJECT = Path(__file__).resolve().parents[2]  # a throwaway user must read the package
+CAN_SIMULATE = (os.getuid() == 0 and SYSTEM_PYTHON.exists()
+                and all(os.stat(p).st_mode & 0o001 for p in [*_PROJECT.parents, _PROJECT]))
+WHY_NOT = ("simulating a container needs root, /usr/bin/python3.11 and a project folder "
+           "every user can pass through")
 LOW, HIGH = 1_500_000_000, 2_000_000_000  # lstm_shapes.grading.identity.UID_RANGE
 
 
