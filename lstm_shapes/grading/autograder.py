@@ -55,9 +55,7 @@ def build_bundle(out: Path, exercises: Path, *, wheel: Path | None = None) -> Pa
         wheels = Path(tmp) / "wheels"
         wheels.mkdir()
         if wheel is None:
-            project = Path(__file__).resolve().parents[2]
-            subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                            "-w", str(wheels), str(project)], check=True)
+            _build_wheel(Path(tmp), wheels)
         else:
             shutil.copy(wheel, wheels)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -76,6 +74,24 @@ def build_bundle(out: Path, exercises: Path, *, wheel: Path | None = None) -> Pa
                 else:
                     z.write(path, name)
     return out
+
+
+def _build_wheel(tmp: Path, wheels: Path) -> None:
+    """Build this package's wheel from a copy of its source, so that setuptools' ``build/``
+    and ``*.egg-info`` never land in the instructor's checkout."""
+    project = Path(__file__).resolve().parents[2]
+    if not (project / "pyproject.toml").is_file():
+        raise FileNotFoundError(
+            f"no pyproject.toml in {project}: lstm-shapes is not installed from a source "
+            "checkout here, so its wheel cannot be built; pass --wheel PATH")
+    source = tmp / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(project / name, source / name)
+    shutil.copytree(project / "lstm_shapes", source / "lstm_shapes",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                    "-w", str(wheels), str(source)], check=True)
 
 
 def run(root: Path, exercises: Path, *, timeout: float = 300.0, memory_mb: int = 4096) -> dict:

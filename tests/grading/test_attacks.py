@@ -150,8 +150,14 @@ EXPECTED = {"honest": 5.0, **{name: 2.0 for name in ATTACKS}, "shm_a_writer": 5.
             "share_a_writer": 5.0, "forges_answers": 0.0}
 
 
+STARTUP = (".pth", "sitecustomize.py", "usercustomize.py")
+
+
 def _site_entries() -> dict[str, set[str]]:
-    return {folder: set(os.listdir(folder)) for folder in import_path()}
+    """The start-up files (and the attack's own files) in every folder of the import path:
+    other entries come and go with other tests (a wheel build, a cache) and are not ours."""
+    return {folder: {n for n in os.listdir(folder) if n.endswith(STARTUP) or MARK in n}
+            for folder in import_path()}
 
 
 def _attack_class(root: Path, backup: Path) -> tuple[Path, Path]:

@@ -17,6 +17,7 @@ from corpus.container import CAN_SIMULATE, WHY_NOT, in_container, readable_pytho
 from corpus.exercise_tree import SOLUTION_LINE
 from corpus.submissions import ALWAYS_PASS_TESTS, DOUBLE_OK, make_class
 
+import lstm_shapes
 from lstm_shapes.cli import main
 
 GRADESCOPE_TEST_FIELDS = {"name", "number", "score", "max_score", "status", "output",
@@ -89,7 +90,10 @@ def test_run_autograder_writes_results_json(bundle, tmp_path: Path, solved: bool
 @pytest.mark.slow
 def test_the_default_bundle_builds_a_real_wheel(tmp_path: Path) -> None:
     out = tmp_path / "autograder.zip"
+    project = Path(lstm_shapes.__file__).resolve().parents[1]
+    before = set(os.listdir(project))
     assert main(["autograder", "--out", str(out)]) == 0
+    assert set(os.listdir(project)) <= before, "building the wheel wrote into the checkout"
     with zipfile.ZipFile(out) as z:
         wheels = [n for n in z.namelist() if n.startswith("wheels/") and n.endswith(".whl")]
         assert len(wheels) == 1 and "lstm_shapes" in wheels[0]
