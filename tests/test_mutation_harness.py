@@ -2,7 +2,7 @@
 
 The exercise's visible test sees ``double(0)`` only, a hidden one ``double(5)`` -- after
 waiting for ``ready()``, which hangs on the mutant that returns False. So the visible
-tests kill nothing, the hidden ones kill all three mutants, one of them by the timeout.
+tests kill neither mutant, the hidden ones kill both, one of them by the timeout.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def helper():
 def double(x):
     """2 * x."""
     ### BEGIN SOLUTION
-    return x * 2
+    return x + x
     ### END SOLUTION
 
 
@@ -101,8 +101,7 @@ def test_only_solution_lines_are_mutated_and_ids_survive_a_line_shift(exercises:
     mutants = _load("mutants")
     learner = exercises / "01_double" / "double.py"
     found = mutants.generate(learner)
-    assert [m.after for m in found] == [["    return x / 2"], ["    return x * 3"],
-                                        ["    return False"]]
+    assert [m.after for m in found] == [["    return x - x"], ["    return False"]]
     assert {m.function for m in found} == {"double", "ready"}  # helper() is scaffolding
     assert [m.id for m in mutants.generate(learner)] == [m.id for m in found]
     learner.write_text("# one more line\n" + LEARNER)
@@ -117,21 +116,21 @@ def test_visible_and_hidden_scores_and_a_hang_stopped_by_the_timeout(
     out = tmp_path / "out"
     equivalent = tmp_path / "equivalent.toml"
     mutants = _load("mutants").generate(exercises / "01_double" / "double.py")
-    equivalent.write_text(f'[[equivalent]]\nexercise = "double"\nid = "{mutants[1].id}"\n'
+    equivalent.write_text(f'[[equivalent]]\nexercise = "double"\nid = "{mutants[0].id}"\n'
                           f'reason = "a documented one"\n')
-    code = run.main(["--dir", str(exercises), "--out", str(out), "--min-timeout", "3",
-                     "--timeout-factor", "1", "--equivalent", str(equivalent)])
+    code = run.main(["--dir", str(exercises), "--out", str(out), "--min-timeout", "4",
+                     "--timeout-factor", "3", "--equivalent", str(equivalent)])
     assert code == 0
     data = json.loads((out / "results" / "01_double.json").read_text())
     assert data["baseline"]["visible"]["max_score"] == 1.0  # hidden test removed
     assert data["baseline"]["full"]["max_score"] == 3.0
     verdicts = [(m["visible"]["verdict"], m["full"]["verdict"]) for m in data["mutants"]]
-    assert verdicts == [("survived", "killed"), ("survived", "killed"),
-                        ("survived", "timeout")]
+    assert verdicts == [("survived", "killed"), ("survived", "timeout")], data["timeouts"]
     assert data["mutants"][0]["full"]["failed"] == ["test_five"]
+    assert data["mutants"][0]["full"]["score"] == 1.0  # the visible test's point only
     summary = data["summary"]
-    assert (summary["killed_visible"], summary["killed_full"], summary["total"]) == (0, 3, 3)
-    assert summary["equivalent"] == [mutants[1].id]
+    assert (summary["killed_visible"], summary["killed_full"], summary["total"]) == (0, 2, 2)
+    assert summary["equivalent"] == [mutants[0].id]
     survivors = (out / "survivors" / "01_double.md").read_text()
-    assert "a documented one" in survivors and "return x / 2" in survivors
-    assert "| 1 double | 3 | 0/3 (0 %) | 3/3 (100 %) | 0 / 1 |" in (out / "summary.md").read_text()
+    assert "a documented one" in survivors and "return x - x" in survivors
+    assert "| 1 double | 2 | 0/2 (0 %) | 2/2 (100 %) | 0 / 1 |" in (out / "summary.md").read_text()
