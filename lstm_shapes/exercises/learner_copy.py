@@ -36,7 +36,7 @@ from pathlib import Path
 
 from lstm_shapes.exercises.manifest import MANIFEST, load_manifest
 from lstm_shapes.exercises.markers import ReleaseError, count_blocks, strip_markers
-from lstm_shapes.exercises.notebook_build import SHAPE_STORY
+from lstm_shapes.exercises.story import SHAPE_STORY
 
 
 @dataclass(frozen=True)

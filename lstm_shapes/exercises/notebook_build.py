@@ -34,16 +34,7 @@ import textwrap
 from typing import Any
 
 from lstm_shapes.exercises.notebooks import ANSWER_TAG, META
-
-SHAPE_STORY = """| tensor | shape | note |
-|---|---|---|
-| LSTM input | `(batch, timesteps, features)` | three axes, even for one feature |
-| hidden state h, cell state c | `(batch, units)` | `units` = size of h and c, NOT the number of timesteps |
-| output, `return_sequences=False` | `(batch, units)` | equals the last h |
-| output, `return_sequences=True` | `(batch, timesteps, units)` | needed by the next stacked LSTM |
-| LSTM weights | kernel `(features, 4·units)`, recurrent kernel `(units, 4·units)`, bias `(4·units,)` | 4 gates, in Keras's order i, f, c, o |
-
-One LSTM cell is unrolled over `timesteps`; there are not `timesteps` cells."""
+from lstm_shapes.exercises.story import SHAPE_STORY
 
 HOW = """## How this notebook works
 

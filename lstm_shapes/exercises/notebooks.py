@@ -166,23 +166,6 @@ def cell_location(notebook: dict[str, Any], line: int) -> str | None:
     return None
 
 
-def locate_in_text(text: str, notebook: dict[str, Any], file_name: str) -> str:
-    """``text`` with every ``<file_name>:<line>`` followed by where it is in the notebook.
-
-    >>> nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["answer"]},
-    ...                  "source": "def f():\\n    return 1 / 0"}]}
-    >>> locate_in_text("at windows.py:2 in f", nb, "windows.py")
-    'at windows.py:2 [answer cell 1 of 1 (`def f():`), line 2] in f'
-    """
-    pattern = re.compile(rf"(?<![\w/.]){re.escape(file_name)}:(\d+)")
-
-    def annotate(match: re.Match[str]) -> str:
-        where = cell_location(notebook, int(match.group(1)))
-        return f"{match.group(0)} [{where}]" if where else match.group(0)
-
-    return pattern.sub(annotate, text)
-
-
 def _defined_names(source: str) -> set[str]:
     """The functions and classes a cell defines at its top level."""
     try:
@@ -215,17 +198,18 @@ def stale_cells(notebook: dict[str, Any], history: list[str]) -> list[str]:
     return stale
 
 
-def checkable_copy(exercise: Any, into: Path) -> Path:
+def checkable_copy(exercise: Any, into: Path, *,
+                   notebook: dict[str, Any] | None = None) -> Path:
     """A scratch series in ``into`` where ``exercise`` can be checked from its notebook.
 
     It holds ``info.toml`` (and ``conftest.py``), the exercise's folder as it is (its
-    tests), and the learner file made from the notebook; returns the test file's path
-    there. Nothing of the learner's series is changed.
+    tests), and the learner file made from the notebook (``notebook``: already read);
+    returns the test file's path there. Nothing of the learner's series is changed.
 
     Raises:
         NotebookError: the notebook cannot be read or has no answer cell.
     """
-    notebook = read_notebook(exercise.notebook_file)
+    notebook = notebook if notebook is not None else read_notebook(exercise.notebook_file)
     source = learner_source(notebook, name=exercise.notebook_file.name)
     for name in ("info.toml", "conftest.py"):
         if (exercise.root / name).is_file():
@@ -235,3 +219,26 @@ def checkable_copy(exercise: Any, into: Path) -> Path:
         "__pycache__", ".ipynb_checkpoints", f"{exercise.name}.py"))
     (folder / f"{exercise.name}.py").write_text(source, encoding="utf-8")
     return folder / exercise.test_file.name
+
+
+def report_notes(notebook: dict[str, Any], output: str, exercise: Any,
+                 history: list[str]) -> tuple[str, ...]:
+    """What a notebook check adds to the file edition's report (the messages stay theirs).
+
+    Answer cells run in the kernel but not saved (``history``), and where each line of the
+    learner file that ``output`` names is in the notebook.
+    """
+    notes = []
+    file_name, notebook_name = f"{exercise.name}.py", exercise.notebook_file.name
+    stale = stale_cells(notebook, history)
+    if stale:
+        notes.append(f"note: {notebook_name} as saved differs from what you last ran for "
+                     f"{'; '.join(stale)}. The check read the SAVED notebook: save it "
+                     "(Ctrl-S) and check again to check what you ran.")
+    pattern = rf"(?<![\w/.]){re.escape(file_name)}:(\d+)"
+    for line in sorted({int(n) for n in re.findall(pattern, output)}):
+        where = cell_location(notebook, line)
+        if where:
+            notes.append(f"in {notebook_name}: {file_name}:{line} is {where} "
+                         f"({file_name} is your answer cells, in order)")
+    return tuple(notes)
