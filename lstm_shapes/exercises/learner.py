@@ -245,7 +245,9 @@ class CheckReport:
                  "to change."]
         hints = len(e.hints)
         if self.hints_shown < hints:
-            lines.append(f"Stuck? Run {_hint_how(e)} for hint {self.hints_shown + 1}/{hints}.")
+            shown = f"hint {self.hints_shown + 1}/{hints}"
+            lines.append(f"Stuck? Run {_hint_how(e)} for {shown}." if _in_notebook(e)
+                         else f"Stuck? {_hint_how(e)} shows {shown}.")
         else:
             lines.append(f"All {hints} hints shown ({_hint_how(e)} repeats them).")
         return lines
