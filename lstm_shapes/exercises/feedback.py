@@ -77,8 +77,11 @@ def show(report: Any, frame: FrameType | None) -> Any:
     return report
 
 
-class _Progress:
-    """The live line of one check: in place in Jupyter, on a terminal's stderr, or nowhere."""
+class LiveLine:
+    """The live line of one check: in place in Jupyter, on a terminal's stderr, or nowhere.
+
+    Call it with each progress state (``on_progress``), then ``close(seconds)``.
+    """
 
     def __init__(self, label: str) -> None:
         self.label, self.last, self.width = label, 0.0, 0
@@ -144,7 +147,7 @@ def check(n: int | str | None = None, *, root: PathLike = None,
     manifest, progress = learner._open(root)
     exercise = manifest.get(n) if n is not None else (
         learner.next_exercise(manifest, progress) or manifest.exercises[-1])
-    live = _Progress(exercise.label)
+    live = LiveLine(exercise.label)
     start = time.monotonic()
     try:
         report = learner.check(exercise.name, root=manifest.root, timeout=timeout,
