@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 _FIX = re.compile(r"^\s*fix:\s?(.*)$")
+_CODE = re.compile(r"(\[[a-z][a-z0-9_]*\])")  # a misconception code in a message: bold
 _STUCK = re.compile(r"^\s*-> stuck\?")
 _GREEN, _RED, _AMBER = "#2e7d32", "#c62828", "#ef6c00"
 
@@ -54,11 +55,9 @@ def _row(test: Any) -> str:
     detail = ""
     if not ok:
         message, fix = split_message(test.output)
-        codes = "".join(f'<code style="color:{_RED}">[{html.escape(c)}]</code> '
-                        for c in test.codes)
-        detail = (f"<div>{codes}</div>" if codes else "") + (
-            f'<pre style="white-space:pre-wrap;margin:2px 0">{html.escape(message)}</pre>'
-            if message else "")
+        shown = _CODE.sub(rf'<b style="color:{_RED}">\1</b>', html.escape(message))
+        detail = (f'<pre style="white-space:pre-wrap;margin:2px 0">{shown}</pre>'
+                  if message else "")
         if fix:
             detail += (f'<div><b>fix:</b> <code style="color:{_GREEN}">{html.escape(fix)}'
                        "</code></div>")

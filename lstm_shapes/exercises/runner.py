@@ -88,7 +88,10 @@ def pytest_command(test_file: Path | list[Path], *, rootdir: Path, results: Path
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
+               PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1",
+               PY_COLORS="0")  # plain text: a Jupyter kernel sets FORCE_COLOR=1
+    for forced in ("FORCE_COLOR", "CLICOLOR_FORCE"):
+        env.pop(forced, None)
     env.pop("PYTEST_ADDOPTS", None)
     env.pop("LSTM_SHAPES_PROGRESS", None)  # set again only for a check that shows progress
     return env
