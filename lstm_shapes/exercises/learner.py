@@ -146,7 +146,9 @@ class HintReport:
             lines += [f"  hint {i + 1}/{total}: {h}" for i, h in enumerate(e.hints)]
             lines.append("  That was the last hint.")
         if self.shown < total:
-            again = ("this cell" if _in_notebook(e) else f"`lstm-shapes hint {e.number}`")
+            again = f"`lstm-shapes hint {e.number}`"
+            if _in_notebook(e):
+                again = f"the hint cell, or {again},"
             lines.append(f"  (run {again} again for hint {self.shown + 1}/{total})")
         elif self.solved and self.solution is not None:
             lines.append(_solution_lines(self.solution))

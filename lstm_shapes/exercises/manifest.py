@@ -19,7 +19,8 @@ Fields of each ``[[exercises]]`` entry:
 
 An exercise's learner work is its file ``<dir>/<name>.py`` or, in the notebook edition
 (``lstm-shapes release --notebooks``), the notebook ``<dir>.ipynb`` beside ``info.toml``;
-either one is enough, and the notebook wins when both exist (:attr:`Exercise.source`).
+either one is enough; where both exist the file is the learner's work, as in grading
+(:attr:`Exercise.source`).
 
 Reading the manifest needs only the standard library (``lstm-shapes hint`` stays instant).
 
@@ -89,8 +90,10 @@ class Exercise:
 
     @property
     def source(self) -> Path:
-        """Where the learner works: the notebook when there is one, else the learner file."""
-        return self.notebook_file if self.notebook_file.is_file() else self.learner_file
+        """Where the learner works: the learner file, else (the notebook edition) the notebook."""
+        if not self.learner_file.is_file() and self.notebook_file.is_file():
+            return self.notebook_file
+        return self.learner_file
 
     @property
     def learner_file(self) -> Path:
