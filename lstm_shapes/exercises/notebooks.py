@@ -7,8 +7,9 @@ tagged ``answer`` (nbformat cell metadata ``tags``), a try-it cell, a check and 
 **The learner file of a notebook is its answer cells, in notebook order, and nothing else**
 (:func:`learner_source`): no markdown, no output, no untagged cell (the learner's scratch
 work, the check and hint cells). Running those cells top to bottom is what the grader
-imports, so a helper or an import an answer needs belongs in an answer cell. Lines that are
-IPython syntax (``%timeit ...``, ``!ls``) become comments, line for line.
+imports, so a helper or an import an answer needs belongs in an answer cell. In a cell that
+is not Python only because of IPython syntax (``%timeit ...``, ``!ls``), those lines become
+comments, line for line; valid Python is never changed.
 
 Why this one rule:
 
@@ -118,14 +119,25 @@ def answer_sources(notebook: dict[str, Any]) -> list[str]:
             while lines and not lines[-1].strip():
                 lines.pop()
             if lines:  # an emptied cell adds nothing
-                out.append("\n".join(line.rstrip() for line in lines))
+                out.append("\n".join(lines))
     return out
 
 
 def _plain_python(cell: str) -> str:
-    """IPython-only lines (``%magic``, ``!shell``) as comments; the line count stays."""
-    return "\n".join(_IPYTHON_LINE.sub(r"\1# (IPython only, not graded) \2", line)
-                     for line in cell.splitlines())
+    """The cell, or -- if only that makes it Python -- its IPython lines (``%magic``,
+    ``!shell``) as comments, line for line. Valid Python is never changed."""
+    try:
+        ast.parse(cell)
+        return cell
+    except SyntaxError:
+        pass
+    commented = "\n".join(_IPYTHON_LINE.sub(r"\1# (IPython only, not graded) \2", line)
+                          for line in cell.splitlines())
+    try:
+        ast.parse(commented)
+    except SyntaxError:
+        return cell  # the learner's own syntax error: shown as it is
+    return commented
 
 
 def learner_source(notebook: dict[str, Any], *, name: str = "the notebook") -> str:
