@@ -139,6 +139,10 @@ def test_only_tagged_cells_make_the_learner_file():
     compile(made, "f.py", "exec")
     assert cell_location(notebook, 6) == "answer cell 2 of 2 (`%matplotlib inline`), line 3"
     assert cell_location(notebook, 2) is None  # a line between two cells
+    valid = "label = ('%d windows'\n         % 3)\n"  # Python whose line starts with %
+    notebook["cells"] = [{"cell_type": "code", "metadata": {"tags": [ANSWER_TAG]},
+                          "source": valid}]
+    assert learner_source(notebook) == valid
 
 
 @pytest.mark.parametrize("content, words", [
