@@ -211,8 +211,9 @@ def run_watch(args: argparse.Namespace) -> int:
                 following = current()
                 if following is None:
                     everything = _notebook._open(root)[0].exercises
+                    keys_all = "keys: c check again, q quit" if keys.enabled else "Ctrl-C quits"
                     print(f"\nAll solved: watching all {len(everything)} exercises; a save "
-                          f"re-checks the one that changed ({keys_help})", flush=True)
+                          f"re-checks the one that changed ({keys_all})", flush=True)
                     changed = _wait_for_any(everything, keys, args.interval)
                     if changed == "quit":
                         return 0
