@@ -281,9 +281,9 @@ def instructor_root() -> Path:
     return Path(lstm_shapes.__file__).resolve().parents[1] / "exercises"
 
 
-NO_SERIES = """no exercise series here: lstm-shapes looks for {manifest} in {here} and the folders above it.
+NO_SERIES = """no exercise series here: lstm-shapes looks for {manifest} in {here} and above.
 To start, work in a learner copy of the series:
-  - your instructor hands it out (a folder, or a zip to unpack), then: cd <that folder> && lstm-shapes
+  - your instructor hands it out (a folder, or a zip to unpack): cd there, run lstm-shapes
   - or make one from the bundled series: lstm-shapes release --out my-series && cd my-series
     (add --notebooks for the Jupyter edition: one notebook per exercise)
 Elsewhere, name the folder: lstm-shapes --dir <folder holding {manifest}>"""

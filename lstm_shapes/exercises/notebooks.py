@@ -197,8 +197,10 @@ def stale_cells(notebook: dict[str, Any], history: list[str]) -> list[str]:
 
     >>> nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["answer"]},
     ...                  "source": "def f():\\n    return 1"}]}
-    >>> stale_cells(nb, ["def f():\\n    return 1\\n"]), stale_cells(nb, ["def f():\\n    return 2"])
-    ([], ['f'])
+    >>> stale_cells(nb, ["def f():\\n    return 1\\n"])
+    []
+    >>> stale_cells(nb, ["def f():\\n    return 2"])
+    ['f']
     """
     stale = []
     ran = [(_defined_names(entry), entry) for entry in history if isinstance(entry, str)]

@@ -5,13 +5,14 @@ only lays it out: a score bar, one row per test (its points, and for a failure t
 message with its ``[code]`` and ``fix:`` line set apart), the notes of a notebook check,
 the takeaway of a pass and the closing summary. Everything is escaped.
 
->>> from types import SimpleNamespace as Obj
->>> test = Obj(name="test_y_is_the_value_after_each_window", status="failed", score=0.0,
-...            max_score=2.0, codes=("window_misalignment",),
-...            output="your answer: y[i] is the last value\\n  [window_misalignment] off by one."
-...                   "\\n  fix: y[i] = series[i + timesteps]\\n  -> stuck? run `lstm-shapes hint 1`")
->>> split_message(test.output)
-('your answer: y[i] is the last value\\n[window_misalignment] off by one.', 'y[i] = series[i + timesteps]')
+>>> message, fix = split_message("your answer: y[i] is the last value\\n"
+...     "  [window_misalignment] off by one.\\n  fix: y[i] = series[i + timesteps]\\n"
+...     "  -> stuck? run `lstm-shapes hint 1`")
+>>> print(message)
+your answer: y[i] is the last value
+[window_misalignment] off by one.
+>>> fix
+'y[i] = series[i + timesteps]'
 """
 
 from __future__ import annotations

@@ -5,11 +5,9 @@ manifest entry when it has one, else the rows of this table that the exercise is
 found from its title and hints, so an exercise added to ``info.toml`` gets one too.
 
 >>> from types import SimpleNamespace as Entry
->>> print(takeaway(Entry(title="Fix: a 2-D input and units mistaken for timesteps",
-...                      hints=(), takeaway="")))
+>>> print(takeaway(Entry(title="Fix: a 2-D input", hints=(), takeaway="")))
 The shape story it taught:
   LSTM input: (batch, timesteps, features) -- three axes, even for one feature
-  hidden state h, cell state c: (batch, units) -- units = size of h and c, NOT the number of timesteps
 """
 
 from __future__ import annotations
