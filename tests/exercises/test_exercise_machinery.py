@@ -95,10 +95,13 @@ def test_find_root_order(tmp_path, monkeypatch):
         find_root(explicit=tmp_path)
     monkeypatch.chdir(series / "02_count")
     assert find_root() == series
-    # nothing above: the instructor copy beside the package
+    # nothing above: never the instructor copy beside the package, unless asked for
     lonely = tmp_path / "lonely"
     lonely.mkdir()
-    assert find_root(lonely) == instructor_root()
+    with pytest.raises(ManifestError, match="no exercise series here") as caught:
+        find_root(lonely)
+    assert "lstm-shapes release --out my-series" in str(caught.value)
+    assert find_root(lonely, default=instructor_root()) == instructor_root()
     assert exercise_number(series / "02_count" / "test_count.py") == (2, 2)
     assert exercise_number(tmp_path / "test_other.py") is None
 
