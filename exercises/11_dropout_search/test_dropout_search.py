@@ -257,12 +257,17 @@ def _config(trial):
     return {name: trial[name] for name in SPACE}
 
 
+def _unordered(configs):
+    """Configurations as a sorted list (a reloaded tuner lists its trials in file order)."""
+    return sorted(repr(sorted(c.items())) for c in configs)
+
+
 def _judge_runs(found):
     """The tuner ran max_trials fresh trials of seed's draws, in directory, for epochs each."""
     trials = _result_trials(found)
     n, seed, epochs = found["max_trials"], found["seed"], found["epochs"]
     mine = [row for row in found["tuner"] if row["project"] == PROJECT and row["score"] != 0.0]
-    if found["stale"] and [_config(t) for t in trials] == found["stale"]:
+    if found["stale"] and _unordered(map(_config, trials)) == _unordered(found["stale"]):
         fail_with("ignored_argument",
                   "directory already held a finished search (other seed, scores 0.0); yours "
                   "reloaded it and reported ITS trials instead of running seed's",
