@@ -75,7 +75,6 @@ def _draw(build, timesteps, seed, max_trials, directory, project):
 def _read(build, folder, timesteps, x_val, y_val):
     """Every trial keras-tuner wrote under ``folder``; trials with weights are rebuilt with
     ``build`` (as ``tuner.load_model`` does) and their MSE on the validation windows measured."""
-    import json
     import warnings
 
     from keras_tuner.engine.trial import Trial
@@ -89,9 +88,7 @@ def _read(build, folder, timesteps, x_val, y_val):
         weights = path.parent / "checkpoint.weights.h5"
         if weights.is_file() and trial.score not in (None, 0.0):
             model = build(trial.hyperparameters, timesteps=timesteps)
-            if not model.built:
-                model.build_from_config(json.loads((path.parent / "build_config.json")
-                                                   .read_text()))
+            model(x_val[:1], training=False)  # creates every weight, a subclassed model's too
             with warnings.catch_warnings():  # the optimizer's variables are not needed
                 warnings.simplefilter("ignore")
                 model.load_weights(str(weights))
@@ -104,12 +101,16 @@ def _read(build, folder, timesteps, x_val, y_val):
 def _trained(model):
     """What a model the search trained shows: its epochs, losses and recurrent cells."""
     history = getattr(getattr(model, "history", None), "history", None) or {}
-    cells = [[int(layer.cell.units), float(layer.cell.dropout),
-              float(layer.cell.recurrent_dropout)]
-             for layer in model.layers if hasattr(getattr(layer, "cell", None), "units")]
     return {"epochs": len(history.get("loss", [])), "loss": _plain(history.get("loss", [])),
             "val_loss": _plain(history.get("val_loss", [])), "params": model.count_params(),
-            "cells": cells}
+            "cells": _cells(model)}
+
+
+def _cells(model):
+    """(units, dropout, recurrent_dropout) of each recurrent layer: LSTM or RNN(LSTMCell)."""
+    return [[int(layer.cell.units), float(layer.cell.dropout),
+             float(layer.cell.recurrent_dropout)]
+            for layer in model.layers if hasattr(getattr(layer, "cell", None), "units")]
 
 
 def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale):
@@ -119,10 +120,19 @@ def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale):
 
     seed = int(rng.integers(1, 10_000))  # never 0: keras-tuner reads seed=0 as "no seed"
     x_train, y_train, x_val, y_val = _data(rng, n_train, timesteps)
-    original, models = module.build, []
+    original, models, windows = module.build, [], {}
+    lookup = {**{row.tobytes(): ("train", i) for i, row in enumerate(x_train)},
+              **{row.tobytes(): ("val", i) for i, row in enumerate(x_val)}}
 
     def recording_build(hp, *args, **kwargs):
         model = original(hp, *args, **kwargs)
+        fit = model.fit
+
+        def recording_fit(*f_args, **f_kwargs):  # which windows the tuner trains it on
+            windows[id(model)] = _which(f_args[0] if f_args else f_kwargs.get("x"), lookup)
+            return fit(*f_args, **f_kwargs)
+
+        model.fit = recording_fit
         models.append(model)
         return model
 
@@ -147,9 +157,26 @@ def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale):
         finally:
             module.build = original
         tuner = _read(original, Path(tmp), timesteps, x_val, y_val)
-    return {"seed": seed, "max_trials": max_trials, "epochs": epochs,
+    return {"seed": seed, "max_trials": max_trials, "epochs": epochs, "n_train": n_train,
             "result": _plain(result), "tuner": tuner, "expected": expected, "stale": old,
-            "trained": [_trained(m) for m in models if getattr(m, "history", None)]}
+            "trained": [dict(_trained(m), windows=windows.get(id(m))) for m in models
+                        if getattr(m, "history", None)]}
+
+
+def _which(x, lookup):
+    """How many distinct training and validation windows (and others) ``x`` holds."""
+    try:
+        rows = np.asarray(x, dtype="float32")
+    except (TypeError, ValueError):
+        return None
+    found = {"train": set(), "val": set(), "other": 0}
+    for row in rows:
+        part, index = lookup.get(row.tobytes(), ("other", None))
+        if part == "other":
+            found["other"] += 1
+        else:
+            found[part].add(index)
+    return {"train": len(found["train"]), "val": len(found["val"]), "other": found["other"]}
 
 
 def _space(module, rng, timesteps=10):
@@ -179,12 +206,27 @@ TRIAL = {"units": 32, "dropout": 0.2, "recurrent_dropout": 0.1}
 OTHER_TRIAL = {"units": 16, "dropout": 0.1, "recurrent_dropout": 0.2}
 
 
+def _describe(model, timesteps):
+    """What a built model is, as plain data: its recurrent cells, parameters, declared input
+    (None for a subclassed model, which declares none) and output on (2, timesteps, 1)."""
+    try:
+        output = list(np.shape(model(np.zeros((2, timesteps, 1), "float32"), training=False)))
+    except Exception as err:  # noqa: BLE001 - e.g. a declared input of other timesteps
+        output = f"{type(err).__name__}: {err}"[:300]
+    inputs = getattr(model, "inputs", None)
+    return {"cells": _cells(model), "params": int(model.count_params()),
+            "declared": _plain(list(inputs[0].shape[1:])) if inputs else None,
+            "output": output}
+
+
 def probe_model(module, rng):
-    return module.build(_hp(TRIAL), timesteps=int(rng.integers(5, 12)))
+    timesteps = int(rng.integers(5, 12))
+    return _describe(module.build(_hp(TRIAL), timesteps=timesteps), timesteps)
 
 
 def probe_other_model(module, rng):
-    return module.build(_hp(OTHER_TRIAL), timesteps=int(rng.integers(5, 12)))
+    timesteps = int(rng.integers(5, 12))
+    return _describe(module.build(_hp(OTHER_TRIAL), timesteps=timesteps), timesteps)
 
 
 def probe_search(module, rng):
@@ -194,12 +236,13 @@ def probe_search(module, rng):
 
 ### BEGIN HIDDEN TESTS
 def probe_model_again(module, rng):
-    return module.build(_hp({"units": 32, "dropout": 0.1, "recurrent_dropout": 0.0}),
-                        timesteps=int(rng.integers(12, 20)))
+    timesteps = int(rng.integers(12, 20))
+    return _describe(module.build(_hp({"units": 32, "dropout": 0.1, "recurrent_dropout": 0.0}),
+                                  timesteps=timesteps), timesteps)
 
 
 def probe_search_again(module, rng):
-    return _run_search(module, rng, n_train=64, timesteps=8, max_trials=2, epochs=1,
+    return _run_search(module, rng, n_train=64, timesteps=8, max_trials=1, epochs=1,
                        stale=False)
 ### END HIDDEN TESTS
 
@@ -213,30 +256,29 @@ def _close(a, b, rtol=1e-4):
 
 
 def _judge_model(model, values, timesteps):
+    """``model`` (a _describe() dict) is Input((timesteps, 1)) -> LSTM of ``values`` -> Dense(1)."""
     from lstm_shapes import lstm_param_count
 
-    units = values["units"]
-    cells = [layer.cell for layer in model.layers if hasattr(getattr(layer, "cell", None),
-                                                             "units")]
-    if not cells:
+    if not model["cells"]:
         fail("your answer: the model has no recurrent layer: keras.layers.LSTM(...) expected")
-    cell = cells[0]
-    for name, got in (("units", cell.units), ("dropout", cell.dropout),
-                      ("recurrent_dropout", cell.recurrent_dropout)):
+    for name, got in zip(SPACE, model["cells"][0]):
         if not math.isclose(float(got), float(values[name]), abs_tol=1e-9):
             fail_with("ignored_argument",
                       f"the trial's hp['{name}'] is {values[name]}, but the LSTM's {name} is "
                       f"{got}: build(hp) must read it from hp",
                       f'{name}=hp.Choice("{name}", SPACE["{name}"])' if name != "units" else
                       'keras.layers.LSTM(hp.Choice("units", SPACE["units"]), ...)')
+    units = values["units"]
     want = lstm_param_count(units, 1) + units + 1
-    if model.count_params() != want:
+    if model["params"] != want:
         fail(f"your answer: LSTM({units}) + Dense(1) has {want} parameters, the model "
-             f"{model.count_params()}: Input((timesteps, 1)) -> LSTM -> Dense(1) expected")
-    declared = tuple(model.inputs[0].shape[1:])
-    if declared != (timesteps, 1):
-        fail_with("input_shape_data_mismatch", f"the input is {declared} for timesteps="
-                  f"{timesteps}", "keras.Input((timesteps, 1))")
+             f"{model['params']}: Input((timesteps, 1)) -> LSTM -> Dense(1) expected")
+    if model["declared"] not in (None, [timesteps, 1]):
+        fail_with("input_shape_data_mismatch", f"the input is {tuple(model['declared'])} for "
+                  f"timesteps={timesteps}", "keras.Input((timesteps, 1))")
+    if model["output"] != [2, 1]:
+        fail(f"your answer: 2 windows of (timesteps, 1) give {model['output']}; one value per "
+             "window, shape (2, 1), expected from Dense(1)")
 
 
 def _result_trials(found):
@@ -301,6 +343,17 @@ def _judge_runs(found):
                       f"dropout, recurrent_dropout) = {model['cells'][:1]}: build(hp) must "
                       "read them from hp", 'keras.layers.LSTM(hp.Choice("units", '
                       'SPACE["units"]), dropout=hp.Choice("dropout", SPACE["dropout"]), ...)')
+        seen = model["windows"]
+        if seen and seen["val"]:
+            fail_with("validation_on_training_data", f"trial {row['values']} trained on "
+                      f"{seen['val']} of the validation windows: val_loss then measures "
+                      "windows the model has learned",
+                      "tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
+        if seen and (seen["train"], seen["other"]) != (found["n_train"], 0):
+            fail(f"your answer: trial {row['values']} trained on {seen['train']} of the "
+                 f"{found['n_train']} training windows and {seen['other']} other rows: "
+                 "train each trial on all of x_train, y_train\n"
+                 "  fix: tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
         if model["epochs"] != epochs:
             fail_with("ignored_argument", f"epochs={epochs}, but each trial trained "
                       f"{model['epochs']} epochs", "tuner.search(..., epochs=epochs)")

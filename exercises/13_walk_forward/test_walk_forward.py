@@ -13,7 +13,8 @@ import pytest
 from lstm_shapes.exercises import fail, fail_with
 
 CONFIG = {"units": 16, "dropout": 0.1}
-FIX_SPLIT = "start = n - (k - i) * size; train, val = index[:start], index[start:start + size]"
+FIX_SPLIT = ("start = n - (k - i) * size; "
+             "train, val = np.arange(start), np.arange(start, start + size)")
 
 
 # ----------------------------------------------------------------------------- probe helpers

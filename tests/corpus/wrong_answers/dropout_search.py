@@ -47,4 +47,10 @@ WRONG = [
            '                                                      SPACE["recurrent_dropout"])':
            "recurrent_dropout=0.1"},
           "search_space_mismatch", 'hp.Choice("recurrent_dropout", SPACE["recurrent_dropout"])'),
+    Wrong("trained on the training and the validation windows",
+          {"import keras\n": "import keras\nimport numpy as np\n",
+           "tuner.search(x_train, y_train,":
+           "tuner.search(np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val]),"},
+          "validation_on_training_data",
+          "tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)"),
 ]
