@@ -267,7 +267,7 @@ def _judge_model(model, values, timesteps):
                       f"the trial's hp['{name}'] is {values[name]}, but the LSTM's {name} is "
                       f"{got}: build(hp) must read it from hp",
                       f'{name}=hp.Choice("{name}", SPACE["{name}"])' if name != "units" else
-                      'keras.layers.LSTM(hp.Choice("units", SPACE["units"]), ...)')
+                      'units = hp.Choice("units", SPACE["units"]); keras.layers.LSTM(units, ...)')
     units = values["units"]
     want = lstm_param_count(units, 1) + units + 1
     if model["params"] != want:
@@ -341,8 +341,9 @@ def _judge_runs(found):
         if model["cells"][:1] != [[row["values"][k] for k in SPACE]]:
             fail_with("ignored_argument", f"trial {row['values']} trained an LSTM with (units, "
                       f"dropout, recurrent_dropout) = {model['cells'][:1]}: build(hp) must "
-                      "read them from hp", 'keras.layers.LSTM(hp.Choice("units", '
-                      'SPACE["units"]), dropout=hp.Choice("dropout", SPACE["dropout"]), ...)')
+                      "read them from hp", "keras.layers.LSTM(units, dropout=dropout, "
+                      "recurrent_dropout=recurrent_dropout), each one read with "
+                      'hp.Choice(name, SPACE[name])')
         seen = model["windows"]
         if seen and seen["val"]:
             fail_with("validation_on_training_data", f"trial {row['values']} trained on "

@@ -13,8 +13,8 @@ import pytest
 from lstm_shapes.exercises import fail, fail_with
 
 CONFIG = {"units": 16, "dropout": 0.1}
-FIX_SPLIT = ("start = n - (k - i) * size; "
-             "train, val = np.arange(start), np.arange(start, start + size)")
+FIX_SPLIT = ("val = np.arange(n - (k - i) * size, n - (k - i - 1) * size); "
+             "train = np.arange(n - (k - i) * size)")
 
 
 # ----------------------------------------------------------------------------- probe helpers
@@ -56,9 +56,9 @@ def _windows(rng, n, timesteps):
 
 def _expected_folds(n, k):
     """Walk-forward folds as the exercise text defines them (the tests' own copy)."""
-    size = n // (k + 1)
-    return [(list(range(n - (k - i) * size)),
-             list(range(n - (k - i) * size, n - (k - i - 1) * size))) for i in range(k)]
+    block = n // (k + 1)
+    return [(list(range(n - (k - i) * block)),
+             list(range(n - (k - i) * block, n - (k - i - 1) * block))) for i in range(k)]
 
 
 def _rows(array, lookup):
@@ -157,8 +157,8 @@ def probe_choose(module, rng):
     def fake_cross_validate(x, y, config, k=4, epochs=3):
         calls.append({"config": _plain(config), "k": _plain(k), "epochs": _plain(epochs),
                       "n": len(x)})
-        losses = _fake_losses(len(calls) - 1, k) if len(calls) <= len(FAKE) else [1.0] * k
-        return {"fold_losses": losses, "mean": float(np.mean(losses))}
+        fake = _fake_losses(len(calls) - 1, k) if len(calls) <= len(FAKE) else [1.0] * k
+        return {"fold_losses": fake, "mean": float(np.mean(fake))}
 
     original = module.cross_validate
     module.cross_validate = fake_cross_validate
@@ -178,7 +178,7 @@ def probe_more_splits(module, rng):
 
 
 def probe_cv_again(module, rng):
-    return _cross_validate(module, rng, n=45, timesteps=6, k=2, epochs=2,
+    return _cross_validate(module, rng, n=45, timesteps=6, k=1, epochs=2,
                            config={"units": 8, "dropout": 0.2})
 ### END HIDDEN TESTS
 
@@ -198,7 +198,7 @@ def _judge_splits(folds, n, k):
                  f"train {train!r:.80}, val {val!r:.80}")
         if not val:
             fail_with("series_too_short", f"{where}, fold {i}: the validation block is empty",
-                      "size = n // (k + 1)")
+                      "each block holds n // (k + 1) windows")
         shared = sorted(set(train) & set(val))
         if shared:
             fail_with("validation_on_training_data", f"{where}, fold {i}: windows {shared[:5]}"
@@ -259,8 +259,8 @@ def _judge_cv(found):
         if later:
             fail_with("future_leakage", f"fold {i} trained on {_span(later)}, after its "
                       f"validation windows {_span(val)}: the future leaks into training",
-                      "for train, val in walk_forward_splits(len(x), k): "
-                      "model.fit(x[train], y[train], ...)")
+                      "train each fold on its walk_forward_splits(len(x), k) training "
+                      "windows only: model.fit(x[train], y[train], ...)")
         if set(seen) & set(val):
             fail_with("validation_on_training_data", f"fold {i} trained on windows of its "
                       f"validation block ({_span(sorted(set(seen) & set(val)))})",
@@ -303,7 +303,7 @@ def test_splits_refuse_too_few_windows(answers):
         if outcome != "ValueError":
             fail_with("series_too_short", f"walk_forward_splits({n}, {k}) {outcome}: "
                       f"{n} windows cannot make {k + 1} blocks of at least one window",
-                      'if k < 1 or n < k + 1: raise ValueError("...")')
+                      "raise ValueError when k < 1 or n < k + 1")
 
 
 @pytest.mark.exercise("walk_forward", points=3)

@@ -9,8 +9,8 @@ their inputs, so the model is scored on values it has already seen: the future l
 training, and the score flatters the model that memorizes best.
 
 Walk-forward cross-validation keeps time's order. The n windows (oldest first) are cut into
-k + 1 blocks of ``size = n // (k + 1)`` windows, the first block also taking the
-``n % (k + 1)`` left over; fold i (i = 0 .. k-1) validates on the windows
+k + 1 blocks of ``n // (k + 1)`` windows (call that number size), the first block also taking
+the ``n % (k + 1)`` left over; fold i (i = 0 .. k-1) validates on the windows
 ``[n - (k - i) * size, n - (k - i - 1) * size)`` and trains on EVERY window before them:
 
     fold 0:  [train      ][val]

@@ -37,7 +37,7 @@ WRONG = [
            '    units = hp.Choice("units", SPACE["units"])\n'
            '    model = keras.Sequential([\n        keras.Input((timesteps, 1)),\n'
            '        keras.layers.LSTM(32,'},
-          "ignored_argument", 'keras.layers.LSTM(hp.Choice("units", SPACE["units"])'),
+          "ignored_argument", 'units = hp.Choice("units", SPACE["units"]); keras.layers.LSTM(units'),
     Wrong("dropout from a continuous range",
           {'dropout=hp.Choice("dropout", SPACE["dropout"])':
            'dropout=hp.Float("dropout", 0.0, 0.2)'},

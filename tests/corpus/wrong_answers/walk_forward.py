@@ -7,7 +7,7 @@ validation measured on the training windows, the worst configuration kept, and a
 
 from corpus.wrong_answers import Wrong
 
-FIX_SPLIT = "start = n - (k - i) * size"
+FIX_SPLIT = "val = np.arange(n - (k - i) * size"
 
 WRONG = [
     Wrong("shuffled windows before the split (a random K-fold)",
@@ -24,7 +24,7 @@ WRONG = [
           "validation_on_training_data", FIX_SPLIT),
     Wrong("no refusal of too few windows",
           {"if k < 1 or n < k + 1:": "if n < 1:"},
-          "series_too_short", "if k < 1 or n < k + 1: raise ValueError"),
+          "series_too_short", "raise ValueError when k < 1 or n < k + 1"),
     Wrong("each fold scored on its training windows",
           {"model.evaluate(x[val], y[val]": "model.evaluate(x[train], y[train]"},
           "validation_on_training_data", "model.evaluate(x[val], y[val], verbose=0)"),
