@@ -250,6 +250,10 @@ def probe_search_again(module, rng):
 # ----------------------------------------------------------------------------- judging
 
 
+def _fmt(value):
+    return f"{value:.5g}" if isinstance(value, float) else repr(value)
+
+
 def _close(a, b, rtol=1e-4):
     return isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=rtol,
                                                                           abs_tol=1e-7)
@@ -292,6 +296,8 @@ def _result_trials(found):
         if missing:
             fail(f"your answer: the trial {trial!r:.150} lacks {missing}: each trial is "
                  f"{{'units', 'dropout', 'recurrent_dropout', 'val_loss'}}")
+        if not isinstance(trial["val_loss"], float):  # NaN arrives as the string 'nan'
+            fail(f"your answer: the val_loss of {trial!r:.150} is not a finite number")
     return trials
 
 
@@ -366,6 +372,9 @@ def _judge_val_loss(found):
     mine = [row for row in found["tuner"] if row["project"] == PROJECT and row["score"] != 0.0]
     for trial, row, model in zip(trials, mine, found["trained"]):
         score, history = row["score"], model["val_loss"]
+        if not all(isinstance(v, float) for v in [*history, *model["loss"]]):
+            fail(f"your answer: trial {row['values']} trained to losses that are not finite: "
+                 f"loss {model['loss']}, val_loss {history}")
         if not history:
             fail_with("validation_on_training_data", "the trials were trained without "
                       "validation data: keras-tuner has no val_loss to score them by",
@@ -373,28 +382,28 @@ def _judge_val_loss(found):
         if not _close(score, min(history)):
             if _close(score, min(model["loss"])):
                 fail_with("validation_on_training_data", f"trial {row['values']}: the tuner "
-                          f"scored it by its TRAINING loss {score:.5g}",
+                          f"scored it by its TRAINING loss {_fmt(score)}",
                           'keras_tuner.RandomSearch(..., objective="val_loss")')
             if _close(score, max(history)):
                 fail_with("best_not_lowest", f"trial {row['values']}: the tuner scored it by "
-                          f"its HIGHEST val_loss {score:.5g}; lower is better",
+                          f"its HIGHEST val_loss {_fmt(score)}; lower is better",
                           'keras_tuner.RandomSearch(..., objective="val_loss")')
             fail_with("validation_on_training_data", f"trial {row['values']}: score {score!r}"
-                      f" is not its lowest val_loss {min(history):.5g}",
+                      f" is not its lowest val_loss {_fmt(min(history))}",
                       'keras_tuner.RandomSearch(..., objective="val_loss")')
         if not _close(row["evaluated"], score):
             fail_with("validation_on_training_data",
-                      f"trial {row['values']}: its val_loss {score:.5g} was measured on other "
-                      f"windows: its weights score {row['evaluated']} on x_val, y_val",
+                      f"trial {row['values']}: its val_loss {_fmt(score)} was measured on other "
+                      f"windows: its weights score {_fmt(row['evaluated'])} on x_val, y_val",
                       "tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
         mine_loss = trial["val_loss"]
         if not _close(mine_loss, score):
             if any(_close(mine_loss, v) for v in model["loss"]):
                 fail_with("validation_on_training_data", f"trial {row['values']}: val_loss "
                           f"{mine_loss!r} is its TRAINING loss; its validation score is "
-                          f"{score:.5g}", '"val_loss": trial.score')
+                          f"{_fmt(score)}", '"val_loss": trial.score')
             fail_with("validation_on_training_data", f"trial {row['values']}: val_loss "
-                      f"{mine_loss!r} is not its validation score {score:.5g}",
+                      f"{mine_loss!r} is not its validation score {_fmt(score)}",
                       '"val_loss": trial.score')
 
 
@@ -429,7 +438,7 @@ def test_the_hypermodel_declares_the_space_and_an_mse_loss(answers):
                       f"space is {list(values)}", f'hp.Choice("{name}", SPACE["{name}"])')
     if not _close(found["loss"], found["mse"], rtol=1e-3):
         fail(f"your answer: the model's loss is {found['loss']!r} where the MSE is "
-             f"{found['mse']:.5g}: model.compile(optimizer=..., loss=\"mse\")")
+             f"{_fmt(found['mse'])}: model.compile(optimizer=..., loss=\"mse\")")
 
 
 @pytest.mark.exercise("dropout_search", points=2)

@@ -106,7 +106,7 @@ def _cross_validate(module, rng, *, n, timesteps, k, epochs, config):
         for part, index in (("val", val), ("train", train)):
             if index:
                 prediction = np.asarray(model(x[index], training=False))
-                mse[part] = float(np.mean((prediction - y[index]) ** 2))
+                mse[part] = _plain(float(np.mean((prediction - y[index]) ** 2)))
         models.append({"fits": fits, "mse": mse, "cells": [
             [int(layer.cell.units), float(layer.cell.dropout)]
             for layer in model.layers if hasattr(getattr(layer, "cell", None), "units")]})
@@ -227,6 +227,10 @@ def _span(index):
     return f"windows {index[:6]}{'...' if len(index) > 6 else ''}"
 
 
+def _fmt(value):
+    return f"{value:.5g}" if isinstance(value, float) else repr(value)
+
+
 def _close(a, b, rtol=1e-4):
     return isinstance(a, float) and isinstance(b, float) and math.isclose(
         a, b, rel_tol=rtol, abs_tol=1e-7)
@@ -236,10 +240,10 @@ def _judge_cv(found):
     n, k, epochs, config = found["n"], found["k"], found["epochs"], found["config"]
     result, models = found["result"], found["models"]
     losses = result.get("fold_losses") if isinstance(result, dict) else None
-    if not isinstance(losses, list) or len(losses) != k or not isinstance(
-            result.get("mean"), (int, float)):
+    if not isinstance(losses, list) or len(losses) != k or not all(
+            isinstance(v, float) for v in [*losses, result.get("mean")]):
         fail(f"your answer: cross_validate(..., k={k}) must return {{'fold_losses': [{k} "
-             f"floats], 'mean': float}}, got {result!r:.200}")
+             f"finite floats], 'mean': float}}, got {result!r:.200}")
     if len(models) != k or any(len(m["fits"]) != 1 for m in models):
         fail(f"your answer: cross_validate(..., k={k}) built {len(models)} models and fit them "
              f"{[len(m['fits']) for m in models]} times: one fresh build(...) per fold, fit "
@@ -278,13 +282,13 @@ def _judge_cv(found):
         got, want = losses[i], model["mse"]["val"]
         if not _close(got, want):
             if _close(got, model["mse"].get("train")):
-                fail_with("validation_on_training_data", f"fold {i}: loss {got:.5g} is the "
+                fail_with("validation_on_training_data", f"fold {i}: loss {_fmt(got)} is the "
                           f"model's MSE on its TRAINING windows; on its validation windows it "
-                          f"is {want:.5g}", "model.evaluate(x[val], y[val], verbose=0)")
+                          f"is {_fmt(want)}", "model.evaluate(x[val], y[val], verbose=0)")
             fail(f"your answer: fold {i}: loss {got!r} is not the MSE of its model on its "
-                 f"validation windows ({want:.5g})\n"
+                 f"validation windows ({_fmt(want)})\n"
                  "  fix: model.evaluate(x[val], y[val], verbose=0)")
-    if not _close(float(result["mean"]), float(np.mean(losses))):
+    if not _close(result["mean"], float(np.mean(losses))):
         fail(f"your answer: mean {result['mean']!r} is not the mean of the fold losses "
              f"({float(np.mean(losses)):.5g})\n  fix: float(np.mean(fold_losses))")
 
