@@ -22,9 +22,10 @@ follow each other in time without overlap, and no window is in both parts of a f
 (``fit`` may shuffle the training windows among themselves: that leaks nothing. Where the
 validation windows sit is what matters.)
 
-scikit-learn's ``TimeSeriesSplit(n_splits=k)`` yields exactly these indices. Here you write
-them by hand: where the validation block must sit, and why, is the lesson; they take a few
-lines; and scikit-learn (with SciPy) would be a large new dependency for those few lines.
+scikit-learn's ``TimeSeriesSplit(n_splits=k)`` yields exactly these indices (for k >= 2; it
+refuses a single fold). Here you write them by hand: where the validation block must sit,
+and why, is the lesson; they take a few lines; and scikit-learn (with SciPy) would be a
+large new dependency for those few lines.
 """
 
 import keras
@@ -88,10 +89,9 @@ def choose(x, y, configs, k=4, epochs=3):
 
 
 if __name__ == "__main__":
-    from lstm_shapes import sine_windows
-
-    w = sine_windows(timesteps=10, validation_split=0.0)
-    found = choose(w.x_train, w.y_train, [{"units": 16, "dropout": 0.0},
+    series = np.sin(np.arange(0, 100, 0.1)).astype("float32")  # the whole series, in order
+    x = np.stack([series[i:i + 10] for i in range(len(series) - 10)])[..., None]
+    found = choose(x, series[10:, None], [{"units": 16, "dropout": 0.0},
                                           {"units": 32, "dropout": 0.2}])
     for config, result in zip([16, 32], found["results"]):
         print(config, np.round(result["fold_losses"], 5), round(result["mean"], 5))
