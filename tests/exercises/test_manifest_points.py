@@ -40,7 +40,8 @@ def test_a_drifted_marker_is_caught(tmp_path: Path) -> None:
 def test_names_are_unique_and_the_total_is_the_series_total() -> None:
     names = [e.name for e in MANIFEST.exercises]
     assert len(names) == len(set(names))
-    assert MANIFEST.total_points == sum(e.points for e in MANIFEST.exercises) == 120
+    markers = sum(points for e in MANIFEST.exercises for _, points in _markers(e.test_file))
+    assert MANIFEST.total_points == sum(e.points for e in MANIFEST.exercises) == markers > 0
 
 
 def test_reading_the_manifest_imports_no_tensorflow() -> None:
