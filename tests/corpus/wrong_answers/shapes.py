@@ -1,0 +1,32 @@
+"""Exercise 2 (shapes): predicted LSTM shapes and parameter counts a learner gets wrong."""
+
+from corpus.wrong_answers import Wrong
+
+_OUTPUT = "output = (batch, timesteps, units) if return_sequences else state"
+_STATE = "state = (batch, units)"
+_COUNT = "return 4 * (units * (features + units) + units)"
+
+WRONG = [
+    Wrong("units taken for the length of the output sequence",
+          {_OUTPUT: "output = (batch, units, units) if return_sequences else state"},
+          "units_equals_timesteps", "(batch, timesteps, units)"),
+    Wrong("three gates counted", {_COUNT: "return 3 * (units * (features + units) + units)"},
+          "lstm_gate_count", "4 * (units * (features + units) + units)"),
+    Wrong("the biases left out of the count", {_COUNT: "return 4 * (units * (features + units))"},
+          "lstm_gate_count", "4 * (units * (features + units) + units)"),
+    Wrong("the old argument order (features, units)",
+          {"def lstm_param_count(units, features):": "def lstm_param_count(features, units):"},
+          "lstm_gate_count", "def lstm_param_count(units, features):"),
+    Wrong("return_sequences read the other way round",
+          {_OUTPUT: "output = (batch, timesteps, units) if not return_sequences else state"},
+          "unexpected_sequence_output", "(batch, units)"),
+    Wrong("h and c follow return_sequences too",
+          {"return output, state, state": "return output, output, output"},
+          "unexpected_sequence_output", "(batch, units)"),
+    Wrong("the states sized by timesteps", {_STATE: "state = (batch, timesteps)"},
+          "units_equals_timesteps", "(batch, units)"),
+    Wrong("shapes of one sample, without the batch axis",
+          {_STATE: "state = (units,)",
+           _OUTPUT: "output = (timesteps, units) if return_sequences else state"},
+          "wrong_rank", "(batch, units)"),
+]
