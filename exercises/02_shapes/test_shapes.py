@@ -8,6 +8,8 @@ import pytest
 
 from lstm_shapes.exercises import assert_shape_tuple, fail_with
 
+OFF_LIMITS = ("lstm_param_count",)  # the library's answer: refused while the probes run
+
 
 def _config(rng, return_sequences, batch=True):
     """One question; batch, timesteps, features and units all differ, so a mix-up shows."""

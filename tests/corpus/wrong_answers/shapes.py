@@ -29,4 +29,8 @@ WRONG = [
           {_STATE: "state = (units,)",
            _OUTPUT: "output = (timesteps, units) if return_sequences else state"},
           "wrong_rank", "(batch, units)"),
+    Wrong("the library's count instead of one's own",
+          {_COUNT: "from lstm_shapes import lstm_param_count as count\n"
+                   "    return count(units, features)"},
+          "library_answer", "write lstm_param_count yourself"),
 ]
