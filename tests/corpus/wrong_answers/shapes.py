@@ -34,3 +34,15 @@ WRONG = [
                    "    return count(units, features)"},
           "library_answer", "write lstm_param_count yourself"),
 ]
+
+RIGHT = [
+    Wrong("the count factored, the shapes built by branches",
+          {_COUNT: "return 4 * units * (features + units + 1)",
+           _OUTPUT: "if return_sequences:\n        output = (batch, timesteps, units)\n"
+                    "    else:\n        output = (batch, units)"}, "", ""),
+    Wrong("the count weight by weight, lists for shapes",
+          {_COUNT: "kernel, recurrent, bias = features * 4 * units, units * 4 * units, 4 * units"
+                   "\n    return kernel + recurrent + bias",
+           "return output, state, state": "return list(output), list(state), list(state)"},
+          "", ""),
+]

@@ -44,3 +44,14 @@ WRONG = [
           {"return np.sin(np.arange(0, 100, 0.1))": "return np.sin(np.linspace(0, 100, 1000))"},
           "series_grid", "return np.sin(np.arange(0, 100, 0.1))"),
 ]
+
+RIGHT = [
+    Wrong("sliding_window_view without its last window, reshape for the axes",
+          {_STACK: "x = np.lib.stride_tricks.sliding_window_view(series, timesteps)[:-1]",
+           _RETURN: "return x.reshape(len(x), timesteps, 1), y.reshape(-1, 1)"}, "", ""),
+    Wrong("index arithmetic, float64 kept, sine from a step count",
+          {"series = np.asarray(series, dtype=\"float32\")": "series = np.asarray(series)",
+           _STACK: "x = series[np.arange(n_windows)[:, None] + np.arange(timesteps)]",
+           "return np.sin(np.arange(0, 100, 0.1))": "return np.sin(np.arange(1000) * 0.1)"},
+          "", ""),
+]
