@@ -22,6 +22,9 @@ WRONG = [
     Wrong("h read at the first timestep",
           {_RETURN: "return np.asarray(sequence), np.asarray(sequence[:, 0, :]), np.asarray(c)"},
           "return_state_unpacking", "sequence, h, c = layer(x); return sequence, h, c"),
+    Wrong("only the sequence returned",
+          {_RETURN: "return np.asarray(sequence)"},
+          "return_state_unpacking", "sequence, h, c = layer(x); return sequence, h, c"),
 ]
 
 RIGHT = [
