@@ -77,10 +77,11 @@ def _count(value, series, t, name):
 def _assert_windows_shape(x, series, t):
     """x is (len(series) - timesteps, timesteps, 1)."""
     shape = np.shape(x)
-    if len(shape) == 3 and shape[2] == 1 and shape[1] == t + 1:
+    if shape == (len(series) - t, t + 1, 1):  # a window for each target, target included
         fail_with("window_misalignment", f"x's windows hold {t + 1} values with timesteps={t}: "
                   "each window also holds its own target", "x[i] = series[i:i + timesteps]")
-    if len(shape) == 3 and shape[2] == 1 and shape[1] not in (t, 1) and shape[0] != t:
+    time_major = shape == (t, len(series) - t, 1)  # the right axes, swapped: assert_shape says so
+    if len(shape) == 3 and shape[2] == 1 and shape[1] not in (t, 1) and not time_major:
         fail_with("dimension_mismatch", f"x's windows hold {shape[1]} values, but "
                   f"make_windows(series, timesteps={t}) asks for windows of {t}: use the "
                   "timesteps argument", "x[i] = series[i:i + timesteps]")
