@@ -84,6 +84,12 @@ MISCONCEPTIONS: dict[str, str] = {
     "no effect: a fixed value, a default or an earlier result is used instead.",
     "search_space_mismatch": "the hyperparameters the model-building function declares "
     "(hp.Choice/hp.Int/hp.Float) do not take exactly the values of the search space.",
+    "series_grid": "the series is sampled on another grid than the task's: np.arange(start, "
+    "stop, step) excludes stop; np.linspace takes a count and includes stop.",
+    "model_layers": "the model's layers differ from the ones the task names (one missing, "
+    "one extra, or another kind).",
+    "compile_settings": "the model is compiled with another optimizer or loss than the task "
+    "asks for, or not at all.",
     "library_answer": "the exercise asks you to write this yourself; calling the library's "
     "own implementation answers nothing about what you understood.",
     "series_too_short": "the series is too short to cut one window plus its targets from "
