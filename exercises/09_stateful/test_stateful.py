@@ -9,7 +9,7 @@ whose LSTM records every call it receives.
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import assert_shape, assert_shape_tuple, fail_with
+from lstm_shapes.exercises import assert_shape, fail_with
 
 BATCH_FIX = "keras.Input((timesteps, 1), batch_size=batch_size)"
 STATEFUL_FIX = f"keras.layers.LSTM(units, stateful=True)   # after {BATCH_FIX}"
@@ -167,9 +167,10 @@ def _judge_stateful(answers, key):
         if len(declared) == 3 and declared[0] != batch:
             fail_with("stateful_batch", f"the input is declared {tuple(declared)}: its batch "
                       f"is {declared[0]}, not the batch_size argument ({batch})", BATCH_FIX)
-        assert_shape_tuple(declared, (batch, t, 1), "batch timesteps features",
-                           "the model's input", terms={"batch": "batch_size",
-                                                       "timesteps": "timesteps"})
+        if declared[1:] != [t, 1]:
+            code = "swapped_axes" if declared[1:] == [1, t] else "input_shape_data_mismatch"
+            fail_with(code, f"the input is declared {tuple(declared)}: (batch_size, "
+                      f"timesteps, 1) = {(batch, t, 1)} is asked for", BATCH_FIX)
     error = answer["error"]
     if error is not None and error["code"] == "stateful_batch":
         fail_with("stateful_batch", f"the model refused a batch of batch_size ({batch}) "
@@ -206,12 +207,10 @@ def _judge_structure(answers, key):
     batch, t, units, x, _, _ = _question(answers.rng(key))
     answer = _model_answer(answers, key)
     error = answer["error"]
-    if error is not None and error["code"] == "stateful_batch":
-        fail_with("stateful_batch", "the model refused chunks of batch_size sequences: "
+    if error is not None:  # the input it was declared for is not (batch_size, timesteps, 1)
+        fail_with(error["code"] or "input_shape_data_mismatch", "the model refused chunks of "
+                  f"(batch_size, timesteps, 1) = {(batch, t, 1)}: "
                   f"{error['message'].splitlines()[0]}", BATCH_FIX)
-    if error is not None:
-        fail_with(error["code"] or "dimension_mismatch", "the model raised when called on "
-                  f"(batch_size, timesteps, 1) chunks: {error['message']}")
     last = np.asarray(answer["outputs"][-1])
     if last.ndim == 3:
         fail_with("sequence_output_vs_last_target", f"the model outputs {last.shape}: one "

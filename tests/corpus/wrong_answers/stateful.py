@@ -27,6 +27,10 @@ WRONG = [
           {"keras.Input((timesteps, 1), batch_size=batch_size)":
            "keras.Input((timesteps, 1), batch_size=32)"},
           "stateful_batch", "keras.Input((timesteps, 1), batch_size=batch_size)"),
+    Wrong("timesteps on the feature axis",
+          {"keras.Input((timesteps, 1), batch_size=batch_size)":
+           "keras.Input((1, timesteps), batch_size=batch_size)"},
+          "swapped_axes", "keras.Input((timesteps, 1), batch_size=batch_size)"),
     Wrong("units taken for timesteps", {"keras.layers.LSTM(units, stateful=True)":
                                         "keras.layers.LSTM(timesteps, stateful=True)"},
           "units_equals_timesteps", "keras.layers.LSTM(units, stateful=True)"),
