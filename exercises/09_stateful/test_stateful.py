@@ -236,7 +236,7 @@ def _judge_structure(answers, key):
 def _runs(answers, key):
     answer = answers[key]
     if "reset_states" in answer:
-        fail_with("stateful_chunks", f"run_in_chunks raised AttributeError: "
+        fail_with("stateful_reset", f"run_in_chunks raised AttributeError: "
                   f"{answer['reset_states']}: Keras 3 resets a stateful layer, not a model",
                   RESET_FIX)
     error = answer.get("call_error")
@@ -256,7 +256,7 @@ def _judge_calls(answers, key):
     for run in _runs(answers, key):
         calls = run["calls"]
         if not calls:
-            fail_with("stateful_chunks", "run_in_chunks never called the model",
+            fail_with("stateful_reset", "run_in_chunks never called the model",
                       CHUNKS_FIX)
         for shape in calls:
             if shape[1] != t:
@@ -265,7 +265,7 @@ def _judge_calls(answers, key):
                           f"and long_x has {x.shape[1]}", CHUNKS_FIX)
         got = [shape[3] for shape in calls]
         if got != starts:
-            fail_with("stateful_chunks", f"the chunks started at steps {got} of long_x: "
+            fail_with("stateful_reset", f"the chunks started at steps {got} of long_x: "
                       f"one after the other, each once, they start at {starts}", CHUNKS_FIX)
 
 
@@ -282,12 +282,16 @@ def _judge_values(answers, key):
         before = ([dirt, x], [dirt, x, x], [x, x])  # not reset, or reset in the first run only
         if any(np.allclose(got, _reference_model(weights, units)(np.concatenate(seqs, axis=1)),
                            atol=ATOL) for seqs in before):
-            fail_with("stateful_chunks", f"{'the first' if i == 0 else 'a second'} run "
+            fail_with("stateful_reset", f"{'the first' if i == 0 else 'a second'} run "
                       "started from the h and c the model held before it", RESET_FIX)
         if np.allclose(got, _reference_model(weights, units)(x[:, -t:]), atol=ATOL):
-            fail_with("stateful_chunks", "the result is that of the last chunk alone: the "
+            fail_with("stateful_reset", "the result is that of the last chunk alone: the "
                       "states were reset between the chunks", RESET_FIX)
-        fail_with("stateful_chunks", "the result differs from one call on the whole "
+        if [call[3] for call in run["calls"]] != list(range(0, x.shape[1], t)):
+            fail_with("stateful_reset", "the result differs from one call on the whole "
+                      "sequence: the chunks did not go in one after the other, each once",
+                      CHUNKS_FIX)
+        fail_with("stateful_reset", "the result differs from one call on the whole "
                   "sequence: is it the prediction after the LAST chunk?", CHUNKS_FIX)
     if not runs[0]["numpy"]:
         fail_with("not_numpy", f"run_in_chunks returned an object of type {runs[0]['type']}"

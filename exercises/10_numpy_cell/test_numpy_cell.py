@@ -9,6 +9,8 @@ import pytest
 
 from lstm_shapes.exercises import assert_close, fail_with
 
+OFF_LIMITS = ("lstm_step", "lstm_unroll")  # the library's answers refuse inside the probes
+
 STEP_FIX = ("z = x_t @ kernel + h @ recurrent_kernel + bias; z_i, z_f, z_c, z_o = np.split(z, "
             "4, axis=-1)   # (batch, units) each, in Keras's order i, f, c, o")
 C_FIX = "c_new = f * c + i * g   # f, i = sigmoid(z_f), sigmoid(z_i); g = np.tanh(z_c)"

@@ -62,3 +62,9 @@ RIGHT = [
         _SPLIT: "gates = np.split(z, 4, axis=1); zi, zf, zc, zo = gates",
     }, "", ""),
 ]
+
+WRONG.append(Wrong("the library's cell imported", {
+    "    z = x_t @ kernel + h @ recurrent_kernel + bias\n":
+    "    from lstm_shapes import lstm_step as step\n"
+    "    return step(x_t, h, c, kernel, recurrent_kernel, bias)\n"
+    "    z = x_t @ kernel + h @ recurrent_kernel + bias\n"}, "library_answer", "yourself"))
