@@ -318,7 +318,8 @@ def test_states_reset_then_chunks_equal_one_call_on_the_whole_sequence(answers):
     _judge_values(answers, "chunks")
 
 
-### BEGIN HIDDEN TESTS
+# other sizes for the hidden tests (probes are never hidden: the grader runs the released
+# copy's probes, so a probe inside the hidden block would never run)
 def probe_model_again(module, rng):
     return _build(module, rng)
 
@@ -327,6 +328,7 @@ def probe_chunks_again(module, rng):
     return _run(module, rng)
 
 
+### BEGIN HIDDEN TESTS
 @pytest.mark.exercise("stateful", points=1)
 def test_other_sizes(answers):
     for judge in (_judge_stateful, _judge_structure):

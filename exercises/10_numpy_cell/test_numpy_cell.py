@@ -206,7 +206,8 @@ def test_unrolled_over_the_timesteps_from_zero_states(answers):
     _judge_unroll(answers, "unroll")
 
 
-### BEGIN HIDDEN TESTS
+# other sizes for the hidden tests (probes are never hidden: the grader runs the released
+# copy's probes, so a probe inside the hidden block would never run)
 def probe_step_again(module, rng):
     return _step(module, rng, "step_again")
 
@@ -215,6 +216,7 @@ def probe_unroll_again(module, rng):
     return _unroll(module, rng, "unroll_again")
 
 
+### BEGIN HIDDEN TESTS
 @pytest.mark.exercise("numpy_cell", points=2)
 def test_other_sizes(answers):
     _judge_step(answers, "step_again")

@@ -292,7 +292,8 @@ def test_the_units_argument_is_used(answers):
     _judge_units(answers, "per_step_units")
 
 
-### BEGIN HIDDEN TESTS
+# other sizes for the hidden tests (probes are never hidden: the grader runs the released
+# copy's probes, so a probe inside the hidden block would never run)
 def probe_windows_again(module, rng):
     return _windows_answer(module, rng, "windows_again")
 
@@ -301,8 +302,10 @@ def probe_per_step_again_units(module, rng):
     return _per_step(module, rng, "per_step_again_units")
 
 
+### BEGIN HIDDEN TESTS
 @pytest.mark.exercise("many_to_many", points=1)
 def test_other_sizes(answers):
     _judge_windows(answers, "windows_again")
+    _judge_per_step(answers, "per_step_again_units")
     _judge_units(answers, "per_step_again_units")
 ### END HIDDEN TESTS
