@@ -115,8 +115,8 @@ def _run(module, rng):
             start = next((s for s in range(x.shape[1] - n + 1) if seen.shape == (
                 len(x), n, 1) and np.allclose(seen, x[:, s:s + n], rtol=0, atol=1e-7)), None)
             calls.append([*(int(d) for d in seen.shape), start])
-        except Exception:  # noqa: BLE001 - a symbolic call: its shape only
-            calls.append([*(None if d is None else int(d) for d in sequences.shape), None])
+        except Exception:  # noqa: BLE001 - traced (a compiled predict): its shape only
+            calls.append([*(None if d is None else int(d) for d in sequences.shape), "traced"])
         return call(sequences, *args, **kwargs)
 
     lstm.call = recording
@@ -264,7 +264,7 @@ def _judge_calls(answers, key):
                           f"{tuple(shape[:3])}: the model reads chunks of its {t} timesteps, "
                           f"and long_x has {x.shape[1]}", CHUNKS_FIX)
         got = [shape[3] for shape in calls]
-        if got != starts:
+        if got != starts and "traced" not in got:  # a traced call shows its shape only
             fail_with("stateful_reset", f"the chunks started at steps {got} of long_x: "
                       f"one after the other, each once, they start at {starts}", CHUNKS_FIX)
 
@@ -287,7 +287,8 @@ def _judge_values(answers, key):
         if np.allclose(got, _reference_model(weights, units)(x[:, -t:]), atol=ATOL):
             fail_with("stateful_reset", "the result is that of the last chunk alone: the "
                       "states were reset between the chunks", RESET_FIX)
-        if [call[3] for call in run["calls"]] != list(range(0, x.shape[1], t)):
+        starts = [call[3] for call in run["calls"]]
+        if starts != list(range(0, x.shape[1], t)) and "traced" not in starts:
             fail_with("stateful_reset", "the result differs from one call on the whole "
                       "sequence: the chunks did not go in one after the other, each once",
                       CHUNKS_FIX)
