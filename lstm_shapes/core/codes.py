@@ -90,6 +90,8 @@ MISCONCEPTIONS: dict[str, str] = {
     "one extra, or another kind).",
     "compile_settings": "the model is compiled with another optimizer or loss than the task "
     "asks for, or not at all.",
+    "not_numpy": "a NumPy array is asked for and this is a framework tensor; np.asarray(t) "
+    "converts an eager one.",
     "library_answer": "the exercise asks you to write this yourself; calling the library's "
     "own implementation answers nothing about what you understood.",
     "series_too_short": "the series is too short to cut one window plus its targets from "
