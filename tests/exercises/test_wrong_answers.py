@@ -92,3 +92,11 @@ def test_wrong_answers_lose_visible_points_with_their_code_and_fix(
         elif w.fix not in failing:
             problems.append(f"{name} / {w.name}: fix {w.fix!r} not shown:\n{failing[:1200]}")
     assert not problems, "\n\n".join(problems)
+
+
+def test_every_code_of_the_corpus_is_in_the_catalogue() -> None:
+    """A learner sees each code with its one-line summary: none may be missing."""
+    from lstm_shapes import MISCONCEPTIONS
+
+    unknown = {w.code for wrong in CORPUS.values() for w in wrong} - set(MISCONCEPTIONS)
+    assert not unknown, sorted(unknown)
