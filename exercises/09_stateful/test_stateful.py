@@ -11,6 +11,8 @@ import pytest
 
 from lstm_shapes.exercises import assert_shape, fail_with
 
+OFF_LIMITS = ("build_stateful_lstm",)  # the library's answer: refused while the probes run
+
 BATCH_FIX = "keras.Input((timesteps, 1), batch_size=batch_size)"
 STATEFUL_FIX = f"keras.layers.LSTM(units, stateful=True)   # after {BATCH_FIX}"
 CHUNKS_FIX = ("for start in range(0, long_x.shape[1], timesteps): out = model(long_x[:, start:"

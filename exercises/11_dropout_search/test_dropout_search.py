@@ -13,6 +13,8 @@ import pytest
 
 from lstm_shapes.exercises import fail, fail_with
 
+OFF_LIMITS = ("build_lstm",)  # the library's answer: refused while the probes run
+
 SPACE = {"units": (16, 32), "dropout": (0.0, 0.1, 0.2), "recurrent_dropout": (0.0, 0.1, 0.2)}
 PROJECT = "dropout_search"
 TRIAL_KEYS = ("units", "dropout", "recurrent_dropout", "val_loss")

@@ -12,6 +12,8 @@ import pytest
 from lstm_shapes.core.messages import render_answer
 from lstm_shapes.exercises import assert_shape, fail, fail_with
 
+OFF_LIMITS = ("sine_windows", "build_lstm")  # the library's answer: refused while the probes run
+
 SERIES = np.sin(np.arange(0, 100, 0.1)).astype("float32")
 RANGE_FIX = "for i in range(len(series) - timesteps - horizon + 1)"
 X_FIX = "x[i] = series[i : i + timesteps]   # then x = x[..., np.newaxis]: (batch, timesteps, 1)"

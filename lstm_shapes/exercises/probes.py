@@ -171,9 +171,9 @@ def run_probes(test_module: Any, learner_module: Any, directory: str | Path,
                 cause = err.__cause__ if err.__cause__ is not None else err
                 called = _off_limits_in(err)
                 if called is not None:  # however Keras or the learner wrapped it
-                    err = OffLimits(f"this exercise asks you to write {', '.join(forbidden)} "
-                                    f"yourself; your code called lstm_shapes.{called}, the "
-                                    "library's own answer, which is off limits here")
+                    err = OffLimits(f"your code called lstm_shapes.{called}: this exercise "
+                                    "asks you to write that part yourself, so the library's "
+                                    "own answer is off limits here")
                 save_error(directory, key, err, location=error_location(cause, learner_file))
 
 

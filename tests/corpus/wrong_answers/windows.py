@@ -43,6 +43,13 @@ WRONG = [
     Wrong("np.linspace for the time grid",
           {"return np.sin(np.arange(0, 100, 0.1))": "return np.sin(np.linspace(0, 100, 1000))"},
           "series_grid", "return np.sin(np.arange(0, 100, 0.1))"),
+    Wrong("the library's windows instead of one's own",
+          {"def make_windows(series, timesteps):":
+           "from lstm_shapes import sine_windows\n\n\ndef make_windows(series, timesteps):",
+           "    series = np.asarray(series, dtype=\"float32\")":
+           "    w = sine_windows(np.asarray(series, dtype=\"float32\"), timesteps=timesteps)\n"
+           "    series = np.asarray(series, dtype=\"float32\")"},
+          "library_answer", "write that part yourself"),
 ]
 
 RIGHT = [
