@@ -202,6 +202,43 @@ def per_frame_labels_fixed():
     return _cnn_lstm(True), _videos(), feats(V, T, 7, seed=1), {}
 
 
+# keras-team/keras#815: stacked LSTMs whose last has return_sequences=False, then
+# TimeDistributedDense: "Expects 3 dimensions, only receiving 2"; fchollet: "Use
+# return_sequences=True in the last layer".
+def _per_step_vocab(last_sequences: bool):
+    x = onehot(ints(V * T * 2, 6).reshape(V * 2, T), 6)
+    model = seq((T, 6), L.LSTM(8, return_sequences=True), L.Dropout(0.2),
+                L.LSTM(8, return_sequences=last_sequences), L.Dropout(0.2),
+                L.TimeDistributed(L.Dense(6, activation="softmax")),
+                loss="categorical_crossentropy")
+    return model, x, x, {}
+
+
+def td_after_last_step_broken():
+    return _per_step_vocab(False)
+
+
+def td_after_last_step_fixed():
+    return _per_step_vocab(True)
+
+
+# google-deepmind/dm-haiku#584: a Conv2DLSTM unrolled over data laid out (batch, time, ...)
+# by an unroll that reads (time, batch, ...); the poster's 10 clips of 10 frames hid it.
+# Rebuilt the other way round in Keras: time-major clips into the batch-major ConvLSTM2D.
+def _clip_classifier():
+    return seq((T, H, W, 1), L.ConvLSTM2D(4, 3, padding="same"), L.GlobalAveragePooling2D(),
+               L.Dense(1))
+
+
+def time_major_clips_broken():
+    clips = feats(T, T, H, W, 1)  # T clips of T frames, as (batch, time, ...)
+    return _clip_classifier(), np.swapaxes(clips, 0, 1), feats(T, 1, seed=1), {}
+
+
+def time_major_clips_fixed():
+    clips = feats(T, T, H, W, 1)
+    return _clip_classifier(), clips, feats(T, 1, seed=1), {}
+
 CASES = [
     RealCase("td_conv_frames_as_batch", "beyond_3d",
              "https://github.com/keras-team/keras/issues/2649",
@@ -269,6 +306,19 @@ CASES = [
              "an error when training",
              "last_output_vs_sequence_target", True, per_frame_labels_broken,
              per_frame_labels_fixed),
+    RealCase("timedistributed_after_last_step_lstm", "beyond_3d",
+             "https://github.com/keras-team/keras/issues/815",
+             "stacked LSTMs ending with return_sequences=False, then TimeDistributedDense: "
+             "'Expects 3 dimensions, only receiving 2'",
+             "timedistributed_rank", True, td_after_last_step_broken, td_after_last_step_fixed,
+             accept=("missing_return_sequences", "last_output_vs_sequence_target")),
+    RealCase("convlstm_time_major_clips", "beyond_3d",
+             "https://github.com/google-deepmind/dm-haiku/issues/584",
+             "a Conv2DLSTM unrolled over (batch, time, ...) data by a time-major unroll, with "
+             "as many clips as frames: 'How to use ConvLSTM?'",
+             "swapped_axes", False, time_major_clips_broken, time_major_clips_fixed,
+             note="the poster used Haiku; rebuilt as time-major data in Keras's batch-major "
+                  "ConvLSTM2D, with as many clips as frames as in the post"),
 ]
 
 

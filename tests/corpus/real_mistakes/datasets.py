@@ -148,6 +148,46 @@ def word_per_sample_fixed():
     return _tagger(T), words.reshape(N, T, 20), tags.reshape(N, T, LABS), {"batch_size": 16}
 
 
+# keras-team/keras#3828: `model.add(LSTM(4, input_dim=look_back))` on the look_back
+# windows: "4 LSTM blocks ... how many cells?"; input_dim=look_back puts the window on the
+# feature axis with one time step.
+def look_back_as_input_dim_broken():
+    x, y = windows(t=3)
+    return seq((1, 3), L.LSTM(4), L.Dense(1)), x.reshape(N, 1, 3), y, {}
+
+
+def look_back_as_input_dim_fixed():
+    x, y = windows(t=3)
+    return seq((3, 1), L.LSTM(4), L.Dense(1)), x, y, {}
+
+
+# keras-team/keras#6084: "That is from 2d to 3d, say you have (100,2) shaped data to
+# (100,1,2) data?" -- "I want to train with my data (100, 2), with time step is 7".
+def rows_one_step_broken():
+    rows, y = feats(100, 2), feats(100, 1, seed=1)
+    return seq((None, 2), L.LSTM(8), L.Dense(1)), rows[:, None, :], y, {}
+
+
+def rows_one_step_fixed():
+    rows, y = feats(100, 2), feats(100, 1, seed=1)
+    x = np.stack([rows[i:i + 7] for i in range(100 - 7 + 1)])  # 7 steps up to each row
+    return seq((None, 2), L.LSTM(8), L.Dense(1)), x, y[6:], {}
+
+# bnsreenu/python_for_microscopists#74: the time-series LSTM tutorial reshaped its windows
+# with np.reshape(trainX, (trainX.shape[0], 1, trainX.shape[1])) and input_shape=(None,
+# seq_size); the PR corrects "train/test shape and model input shape".
+def tutorial_windows_broken():
+    x, y = windows(t=10)
+    model = seq((None, 10), L.LSTM(16), L.Dense(32), L.Dense(1))
+    return model, np.reshape(x[..., 0], (N, 1, 10)), y, {}
+
+
+def tutorial_windows_fixed():
+    x, y = windows(t=10)
+    model = seq((10, 1), L.LSTM(16), L.Dense(32), L.Dense(1))
+    return model, x, y, {}
+
+
 CASES = [
     RealCase("timeseries_dataset_target_inside_window", "datasets",
              "https://github.com/tensorflow/tensorflow/issues/40343",
@@ -187,6 +227,22 @@ CASES = [
              "an LSTM sequence labeller with batch_input_shape=(16, 1, 200): acc and val_acc "
              "don't change",
              "no_temporal_context", False, word_per_sample_broken, word_per_sample_fixed),
+    RealCase("look_back_as_input_dim", "datasets",
+             "https://github.com/keras-team/keras/issues/3828",
+             "model.add(LSTM(4, input_dim=look_back)): the look-back window as the feature "
+             "axis of a single time step",
+             "window_as_features", False, look_back_as_input_dim_broken,
+             look_back_as_input_dim_fixed, accept=("no_temporal_context",)),
+    RealCase("rows_reshaped_to_one_step", "datasets",
+             "https://github.com/keras-team/keras/issues/6084",
+             "(100, 2) data reshaped to (100, 1, 2) for an LSTM when 7 time steps were wanted",
+             "no_temporal_context", False, rows_one_step_broken, rows_one_step_fixed),
+    RealCase("tutorial_windows_on_feature_axis", "datasets",
+             "https://github.com/bnsreenu/python_for_microscopists/pull/74",
+             "the LSTM tutorial's windows reshaped to (samples, 1, seq_size) with "
+             "input_shape=(None, seq_size); the PR corrects the shapes",
+             "window_as_features", False, tutorial_windows_broken, tutorial_windows_fixed,
+             accept=("no_temporal_context",)),
 ]
 
 

@@ -258,6 +258,26 @@ def padded_targets_fixed():
     return _word_classes(True), x, _padded_targets(x), {}
 
 
+# thtrieu/qclass_dl#1: "when I try to remove these lines, just use output = outputs[-1], I
+# get terrible result. I guess output = outputs[-1] may be the output of <PAD/> word".
+def _last_output(mask: bool):
+    i = keras.Input((T,), dtype="int32")
+    h = L.Embedding(VOCAB, 8, mask_zero=mask)(i)
+    if mask:
+        h = L.LSTM(8)(h)  # masked: the output after the last real word
+    else:
+        h = L.Lambda(lambda t: t[:, -1, :])(L.LSTM(8, return_sequences=True)(h))
+    out = L.Dense(3, activation="softmax")(h)
+    return fn(i, out, "sparse_categorical_crossentropy"), tokens(N, T, VOCAB), ints(N, 3), {}
+
+
+def last_output_is_pad_broken():
+    return _last_output(False)
+
+
+def last_output_is_pad_fixed():
+    return _last_output(True)
+
 CASES = [
     RealCase("flatten_drops_embedding_mask", "masking",
              "https://github.com/keras-team/keras/issues/13189",
@@ -313,6 +333,12 @@ CASES = [
              "word classification with 0-padded inputs and all-zero target rows for the "
              "padding, no mask: how should the padded steps be handled?",
              "padding_without_mask", False, padded_targets_broken, padded_targets_fixed),
+    RealCase("last_output_is_padding_word", "masking",
+             "https://github.com/thtrieu/qclass_dl/issues/1",
+             "output = outputs[-1] gave terrible results: 'may be the output of <PAD/> word'; "
+             "the maintainer confirmed",
+             "padding_without_mask", False, last_output_is_pad_broken, last_output_is_pad_fixed,
+             accept=("wrong_axis_slice",), note="the poster's TensorFlow RNN, rebuilt in Keras"),
 ]
 
 

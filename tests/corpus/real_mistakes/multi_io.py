@@ -122,6 +122,25 @@ def siamese_flat_rows_fixed():
     return _siamese((3, 1), feats(N, 3)[..., None], feats(N, 3, seed=1)[..., None])
 
 
+# dhwajraj/deep-siamese-text-similarity#48: "I notice you padding the sentence with 0 to the
+# fix length. Then will the padding number feed into [the LSTM] and influence the output?"
+def _siamese_text(mask: bool):
+    a, b = keras.Input((T,), dtype="int32"), keras.Input((T,), dtype="int32")
+    embed, encode = L.Embedding(VOCAB, 8, mask_zero=mask), L.LSTM(8)
+    ea, eb = encode(embed(a)), encode(embed(b))
+    distance = L.Lambda(lambda t: keras.ops.abs(t[0] - t[1]))([ea, eb])
+    out = L.Dense(1, activation="sigmoid")(distance)
+    x = [tokens(N, T, VOCAB), tokens(N, T, VOCAB, seed=1)]
+    return fn([a, b], out, "binary_crossentropy"), x, (ints(N, 2) > 0).astype("float32"), {}
+
+
+def siamese_padding_broken():
+    return _siamese_text(False)
+
+
+def siamese_padding_fixed():
+    return _siamese_text(True)
+
 CASES = [
     RealCase("qa_two_inputs_categorical_on_integer_answers", "multi_io",
              "https://github.com/keras-team/keras/issues/3109",
@@ -160,6 +179,12 @@ CASES = [
              "np.random.rand(100, 3): a shape error",
              "input_shape_data_mismatch", True, siamese_flat_rows_broken,
              siamese_flat_rows_fixed, accept=("missing_timestep_axis",)),
+    RealCase("siamese_text_padding_without_mask", "multi_io",
+             "https://github.com/dhwajraj/deep-siamese-text-similarity/issues/48",
+             "sentences zero-padded to a fixed length before the shared LSTM: 'will the "
+             "padding number ... influence the output?'",
+             "padding_without_mask", False, siamese_padding_broken, siamese_padding_fixed,
+             note="the poster's TensorFlow model, rebuilt in Keras"),
 ]
 
 

@@ -95,6 +95,40 @@ def subclassed_dict_losses_fixed():
     return model, feats(N, T, 3), (feats(N, 1, seed=1), feats(N, 1, seed=2)), {}
 
 
+# tensorflow/tensorflow#46794: a custom model MyModel_conv_accross_time returns (batch, 64,
+# 4, 850) into an LSTM encoder: "expected ndim=3, found ndim=4"; the poster reshaped it to
+# (batch*850, 64, 4). An LSTM per series (the last axis) runs over each series' own steps.
+class ConvAcrossTime(L.Layer):
+    """A stand-in for the poster's layer: features per (step, series) from a 1x1 conv."""
+
+    def __init__(self, filters: int, **kwargs):
+        super().__init__(**kwargs)
+        self.conv = L.Conv2D(filters, 1)
+
+    def call(self, x):  # (batch, steps, series, features) -> (batch, filters, steps, series)
+        return ops.transpose(self.conv(x), (0, 3, 1, 2))
+
+
+def _series_encoder(per_series: bool):
+    i = keras.Input((5, 6, 3))  # 5 steps, 6 series, 3 features
+    h = ConvAcrossTime(4)(i)
+    if per_series:
+        h = L.Permute((3, 2, 1))(h)  # (batch, series, steps, filters)
+        h = L.TimeDistributed(L.LSTM(8))(h)  # one LSTM run per series
+        h = L.Flatten()(h)
+    else:
+        h = L.LSTM(8)(h)
+    out = L.Dense(1)(h)
+    return compiled(keras.Model(i, out)), feats(N, 5, 6, 3), feats(N, 1, seed=1), {}
+
+
+def custom_4d_into_lstm_broken():
+    return _series_encoder(False)
+
+
+def custom_4d_into_lstm_fixed():
+    return _series_encoder(True)
+
 CASES = [
     RealCase("custom_rnn_layer_time_major_output", "subclassed",
              "https://github.com/ageron/handson-ml2/issues/457",
@@ -116,6 +150,12 @@ CASES = [
              "output names: fit raises",
              "output_names_mismatch", True, subclassed_dict_losses_broken,
              subclassed_dict_losses_fixed),
+    RealCase("custom_layer_4d_output_into_lstm", "subclassed",
+             "https://github.com/tensorflow/tensorflow/issues/46794",
+             "a custom model returning (batch, 64, 4, 850) fed to an LSTM: 'expected ndim=3, "
+             "found ndim=4'",
+             "wrong_rank", True, custom_4d_into_lstm_broken, custom_4d_into_lstm_fixed,
+             accept=("missing_timedistributed",)),
 ]
 
 

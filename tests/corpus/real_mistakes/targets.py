@@ -270,6 +270,44 @@ def sigmoid_on_three_labels_fixed():
     return _three_labels(3, "softmax", "sparse_categorical_crossentropy")
 
 
+# keras-team/keras#1452: Embedding -> LSTM(return_sequences=True) ->
+# TimeDistributedDense(1) -> sigmoid with binary_crossentropy for one label per review: an
+# error at fit.
+def _review(sequences: bool):
+    layers = [L.Embedding(VOCAB, 8), L.LSTM(8, return_sequences=sequences)]
+    layers += [L.TimeDistributed(L.Dense(1))] if sequences else [L.Dense(1)]
+    model = seq((T,), *layers, L.Activation("sigmoid"), dtype="int32",
+                loss="binary_crossentropy")
+    return model, tokens(N, T, VOCAB), (ints(N, 2) > 0).astype("float32")[:, None], {}
+
+
+def td_sigmoid_review_broken():
+    return _review(True)
+
+
+def td_sigmoid_review_fixed():
+    return _review(False)
+
+
+# CyberZHG/keras-self-attention#46: a self-attention layer after the LSTM keeps the steps:
+# "ValueError: Shapes (None, 3) and (None, 50, 3) are incompatible".
+def _self_attention(pool: bool):
+    i = keras.Input((T, 6))
+    h = L.LSTM(8, return_sequences=True)(i)
+    h = L.Attention()([h, h])
+    if pool:
+        h = L.GlobalMaxPooling1D()(h)
+    out = L.Dense(3, activation="softmax")(h)
+    return fn(i, out, "categorical_crossentropy"), feats(N, T, 6), _labels(3), {}
+
+
+def self_attention_steps_broken():
+    return _self_attention(False)
+
+
+def self_attention_steps_fixed():
+    return _self_attention(True)
+
 CASES = [
     RealCase("bilstm_sequence_output_vs_label", "targets",
              "https://github.com/OlafenwaMoses/ImageAI/issues/765",
@@ -360,6 +398,19 @@ CASES = [
              "'loss: -8.0915 - acc: 1.0000'",
              "loss_label_encoding_mismatch", False, sigmoid_on_three_labels_broken,
              sigmoid_on_three_labels_fixed, accept=("output_width_mismatch",)),
+    RealCase("timedistributed_sigmoid_for_review_label", "targets",
+             "https://github.com/keras-team/keras/issues/1452",
+             "Embedding -> LSTM(return_sequences=True) -> TimeDistributedDense(1) -> sigmoid "
+             "with binary_crossentropy: an error thrown in fit",
+             "sequence_output_vs_last_target", True, td_sigmoid_review_broken,
+             td_sigmoid_review_fixed),
+    RealCase("self_attention_keeps_the_steps", "targets",
+             "https://github.com/CyberZHG/keras-self-attention/issues/46",
+             "a self-attention layer added after the LSTM: 'Shapes (None, 3) and (None, 50, "
+             "3) are incompatible'",
+             "sequence_output_vs_last_target", True, self_attention_steps_broken,
+             self_attention_steps_fixed,
+             note="the poster's SeqSelfAttention rebuilt with keras.layers.Attention"),
 ]
 
 
