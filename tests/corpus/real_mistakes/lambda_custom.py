@@ -222,8 +222,17 @@ def lambda_last_step_and_sequence():
     return fn(i, out), feats(N, T, 4), feats(N, 1, seed=1), {}
 
 
+def shared_cell_unrolled_by_hand():
+    """keras#13914 with the step bound per Lambda: one LSTM layer called step by step with
+    initial_state=[a, c] (the Coursera-style hand-unrolled model)."""
+    return _unrolled(bind=True)
+
+
 CORRECT = [
     CorrectModel("lambda_last_step_and_sequence", "lambda_custom",
                  "https://github.com/keras-team/keras/issues/2951",
                  lambda_last_step_and_sequence),
+    CorrectModel("shared_cell_unrolled_by_hand", "lambda_custom",
+                 "https://github.com/keras-team/keras/issues/13914",
+                 shared_cell_unrolled_by_hand),
 ]
