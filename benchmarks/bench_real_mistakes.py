@@ -118,14 +118,25 @@ def _judge(case, checked: dict, diagnosed: dict) -> dict[str, Any]:
     }
 
 
+def _fresh() -> None:
+    """A clean Keras session for the next case, with whole tracebacks.
+
+    Keras trims its own frames from tracebacks; without them a Keras error raised through an
+    instrumented call would look as if it came from lstm_shapes. clear_session() turns the
+    trimming back on, so it is switched off after it.
+    """
+    keras.utils.clear_session()
+    keras.config.disable_traceback_filtering()
+    keras.utils.set_random_seed(0)
+
+
 def run(families: set[str]) -> dict[str, Any]:
     warnings.filterwarnings("ignore")
     cases = [c for c in all_cases() if c.family in families]
     correct = [m for m in all_correct() if m.family in families]
     results, models = [], []
     for case in cases:
-        keras.utils.clear_session()
-        keras.utils.set_random_seed(0)
+        _fresh()
         start = time.perf_counter()
         checked = _check(case.broken)
         diagnosed = _diagnose(case.broken)
@@ -142,8 +153,7 @@ def run(families: set[str]) -> dict[str, Any]:
         print(f"{case.family:13s} {case.name:52s} {mark:8s} {verdict['codes_given']}",
               flush=True)
     for model in correct:
-        keras.utils.clear_session()
-        keras.utils.set_random_seed(0)
+        _fresh()
         checked = _check(model.build)
         diagnosed = _diagnose(model.build)
         alarms = [e["code"] for e in checked.get("errors", [])]
