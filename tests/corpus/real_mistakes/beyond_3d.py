@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import CorrectModel, RealCase
-from ._kit import L, compiled, feats, fn, ints, keras, onehot, seq
+from ._kit import L, feats, fn, ints, keras, onehot, seq
 
 V, T, H, W = 8, 4, 8, 8  # videos, frames per video, rows, cols
 

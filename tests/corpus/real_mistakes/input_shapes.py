@@ -355,7 +355,7 @@ def bidirectional_lstm_imdb():
 
 
 def jena_lstm_baseline():
-    """Deep Learning with Python, ch. 10: Input(sequence_length, features) -> LSTM(16) -> Dense(1)."""
+    """Deep Learning with Python, ch. 10: Input((steps, features)) -> LSTM(16) -> Dense(1)."""
     return seq((12, 14), L.LSTM(16), L.Dense(1)), feats(N, 12, 14), feats(N, 1, seed=1), {}
 
 

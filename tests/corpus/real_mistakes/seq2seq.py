@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import CorrectModel, RealCase
-from ._kit import L, N, feats, fn, ints, keras, onehot, seq, tokens
+from ._kit import L, N, fn, ints, keras, onehot, seq, tokens
 
 TE, TD, U, CH = 7, 5, 8, 10  # encoder steps, decoder steps, units, tokens (one-hot)
 
