@@ -33,8 +33,6 @@ def rnn_calls(model, x):
     the shape of what that layer reads (batch dropped): any model kind, any RNN idiom."""
     import keras
 
-    from lstm_shapes.core.contracts import contract_of
-
     calls, depth = [], [0]
     classes = (keras.layers.RNN, keras.layers.Bidirectional)
     own = {cls: cls.__dict__.get("__call__") for cls in classes}
@@ -61,42 +59,55 @@ def rnn_calls(model, x):
                 del cls.__call__
             else:
                 cls.__call__ = call
-    rnns = []
-    for layer, seen in calls:
-        contract = contract_of(layer)
-        if contract is not None:
-            rnns.append({"kind": contract.kind, "units": contract.units, "input": seen,
-                         "return_sequences": contract.return_sequences,
-                         "bidirectional": contract.bidirectional})
-    return rnns, list(np.shape(output))
+    rnns = [_rnn(layer, seen) for layer, seen in calls]
+    return [r for r in rnns if r is not None], list(np.shape(output))
 
 
-def describe(build, timesteps, n):
-    """Build a model and describe it as plain data: how it reads n windows (n, timesteps, 1),
-    its recurrent layers, parameters, compile state, output and check_model's findings.
+def _rnn(layer, seen):
+    """A recurrent layer's kind, units and return_sequences (from its config) and what it
+    reads; None for another layer."""
+    from lstm_shapes.core.contracts import contract_of
+
+    contract = contract_of(layer)
+    if contract is None:
+        return None
+    return {"kind": contract.kind, "units": contract.units, "input": list(seen),
+            "return_sequences": contract.return_sequences,
+            "bidirectional": contract.bidirectional}
+
+
+def describe(build, x, y):
+    """Build a model and describe it as plain data: its recurrent layers and what each reads,
+    parameters, compile settings, its output on x and check_model's findings for (x, y).
 
     Plain data reaches the judge for every model kind (a subclassed model cannot be reloaded
     there). A mistake Keras refuses comes back as ``{"error": ...}``, named by
     lstm_shapes.diagnosing, so the tests can say what to change in your terms.
     """
+    import keras
+
     from lstm_shapes import ShapeError, check_model, diagnosing
 
-    x = np.random.default_rng(n).normal(size=(n, timesteps, 1)).astype("float32")
     try:
         with diagnosing():
             model = build()
-            report = check_model(model, x, x[:, -1])
+            report = check_model(model, x, y)
             rnns, output = rnn_calls(model, x) if not report.errors else ([], None)
     except ShapeError as err:
         return {"error": {"code": err.code, "text": str(err)}}
-    if report.errors:  # the model cannot read x: what the LSTMs were built for
-        rnns = [{"kind": c.contract.kind, "units": c.contract.units,
-                 "input": list(c.input_shape), "return_sequences": c.contract.return_sequences,
-                 "bidirectional": c.contract.bidirectional} for c in report.story.rnn_calls]
+    if report.errors:  # the model cannot read x: what its RNNs were built for
+        rnns = [_rnn(c.layer, c.input_shape) for c in report.story.rnn_calls]
+    loss, at_2 = getattr(model, "loss", None), None
+    if loss is not None:  # what the loss says of predicting 2 for 0 (mse: 4, mae: 2)
+        loss = keras.losses.get(loss) if isinstance(loss, str) else loss
+        at_2 = float(np.mean(np.asarray(loss(np.zeros((1, 1), "float32"),
+                                             np.full((1, 1), 2.0, "float32")))))
     return {
         "rnns": rnns,
         "params": int(model.count_params()),
         "compiled": bool(getattr(model, "compiled", False)),
+        "adam": isinstance(getattr(model, "optimizer", None), keras.optimizers.Adam),
+        "loss_at_2": at_2,
         "findings": [{"code": f.code, "where": f.where, "message": f.message, "fix": f.fix}
                      for f in report.errors],
         "output": output,
@@ -107,9 +118,15 @@ def probe_input(module, rng):
     return module.to_lstm_input(_question(rng)[0])
 
 
+def _windows(timesteps, n):
+    """n random windows (n, timesteps, 1) and a target for each (n, 1)."""
+    x = np.random.default_rng(n).normal(size=(n, timesteps, 1)).astype("float32")
+    return x, x[:, -1]
+
+
 def probe_model(module, rng):
     _, timesteps, units = _question(rng)
-    return describe(lambda: module.build_model(timesteps, units=units), timesteps, n=6)
+    return describe(lambda: module.build_model(timesteps, units=units), *_windows(timesteps, 6))
 
 
 def _with_fix(text, fix):
@@ -247,7 +264,7 @@ def probe_input_other(module, rng):
 
 def probe_model_other(module, rng):
     _, timesteps, units = _other(rng)
-    return describe(lambda: module.build_model(timesteps, units=units), timesteps, n=1)
+    return describe(lambda: module.build_model(timesteps, units=units), *_windows(timesteps, 1))
 
 
 ### BEGIN HIDDEN TESTS
