@@ -166,8 +166,9 @@ def judge_reads(facts, timesteps):
     """The model reads windows (batch, timesteps, 1): its LSTM gets timesteps steps of 1."""
     rnns = _built(facts)["rnns"]
     if not rnns:
-        fail_with("missing_timestep_axis", "the model has no recurrent layer reading the "
-                  "windows", "keras.layers.LSTM(units) after " + INPUT_FIX)
+        fail_with("architecture_mismatch", "the model has no recurrent layer reading the "
+                  "windows", "keras.Input((timesteps, 1)), then keras.layers.LSTM(units), "
+                  "then keras.layers.Dense(1)")
     seen = tuple(rnns[0]["input"][1:])
     if seen == (timesteps, 1) or seen == (None, 1):
         return
@@ -183,8 +184,9 @@ def judge_units(facts, timesteps, units):
     """One LSTM of ``units`` units (the size of h and c), whatever ``timesteps`` is."""
     rnns = _built(facts)["rnns"]
     if [r["kind"] for r in rnns] != ["LSTM"]:
-        fail_with("architecture_mismatch", "the model's recurrent layers are "
-                  f"{[r['kind'] for r in rnns]}: the exercise asks for one LSTM",
+        layers = ", ".join(f"{r['kind']}({r['units']})" for r in rnns)
+        fail_with("architecture_mismatch", f"the model's recurrent layers are {layers}: the "
+                  "exercise asks for one LSTM",
                   "keras.layers.LSTM(units), then keras.layers.Dense(1)")
     got = rnns[0]["units"]
     if got == timesteps:

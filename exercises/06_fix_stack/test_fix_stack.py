@@ -148,8 +148,10 @@ def judge_stack(facts, timesteps, units):
     rnns = _built(facts)["rnns"]
     kinds = [r["kind"] for r in rnns]
     if kinds != ["LSTM", "LSTM"]:
-        fail_with("architecture_mismatch", f"the model's recurrent layers are {kinds}: the "
-                  "exercise asks for two stacked LSTMs", f"{FIRST_FIX}, then {LAST_FIX}")
+        layers = ", ".join(f"{r['kind']}({r['units']})" for r in rnns) or "none"
+        fail_with("architecture_mismatch", f"the model's recurrent layers are {layers}: the "
+                  "exercise asks for two stacked LSTMs", UNITS_FIX.split("   #")[0]
+                  + ", then keras.layers.Dense(1)")
     for r in rnns:
         if r["units"] == timesteps:
             fail_with("units_equals_timesteps", f"LSTM({r['units']}) = one unit per "
