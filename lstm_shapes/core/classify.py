@@ -57,7 +57,10 @@ def _axis_order(actual: tuple, names: tuple[str, ...], bindings) -> tuple[int, .
 
 
 def _transpose(arg: str, order: tuple[int, ...], names: tuple[str, ...], bindings) -> str:
-    goal = ", ".join(str(_size(bindings, n) or n) for n in names)
+    said = [_say(bindings, n, _size(bindings, n)) if _size(bindings, n) else n for n in names]
+    # a term such as len(x) reads the array before the transpose: show the number there
+    goal = ", ".join(w if w.isidentifier() or w.isdigit() else str(_size(bindings, n))
+                     for w, n in zip(said, names))
     return f"{arg} = np.transpose({arg}, {order})   # -> ({goal})"
 
 
@@ -66,8 +69,13 @@ def _size(bindings, name: str) -> int | None:
     return None if b is None else b.size
 
 
-def _shape_text(dims) -> str:
-    return ", ".join("-1" if d is None else str(d) for d in dims)
+def _say(bindings, name: str, size: int | None) -> str:
+    """``size`` as the caller writes it: its term (``timesteps``) when ``name`` is bound to
+    exactly that size with one, else the number (``-1`` for an unknown size)."""
+    b = bindings.get(name)
+    if size is None:
+        return "-1"
+    return b.term if b is not None and b.term and b.size == size else str(size)
 
 
 def classify_mismatch(
@@ -87,7 +95,7 @@ def classify_mismatch(
     if any(d == 0 for d in actual):
         return "empty_batch", f"{arg} has an empty axis {tuple(actual)}: check how it was sliced"
     batch = actual[0] if actual else None
-    b_text = "-1" if batch is None else str(batch)
+    b_text = _say(bindings, names[0], batch) if names else "-1"
     if names[-2:] == ("timesteps", "features"):
         t_exp, f_exp = _size(bindings, "timesteps"), _size(bindings, "features")
         layout = "   # (batch, timesteps, features)"
@@ -100,16 +108,19 @@ def classify_mismatch(
                     f"step")
             if f_exp and f_exp > 1 and n and n % f_exp == 0:
                 return "missing_timestep_axis", (
-                    f"{arg} = {arg}.reshape({b_text}, {n // f_exp}, {f_exp}){layout}")
+                    f"{arg} = {arg}.reshape({b_text}, {_say(bindings, 'timesteps', n // f_exp)}, "
+                    f"{_say(bindings, 'features', f_exp)}){layout}")
             return "missing_timestep_axis", (
-                f"{arg} = {arg}.reshape({_shape_text(actual)}, 1){layout}")
+                f"{arg} = {arg}.reshape({', '.join(_say(bindings, name, d) for name, d in zip(names, actual))}"
+                f", {_say(bindings, 'features', 1)}){layout}")
         if len(actual) == len(names):
             t, f = actual[-2], actual[-1]
             window_on_features = (t_exp and t_exp > 1 and f == t_exp * (f_exp or 1)
                                   or t_exp is None and f_exp == 1 and f is not None and f > 1)
             if t == 1 and window_on_features:
                 return "window_as_features", (
-                    f"{arg} = {arg}.reshape({b_text}, {t_exp or f}, {f_exp or 1}){layout}")
+                    f"{arg} = {arg}.reshape({b_text}, {_say(bindings, 'timesteps', t_exp or f)}, "
+                    f"{_say(bindings, 'features', f_exp or 1)}){layout}")
             order = _axis_order(actual, names, bindings)
             if order is not None:
                 return "swapped_axes", _transpose(arg, order, names, bindings)
@@ -140,7 +151,8 @@ def classify_mismatch(
                     f"{arg} = np.squeeze({arg}, axis=-1)   # -> ({', '.join(names)})")
             code = "embedding_input_rank" if actual[2] == 1 else "wrong_rank"  # (b, t, 1, dim)
             return code, (
-                f"{arg} = {arg}.reshape({b_text}, {actual[1]}, -1)   # merge the extra axis")
+                f"{arg} = {arg}.reshape({b_text}, {_say(bindings, names[1], actual[1])}, -1)"
+                "   # merge the extra axis")
     if len(names) == 2 and len(actual) == 1 and _size(bindings, names[1]) == 1:
         return "wrong_rank", f"{arg} = {arg}.reshape(-1, 1)   # ({names[0]}, {names[1]})"
     if len(names) == 1 and len(actual) == 2 and 1 in actual:
@@ -170,7 +182,8 @@ def classify_mismatch(
                     f"{2 * units} or use merge_mode='sum'")
             if is_state:
                 return "initial_state_units", (
-                    f"{arg} = np.zeros(({b_text}, {units}), 'float32')   # (batch, units)")
+                    f"{arg} = np.zeros(({b_text}, {_say(bindings, 'units', units)}), 'float32')"
+                    "   # (batch, units)")
             if last == _size(bindings, "timesteps"):
                 return "units_equals_timesteps", (
                     f"units is the size of h and c ({units} here), not the number of "

@@ -69,6 +69,12 @@ MISCONCEPTIONS: dict[str, str] = {
     "ragged_sequences": "the sequences have different lengths; pad them to one length "
     "(keras.utils.pad_sequences) or bucket them.",
     "non_finite_values": "the data contains NaN or inf; the loss becomes NaN.",
+    "units_type": "units is how many numbers h and c hold: a Python int, not a float or "
+    "a NumPy scalar.",
+    "stateful_reset": "a stateful RNN carries h and c from call to call until they are reset; "
+    "in Keras 3 each stateful layer resets with reset_state() (models lost reset_states()).",
+    "library_answer": "the exercise asks you to write this yourself; calling the library's "
+    "own implementation answers nothing about what you understood.",
     "series_too_short": "the series is too short to cut one window plus its targets from "
     "each part of the train/validation split.",
 }

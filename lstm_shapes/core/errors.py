@@ -7,11 +7,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Binding:
-    """A named dimension's size, the place that fixed it, and whether the caller declared it."""
+    """A named dimension's size, the place that fixed it, and whether the caller declared it.
+
+    ``term`` is how the caller's own code writes this size (an argument name such as
+    ``timesteps``, or ``len(x)``): fix lines then speak the caller's language.
+    """
 
     size: int
     where: str
     declared: bool = False  # ``units=64`` given by the caller, not shown by a tensor
+    term: str | None = None
 
 
 class ShapeError(ValueError):

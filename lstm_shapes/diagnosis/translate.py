@@ -17,6 +17,7 @@ from collections.abc import Callable
 from lstm_shapes.core.errors import ShapeError
 
 _Fix = Callable[[re.Match[str]], tuple[str, str]]  # match -> (code, fix)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Keras 3 makes its messages bold in a terminal
 _RULES: list[tuple[re.Pattern[str], _Fix]] = []
 
 
@@ -189,12 +190,24 @@ def _classes(m: re.Match[str]) -> tuple[str, str]:
         f"activation='softmax') (one unit per class)")
 
 
+_constant(r"output_size must be an integer|Cannot convert '?\(\d+, \d+\.\d*\)'? to a shape"
+          r"|Cannot convert \(np\.float\d+\(",
+          "units_type",
+          "units counts the numbers in h and c: pass a Python int, "
+          "keras.layers.LSTM(int(units))")
+
+
+_constant(r"'\w+' object has no attribute 'reset_states'",
+          "stateful_reset",
+          "Keras 3 resets the states of each stateful layer: for layer in model.layers: "
+          "if getattr(layer, 'stateful', False): layer.reset_state()")
+
+
 _constant(r"TimeDistributed.*at least 3 dimensions",
           "timedistributed_rank",
           "give the RNN before it return_sequences=True, or drop TimeDistributed")
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LAYER = re.compile(r"""layer ["'](\w+)["']|calling (\w+)\.call\(\)|node [^}]*?/(\w+?)_\d+/""")
 _FRAMEWORKS = frozenset({"keras", "tensorflow"})
 
@@ -215,7 +228,7 @@ def translate(err: BaseException) -> ShapeError | None:
     """The ShapeError that explains ``err`` (a Keras/TF error), or None if none fits."""
     if isinstance(err, ShapeError):
         return err
-    text = str(err)
+    text = _ANSI.sub("", str(err))
     for pattern, fix in _RULES:
         m = pattern.search(text)
         if m:
@@ -234,8 +247,7 @@ def translate(err: BaseException) -> ShapeError | None:
         name = None
     where = (f"layer {name!r}" if name else "the loss" if "compile_loss" in text
              else "the model")
-    plain = _ANSI.sub("", text)
-    first = next((ln.strip() for ln in plain.splitlines() if ln.strip()
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()
                   and not ln.startswith("Exception encountered")), type(err).__name__)
     detail = f"Keras said: {first[:300]}"
     return ShapeError(where=where, code=code, fix=fix_line, detail=detail)

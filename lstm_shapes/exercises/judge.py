@@ -44,27 +44,65 @@ def fail_with(code: str, message: str, fix: str = "", *, where: str = "your answ
     fail(render_finding(code, "", message, fix, where), code)
 
 
-def assert_shape(value: Any, spec: str, what: str, **dims: int) -> None:
-    """Fail unless ``value`` (array/tensor) has the axes ``spec`` with the sizes ``dims``."""
+def assert_shape(value: Any, spec: str, what: str, *, terms: dict[str, str] | None = None,
+                 **dims: int) -> None:
+    """Fail unless ``value`` (array/tensor) has the axes ``spec`` with the sizes ``dims``.
+
+    ``terms`` says how the learner's code writes each size (``{"timesteps": "timesteps",
+    "batch": "len(x)"}``): the fix line then uses those words instead of the probe's numbers,
+    and it is printed only if the same fix, in numbers, gives ``value`` the right shape.
+    """
     from lstm_shapes.core.checking import expect
     from lstm_shapes.core.errors import ShapeError
 
     try:
         expect(value, spec, name=what, **dims)
     except ShapeError as err:
+        if terms:
+            err = _in_terms(err, value, spec, what, dims, terms)
         message, code = str(err), err.code
     else:
         return
     fail(message, code)  # outside the except: no "during handling" echo
 
 
+def _in_terms(err: Any, value: Any, spec: str, what: str, dims: dict[str, int],
+              terms: dict[str, str]) -> Any:
+    """``err`` with its fix in the learner's terms, or with no fix if the fix is not proven."""
+    from dataclasses import replace
+
+    from lstm_shapes.core.checking import expect
+    from lstm_shapes.core.classify import classify_mismatch
+    from lstm_shapes.core.errors import Binding, ShapeError
+    from lstm_shapes.core.fixes import apply_fix
+
+    bindings = dict(err.bindings)
+    names, actual = err.expected, err.actual or ()
+    if "batch" in terms and "batch" not in bindings and names[:1] == ("batch",) and actual:
+        bindings["batch"] = Binding(int(actual[0]), what)  # len(x) is the answer's own count
+    worded = {n: replace(b, term=terms.get(n)) for n, b in bindings.items()}
+    _, fix = classify_mismatch(names, actual, worded, what)
+    applied = apply_fix(err.fix, {what: value}) if what.isidentifier() else None
+    if applied is not None and applied.is_code:
+        try:
+            expect(applied.value, spec, name=what, **dims)
+        except Exception:  # noqa: BLE001 - not proven: say nothing rather than mislead
+            fix = ""
+    elif applied is None:
+        fix = err.fix  # a fix for an expression cannot be applied: keep the numbers
+    return ShapeError(where=err.where, expected=names, actual=err.actual, bindings=err.bindings,
+                      code=err.code, fix=fix, detail=err.detail)
+
+
 def assert_shape_tuple(answer: Any, expected: tuple[int, ...], spec: str, what: str,
-                       code: str | None = None, **known: int) -> None:
+                       code: str | None = None, *, terms: dict[str, str] | None = None,
+                       **known: int) -> None:
     """Fail unless the predicted shape ``answer`` equals ``expected`` (axes named ``spec``).
 
     ``known`` gives the sizes of other dims of the question (e.g. ``timesteps=10``), so a
     mistake is classified from the axis names (e.g. ``units_equals_timesteps``); ``code``
-    overrides the classification.
+    overrides the classification. ``terms`` names the learner's arguments for the axes
+    (``{"units": "units"}``): the fix then says which argument belongs on which axis.
     """
     from lstm_shapes.core.classify import classify_mismatch
     from lstm_shapes.core.errors import Binding, ShapeError
@@ -82,7 +120,8 @@ def assert_shape_tuple(answer: Any, expected: tuple[int, ...], spec: str, what: 
     found, _ = classify_mismatch(names, got, bindings, "answer")  # its fix is for tensors
     correct = ", ".join(f"{n} = {s}" for n, s in zip(names, expected))
     detail = f"you predicted {got}; the axes are ({', '.join(names)}) with {correct}"
-    fix = f"({', '.join(names)})   # the shape of {what}"
+    words = [(terms or {}).get(n, n) for n in names]
+    fix = f"({', '.join(words)})   # the shape of {what}"
     fail(str(ShapeError(where=what, expected=names, actual=got, code=code or found, fix=fix,
                         detail=detail)), code or found)
 

@@ -59,6 +59,19 @@ class StatusReport:
         return sum(self.progress.solved.get(e.name, 0) for e in self.manifest.exercises)
 
     @property
+    def visible(self) -> dict[str, float]:
+        """Each exercise's points in the tests of this copy (the rest are hidden)."""
+        return {e.name: e.visible_points for e in self.manifest.exercises}
+
+    def _points_line(self) -> str:
+        total, here = self.manifest.total_points, sum(self.visible.values())
+        line = f"{self.points}/{here:g} points"
+        if total > here:
+            line += (f" in the tests here; your instructor's hidden tests hold {total - here:g} "
+                     f"more ({total} in all)")
+        return line
+
+    @property
     def next(self) -> Exercise | None:
         return next_exercise(self.manifest, self.progress)
 
@@ -69,13 +82,17 @@ class StatusReport:
         if not self.solved and manifest.welcome_message:
             lines += [manifest.welcome_message, ""]
         lines.append(f"Progress: {self.solved}/{len(manifest.exercises)} exercises solved, "
-                     f"{self.points}/{manifest.total_points} points")
+                     f"{self._points_line()}")
         width = max(len(e.name) for e in manifest.exercises)
+        visible = self.visible
+        hidden = {e.name: f"+{e.points - visible[e.name]:g} hidden"
+                  if e.points > visible[e.name] else "" for e in manifest.exercises}
+        hidden_width = max(map(len, hidden.values()))
         for e in manifest.exercises:
             mark = "[x]" if e.name in self.progress.solved else "[ ]"
             earned = self.progress.solved.get(e.name, 0)
-            lines.append(f"  {mark} {e.number:>2} {e.name:<{width}}  {earned:>3}/{e.points:<3} "
-                         f"{e.title}")
+            lines.append(f"  {mark} {e.number:>2} {e.name:<{width}}  {earned:>3}/"
+                         f"{visible[e.name]:<3g} {hidden[e.name]:<{hidden_width}} {e.title}")
         upcoming = self.next
         if upcoming is None:
             lines.append("All exercises solved. Well done!")

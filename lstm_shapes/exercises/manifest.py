@@ -85,6 +85,14 @@ class Exercise:
         """``"3 outputs"``: how the CLI names an exercise."""
         return f"{self.number} {self.name}"
 
+    @property
+    def visible_points(self) -> float:
+        """The points of the tests in this copy (a learner copy has no hidden tests)."""
+        try:
+            return sum(points for _, points in marker_points(self.test_file))
+        except (OSError, SyntaxError, ValueError):
+            return float(self.points)  # unreadable tests: no claim of hidden points
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -116,6 +124,25 @@ class Manifest:
         raise ManifestError(
             f"no exercise {text!r}: use a number from 1 to {len(self.exercises)} "
             f"or a name ({', '.join(e.name for e in self.exercises[:3])}, ...)")
+
+
+def marker_points(test_file: Path) -> list[tuple[str, float]]:
+    """``(name, points)`` of every ``@pytest.mark.exercise`` in ``test_file``, read without
+    running it (no pytest, no TensorFlow).
+
+    Raises:
+        OSError, SyntaxError, ValueError: the file cannot be read or parsed.
+    """
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(test_file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "pytest.mark.exercise":
+            name = ast.literal_eval(node.args[0]) if node.args else None
+            points = next((ast.literal_eval(k.value) for k in node.keywords
+                           if k.arg == "points"), 1)
+            found.append((name, float(points)))
+    return found
 
 
 def _entry_error(index: int, raw: dict[str, Any], message: str) -> ManifestError:

@@ -1,10 +1,18 @@
-"""Probes: import the learner's file afresh, run each probe_<key>(module, rng), store the answers."""
+"""Probes: import the learner's file afresh, run each probe_<key>(module, rng), store the answers.
+
+A test module may name library functions the exercise asks the learner to write, in
+``OFF_LIMITS = ("lstm_step", "lstm_unroll")``: while its probes run, calling any of them --
+through any import or alias -- raises :class:`OffLimits`, and the answer is that error.
+So the probes never call those functions themselves (the tests, which judge, may).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +48,72 @@ def probe_rng(seed: int, key: str) -> np.random.Generator:
     return np.random.default_rng([seed, *key.encode()])
 
 
+class OffLimits(RuntimeError):
+    """The learner's code called a library function that its exercise asks them to write."""
+
+    code = "library_answer"
+
+
+_REFUSAL = "_lstm_shapes_off_limits"
+
+
+def _refusing_code(function: Any, name: str) -> Any:
+    """A code object with ``function``'s free variables that raises OffLimits for ``name``."""
+    free = function.__code__.co_freevars
+    touch = f"        ({', '.join(free)},)\n" if free else ""  # keeps them free, in order
+    source = (f"def _outer({', '.join(free)}):\n    def {function.__name__}(*args, **kwargs):\n"
+              f"{touch}        raise {_REFUSAL}({name!r})\n    return {function.__name__}\n")
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)
+    code = namespace["_outer"](*free).__code__
+    if code.co_freevars != free:
+        raise TypeError(f"OFF_LIMITS: the code of {name} cannot be swapped")
+    return code
+
+
+@contextlib.contextmanager
+def off_limits(names: Iterable[str]) -> Iterator[None]:
+    """While inside, the public ``lstm_shapes`` functions ``names`` raise OffLimits.
+
+    Their code objects are swapped, so every reference -- ``from lstm_shapes import
+    lstm_step``, a module attribute, an alias taken earlier -- refuses. (Copying the
+    library's source is copying; no guard in a process can tell that from writing it.)
+
+    >>> import lstm_shapes
+    >>> with off_limits(["lstm_param_count"]):
+    ...     lstm_shapes.lstm_param_count(50, 1)
+    Traceback (most recent call last):
+    ...
+    lstm_shapes.exercises.probes.OffLimits: lstm_param_count
+    >>> lstm_shapes.lstm_param_count(50, 1)
+    10400
+    """
+    import lstm_shapes
+
+    swapped = []
+    try:
+        for name in names:
+            function = getattr(lstm_shapes, name)
+            while function is not None:  # the decorator's wrapper and what it wraps
+                function.__globals__[_REFUSAL] = _refuse
+                swapped.append((function, function.__code__))
+                function.__code__ = _refusing_code(function, name)
+                function = getattr(function, "__wrapped__", None)
+        yield
+    finally:
+        for function, code in swapped:
+            function.__code__ = code
+            function.__globals__.pop(_REFUSAL, None)
+
+
+def _refuse(name: str) -> OffLimits:
+    """What a swapped function raises: its own name (run_probes words the message)."""
+    return OffLimits(name)
+
+
 def _seed_frameworks(seed: int, key: str) -> None:
     """Seed Python, NumPy and (if the learner's code imported it) Keras before a probe."""
     import random
-    import sys
 
     derived = int(probe_rng(seed, key).integers(2**31 - 1))
     random.seed(derived)
@@ -58,27 +128,42 @@ def run_probes(test_module: Any, learner_module: Any, directory: str | Path,
 
     Each probe gets its own ``np.random.Generator`` seeded from ``seed`` and the key, so the
     inputs do not depend on the order probes run in; Python's, NumPy's global and (when
-    loaded) Keras's generators are seeded the same way, so training is reproducible.
+    loaded) Keras's generators are seeded the same way, so training is reproducible. The
+    test module's ``OFF_LIMITS`` functions refuse while the probes run.
     """
-    import contextlib
-    import sys
-
     learner_file = getattr(learner_module, "__file__", None)
-    for key, probe in sorted(probes_of(test_module).items()):
-        rng = probe_rng(seed, key)
-        checks: Any = contextlib.nullcontext()
-        if "keras" in sys.modules:  # name Keras's errors: the learner sees code and fix
-            from lstm_shapes.diagnosis.diagnosing import diagnosing
+    forbidden = tuple(getattr(test_module, "OFF_LIMITS", ()))
+    with off_limits(forbidden):
+        for key, probe in sorted(probes_of(test_module).items()):
+            checks: Any = contextlib.nullcontext()
+            if "keras" in sys.modules:  # name Keras's errors: the learner sees code and fix
+                from lstm_shapes.diagnosis.diagnosing import diagnosing
 
-            checks = diagnosing()
-        try:
-            _seed_frameworks(seed, key)
-            with checks:
-                value = probe(learner_module, rng)
-            save_answer(directory, key, value)
-        except Exception as err:  # noqa: BLE001 - the learner's error IS the answer
-            cause = err.__cause__ if err.__cause__ is not None else err
-            save_error(directory, key, err, location=error_location(cause, learner_file))
+                checks = diagnosing()
+            try:
+                _seed_frameworks(seed, key)
+                with checks:
+                    value = probe(learner_module, probe_rng(seed, key))
+                save_answer(directory, key, value)
+            except Exception as err:  # noqa: BLE001 - the learner's error IS the answer
+                cause = err.__cause__ if err.__cause__ is not None else err
+                called = _off_limits_in(err)
+                if called is not None:  # however Keras or the learner wrapped it
+                    err = OffLimits(f"this exercise asks you to write {', '.join(forbidden)} "
+                                    f"yourself; your code called lstm_shapes.{called}, the "
+                                    "library's own answer, which is off limits here")
+                save_error(directory, key, err, location=error_location(cause, learner_file))
+
+
+def _off_limits_in(err: BaseException | None) -> str | None:
+    """The name of the off-limits function behind ``err`` (its causes included), if any."""
+    for _ in range(20):
+        if err is None:
+            return None
+        if isinstance(err, OffLimits):
+            return str(err)
+        err = err.__cause__ or err.__context__
+    return None
 
 
 _counter = itertools.count()

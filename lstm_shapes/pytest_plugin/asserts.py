@@ -113,18 +113,13 @@ def fix_works(fix: str, comparison: Comparison, want: tuple) -> bool:
     Only the right-hand side of ``x = <expr>`` is evaluated, in a copy of the test's names:
     the test's objects are never assigned to.
     """
-    try:
-        statement = ast.parse(fix.split("#", 1)[0].strip()).body
-    except SyntaxError:
-        return True  # words, not code
-    if len(statement) != 1 or not isinstance(statement[0], ast.Assign):
-        return True
-    import numpy as np
+    from lstm_shapes.core.fixes import apply_fix
 
-    names: dict[str, Any] = {"np": np, **comparison.frame.f_globals, **comparison.frame.f_locals}
+    applied = apply_fix(fix, {**comparison.frame.f_globals, **comparison.frame.f_locals})
+    if not applied.is_code:
+        return True  # words, not code
     try:
-        value = eval(compile(ast.Expression(statement[0].value), "<fix>", "eval"), names)
-        shape = tuple(value.shape)
-    except Exception:  # noqa: BLE001 - a fix that fails here is not printed
+        shape = tuple(applied.value.shape) if applied.ok else None
+    except Exception:  # noqa: BLE001 - no readable shape: not proven
         return False
     return shape == want  # the assert itself would pass (a None never equals a size)

@@ -122,6 +122,22 @@ def test_a_learner_copy_says_that_hidden_tests_hold_more_points(tmp_path, capsys
     assert "more tests than you have here (hidden ones" in (learner / "README.md").read_text()
 
 
+def test_status_points_add_up_to_the_series_total_with_the_hidden_ones(tmp_path, capsys):
+    """Everything solved in a learner copy: 4 points here + 1 hidden = the series' 5."""
+    learner = release(make_tree(tmp_path / "src"), tmp_path / "learner").out
+    (learner / "01_double" / "double.py").write_text("def double(x):\n    return x * 2.0\n")
+    text = (learner / "02_count" / "count.py").read_text()
+    (learner / "02_count" / "count.py").write_text(text.replace("shape[-1]", "shape[0]"))
+    for n in ("1", "2"):
+        assert main(["check", n, "--dir", str(learner)]) == 0
+    capsys.readouterr()
+    assert main(["status", "--dir", str(learner)]) == 0
+    out = capsys.readouterr().out
+    assert ("2/2 exercises solved, 4/4 points in the tests here; your instructor's hidden "
+            "tests hold 1 more (5 in all)") in out, out
+    assert "2/2   +1 hidden Double an array" in out and "2/2             Fix the" in out
+
+
 def test_hint_and_status_do_not_import_tensorflow(series):
     code = ("import sys, time; from lstm_shapes.cli import main; t = time.perf_counter(); "
             f"main(['hint', '1', '--dir', {str(series)!r}]); "

@@ -72,6 +72,10 @@ KERAS_ERRORS = {
     "input_shape_data_mismatch (functional)": _functional_other_timesteps,
     "missing_timestep_axis (one window predicted)": lambda: _seq(L.LSTM(4), L.Dense(1)).predict(
         X[0, :, 0], verbose=0),
+    "units_type": lambda: _seq(L.LSTM(np.int64(4))),
+    "units_type (a float)": lambda: _seq(L.LSTM(4.0)),
+    "units_type (a NumPy float)": lambda: _seq(L.LSTM(np.float32(4))),
+    "stateful_reset": lambda: _seq(L.LSTM(4, stateful=True), batch_size=2).reset_states(),
 }
 
 

@@ -13,26 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from lstm_shapes.exercises.manifest import instructor_root, load_manifest
+from lstm_shapes.exercises.manifest import instructor_root, load_manifest, marker_points
 
 MANIFEST = load_manifest(instructor_root())
 
 
-def _markers(test_file: Path) -> list[tuple[str, float]]:
-    """``(name, points)`` of every exercise marker in ``test_file``, read without running it."""
-    found = []
-    for node in ast.walk(ast.parse(test_file.read_text())):
-        if isinstance(node, ast.Call) and ast.unparse(node.func) == "pytest.mark.exercise":
-            name = ast.literal_eval(node.args[0])
-            points = next((ast.literal_eval(k.value) for k in node.keywords
-                           if k.arg == "points"), 1)
-            found.append((name, float(points)))
-    return found
-
-
 @pytest.mark.parametrize("exercise", MANIFEST.exercises, ids=lambda e: e.name)
 def test_markers_add_up_to_the_manifest(exercise) -> None:
-    markers = _markers(exercise.test_file)
+    markers = marker_points(exercise.test_file)
     assert markers, f"{exercise.test_file.name} has no exercise markers"
     assert {name for name, _ in markers} == {exercise.name}, markers
     assert sum(points for _, points in markers) == exercise.points
@@ -43,10 +31,10 @@ def test_a_drifted_marker_is_caught(tmp_path: Path) -> None:
     source = MANIFEST.exercises[0].test_file.read_text()
     drifted = tmp_path / "test_drift.py"
     drifted.write_text(source.replace("points=3", "points=4", 1))
-    assert sum(p for _, p in _markers(drifted)) == MANIFEST.exercises[0].points + 1
+    assert sum(p for _, p in marker_points(drifted)) == MANIFEST.exercises[0].points + 1
     drifted.write_text(source.replace(f'exercise("{MANIFEST.exercises[0].name}"',
                                       'exercise("other"', 1))
-    assert {n for n, _ in _markers(drifted)} == {MANIFEST.exercises[0].name, "other"}
+    assert {n for n, _ in marker_points(drifted)} == {MANIFEST.exercises[0].name, "other"}
 
 
 def test_names_are_unique_and_the_total_is_the_series_total() -> None:

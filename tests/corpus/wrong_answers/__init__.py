@@ -1,5 +1,8 @@
 """Plausible wrong answers, one module per exercise (``<exercise name>.py`` with ``WRONG``).
 
+A module may also hold ``RIGHT``: other valid ways to solve the exercise (``RNN(LSTMCell)``,
+a functional or subclassed model, ...), in the same format; each must earn full marks.
+
 Each wrong answer is an edit of the exercise's reference solution (its markers and prompt
 blocks removed) that a learner with one of DESIGN.md's misconceptions would write. It must
 lose points on the *visible* tests of a released copy, and the failure must name ``code``
@@ -46,11 +49,11 @@ def apply(text: str, wrong: Wrong) -> str:
     return text
 
 
-def corpus(names: list[str]) -> dict[str, list[Wrong]]:
-    """The wrong answers of each exercise in ``names`` that has a module here."""
+def corpus(names: list[str], kind: str = "WRONG") -> dict[str, list[Wrong]]:
+    """The ``WRONG`` (or ``RIGHT``) answers of each exercise in ``names`` with a module here."""
     here = Path(__file__).parent
     found = {}
     for name in names:
         if (here / f"{name}.py").is_file():
-            found[name] = list(importlib.import_module(f"{__name__}.{name}").WRONG)
+            found[name] = list(getattr(importlib.import_module(f"{__name__}.{name}"), kind, []))
     return found

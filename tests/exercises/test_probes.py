@@ -1,0 +1,108 @@
+"""Probes under OFF_LIMITS: the library's own answer to an exercise is refused, however reached."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import lstm_shapes
+from lstm_shapes.exercises.answers import AnswerError, load_answers
+from lstm_shapes.exercises.probes import OffLimits, import_learner, off_limits, run_probes
+
+
+def _x_and_weights(rng):
+    x = rng.normal(size=(2, 3, 1))
+    return x, [rng.normal(size=s) for s in ((1, 8), (2, 8), (8,))]
+
+
+def _tests(off_limits_names):
+    def probe_seq(module, rng):
+        x, weights = _x_and_weights(rng)
+        return module.unroll(x, *weights)
+
+    return SimpleNamespace(OFF_LIMITS=off_limits_names, probe_seq=probe_seq)
+
+
+HONEST = """
+import numpy as np
+def unroll(x, kernel, recurrent, bias):
+    h = np.zeros((x.shape[0], recurrent.shape[0])); c = np.zeros_like(h)
+    out = []
+    for t in range(x.shape[1]):
+        z = x[:, t] @ kernel + h @ recurrent + bias
+        i, f, g, o = np.split(z, 4, axis=-1)
+        s = lambda v: 1 / (1 + np.exp(-v))
+        c = s(f) * c + s(i) * np.tanh(g)
+        h = s(o) * np.tanh(c)
+        out.append(h)
+    return np.stack(out, axis=1)
+"""
+
+CHEATS = {
+    "imported": "from lstm_shapes import lstm_unroll\n"
+                "def unroll(*args):\n    return lstm_unroll(*args)[0]\n",
+    "module_attribute": "import lstm_shapes\n"
+                        "def unroll(*args):\n    return lstm_shapes.lstm_unroll(*args)[0]\n",
+    "defining_module": "from lstm_shapes.builders import reference as r\n"
+                       "def unroll(*args):\n    return r.lstm_unroll(*args)[0]\n",
+    "alias_is_the_answer": "from lstm_shapes.builders.reference import lstm_unroll as _u\n"
+                           "import functools\n"
+                           "unroll = lambda *a: _u(*a)[0]\n",
+    "caught_and_retried": "from lstm_shapes import lstm_unroll\n"
+                          "def unroll(*args):\n"
+                          "    try:\n        return lstm_unroll(*args)[0]\n"
+                          "    except Exception as err:\n"
+                          "        raise ValueError('wrapped') from err\n",
+}
+
+
+def _run(tmp_path: Path, source: str, names=("lstm_step", "lstm_unroll")) -> object:
+    learner = tmp_path / "cell.py"
+    learner.write_text(textwrap.dedent(source))
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    run_probes(_tests(names), import_learner(learner), answers, seed=3)
+    return load_answers(answers)["seq"]
+
+
+@pytest.mark.parametrize("how", sorted(CHEATS))
+def test_calling_the_library_answer_is_refused_with_its_code(tmp_path, how):
+    answer = _run(tmp_path, CHEATS[how])
+    assert isinstance(answer, AnswerError), answer
+    assert answer.code == "library_answer"
+    assert "lstm_shapes.lstm_unroll" in answer.message
+    assert "write lstm_step, lstm_unroll yourself" in answer.message
+
+
+def test_an_honest_answer_passes_and_equals_the_library(tmp_path):
+    answer = _run(tmp_path, HONEST)
+    x, weights = _x_and_weights(np.random.default_rng([3, *b"seq"]))
+    np.testing.assert_allclose(answer, lstm_shapes.lstm_unroll(x, *weights)[0], atol=1e-6)
+
+
+def test_without_off_limits_the_same_call_is_an_answer(tmp_path):
+    """The guard is what refuses: the cheat answers when nothing is off limits."""
+    assert isinstance(_run(tmp_path, CHEATS["imported"], names=()), np.ndarray)
+
+
+def test_the_functions_work_again_after_the_probes(tmp_path):
+    _run(tmp_path, CHEATS["imported"])
+    assert lstm_shapes.lstm_param_count(50, 1) == 10400
+    x, weights = _x_and_weights(np.random.default_rng(0))
+    assert lstm_shapes.lstm_unroll(x, *weights)[0].shape == (2, 3, 2)
+
+
+def test_an_unknown_name_is_an_authoring_error():
+    with pytest.raises(AttributeError), off_limits(["no_such_function"]):
+        pass
+
+
+def test_off_limits_refuses_through_an_alias_taken_before():
+    step = lstm_shapes.lstm_step
+    with off_limits(["lstm_step"]), pytest.raises(OffLimits):
+        step(np.zeros((1, 1)), np.zeros((1, 2)), np.zeros((1, 2)), np.zeros((1, 8)),
+             np.zeros((2, 8)), np.zeros(8))
