@@ -35,6 +35,12 @@ WRONG = [
           "architecture_mismatch", "keras.layers.Dense(1): nothing else"),
     Wrong("the compile line dropped", {'    model.compile(optimizer="adam", loss="mse")\n': ""},
           "compile_mismatch", 'model.compile(optimizer="adam", loss="mse")'),
+    Wrong("the library's builder called instead of the repair",
+          {"import keras\n": "import keras\nfrom lstm_shapes import build_lstm\n",
+           "    model = keras.Sequential([\n        keras.Input((timesteps, 1)),\n"
+           "        keras.layers.LSTM(units),\n        keras.layers.Dense(1),\n    ])\n":
+           "    model = build_lstm(units, timesteps=timesteps)\n"},
+          "library_answer", "yourself"),
 ]
 
 _MODEL = """    model = keras.Sequential([

@@ -34,6 +34,13 @@ WRONG = [
           "units_equals_timesteps", "then keras.layers.LSTM(units)   # units"),
     Wrong("the loss changed instead of the shapes", {'loss="mse"': 'loss="mae"'},
           "compile_mismatch", 'model.compile(optimizer="adam", loss="mse")'),
+    Wrong("the library's builder called instead of the repair",
+          {"import keras\n": "import keras\nfrom lstm_shapes import build_stacked_lstm\n",
+           "    model = keras.Sequential([\n        keras.Input((timesteps, 1)),\n"
+           "        keras.layers.LSTM(units, return_sequences=True),\n"
+           "        keras.layers.LSTM(units),\n        keras.layers.Dense(1),\n    ])\n":
+           "    model = build_stacked_lstm((units, units), timesteps=timesteps)\n"},
+          "library_answer", "yourself"),
 ]
 
 _MODEL = """    model = keras.Sequential([

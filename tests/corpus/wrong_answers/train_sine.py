@@ -34,6 +34,13 @@ WRONG = [
           "compile_mismatch", 'model.compile(optimizer="adam", loss="mse")'),
     Wrong("one epoch only", {"epochs=6": "epochs=1"},
           "undertrained", "more epochs"),
+    Wrong("the library's builder called",
+          {"import keras\n": "import keras\nfrom lstm_shapes import build_stacked_lstm\n",
+           "    model = keras.Sequential([\n        keras.Input(x_train.shape[1:]),\n"
+           "        keras.layers.LSTM(50, return_sequences=True),\n"
+           "        keras.layers.LSTM(50),\n        keras.layers.Dense(1),\n    ])\n":
+           "    model = build_stacked_lstm((50, 50), timesteps=10)\n"},
+          "library_answer", "yourself"),
 ]
 
 _MODEL = """    model = keras.Sequential([

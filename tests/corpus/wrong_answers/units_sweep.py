@@ -44,6 +44,10 @@ WRONG = [
           "plot_content", 'ax.plot([r["units"] for r in rows], [r["val_loss"] for r in rows]'),
     Wrong("the plot shown, never saved", {"    fig.savefig(path)\n": "    plt.show()\n"},
           "plot_content", "fig.savefig(path)"),
+    Wrong("the library's builder trains each model",
+          {"import keras\n": "import keras\nfrom lstm_shapes import build_lstm\n",
+           _BUILD: "        model = build_lstm(units, timesteps=x_train.shape[1])\n"},
+          "library_answer", "yourself"),
 ]
 
 RIGHT = [  # valid idioms: each earns every visible point
