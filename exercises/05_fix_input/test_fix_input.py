@@ -187,7 +187,7 @@ def judge_units(facts, timesteps, units):
     """One LSTM of ``units`` units (the size of h and c), whatever ``timesteps`` is."""
     rnns = _built(facts)["rnns"]
     if [r["kind"] for r in rnns] != ["LSTM"]:
-        layers = ", ".join(f"{r['kind']}({r['units']})" for r in rnns)
+        layers = ", ".join(f"{r['kind']}({r['units']})" for r in rnns) or "none"
         fail_with("architecture_mismatch", f"the model's recurrent layers are {layers}: the "
                   "exercise asks for one LSTM",
                   "keras.layers.LSTM(units), then keras.layers.Dense(1)")

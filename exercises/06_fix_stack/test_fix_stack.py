@@ -208,8 +208,8 @@ def judge_one_prediction_per_window(facts, n):
         if facts["params"] != want:
             fail_with("architecture_mismatch", f"the model has {facts['params']} parameters; "
                       f"two LSTM({u}) and Dense(1) have {want}: it holds more than the "
-                      "exercise asks for", "keras.Input((timesteps, 1)), "
-                      "LSTM(units, return_sequences=True), LSTM(units), Dense(1): nothing else")
+                      "exercise asks for", UNITS_FIX.split("   #")[0]
+                      + ", then keras.layers.Dense(1): nothing else")
 
 
 @pytest.mark.exercise("fix_stack", points=2)

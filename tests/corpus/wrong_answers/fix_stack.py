@@ -41,6 +41,10 @@ WRONG = [
            "        keras.layers.LSTM(units),\n        keras.layers.Dense(1),\n    ])\n":
            "    model = build_stacked_lstm((units, units), timesteps=timesteps)\n"},
           "library_answer", "yourself"),
+    Wrong("a hidden Dense layer added before the output",
+          {"keras.layers.Dense(1),": "keras.layers.Dense(units, activation=\"relu\"),\n"
+           "        keras.layers.Dense(1),"},
+          "architecture_mismatch", "keras.layers.Dense(1): nothing else"),
 ]
 
 _MODEL = """    model = keras.Sequential([

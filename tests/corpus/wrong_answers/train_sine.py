@@ -31,7 +31,7 @@ WRONG = [
           {"keras.Input(x_train.shape[1:])": "keras.Input((10,))"},
           "missing_timestep_axis", "keras.Input(x_train.shape[1:])"),
     Wrong("mean absolute error instead of mse", {'loss="mse"': 'loss="mae"'},
-          "compile_mismatch", 'model.compile(optimizer="adam", loss="mse")'),
+          "compile_mismatch", 'Adam(learning_rate=5e-3), loss="mse")'),
     Wrong("one epoch only", {"epochs=6": "epochs=1"},
           "undertrained", "more epochs"),
     Wrong("the library's builder called",
@@ -41,6 +41,10 @@ WRONG = [
            "        keras.layers.LSTM(50),\n        keras.layers.Dense(1),\n    ])\n":
            "    model = build_stacked_lstm((50, 50), timesteps=10)\n"},
           "library_answer", "yourself"),
+    Wrong("a hidden Dense layer added before the output",
+          {"keras.layers.Dense(1),": "keras.layers.Dense(25, activation=\"relu\"),\n"
+           "        keras.layers.Dense(1),"},
+          "architecture_mismatch", "keras.layers.Dense(1): nothing else"),
 ]
 
 _MODEL = """    model = keras.Sequential([
