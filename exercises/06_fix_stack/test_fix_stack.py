@@ -34,9 +34,10 @@ def _question(rng):
 
 def _data(timesteps, n=48):
     """n windows of the sine wave (n, timesteps, 1) and the next value of each (n, 1)."""
-    series = np.sin(np.arange(0, (n + timesteps) * 0.1, 0.1))[:n + timesteps]
-    x = np.stack([series[i:i + timesteps] for i in range(n)])[..., None].astype("float32")
-    return x, series[timesteps:timesteps + n, None].astype("float32")
+    from lstm_shapes import sine_windows
+
+    w = sine_windows(timesteps=timesteps)
+    return w.x_train[:n], w.y_train[:n]
 
 
 def rnn_calls(model, x):
