@@ -12,8 +12,8 @@ No TensorFlow needed here: plain arithmetic.
 def lstm_output_shapes(batch, timesteps, features, units, return_sequences):
     """The shapes (output, h, c) of LSTM(units, return_sequences, return_state=True)(x).
 
-    Return three tuples, e.g. ((32, 50), (32, 50), (32, 50)); a batch of None (unknown, as
-    in model.summary()) stays None.
+    Return the three shapes, e.g. ((32, 50), (32, 50), (32, 50)); a batch of None (unknown,
+    as in model.summary()) stays None.
     """
     ### BEGIN SOLUTION return (output_shape, h_shape, c_shape) as tuples of ints
     state = (batch, units)
@@ -22,7 +22,7 @@ def lstm_output_shapes(batch, timesteps, features, units, return_sequences):
     ### END SOLUTION
 
 
-def lstm_param_count(features, units):
+def lstm_param_count(units, features):
     """How many trainable numbers an LSTM(units) has on inputs with ``features`` features."""
     ### BEGIN SOLUTION count the kernel, recurrent kernel and bias entries
     return 4 * (units * (features + units) + units)

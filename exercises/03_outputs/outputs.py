@@ -14,7 +14,7 @@ import numpy as np
 def sequence_h_c(layer, x):
     """Call ``layer`` (an LSTM built with return_sequences=True, return_state=True) on x.
 
-    Return three NumPy arrays: (sequence, h, c).
+    Return its three results as (sequence, h, c), in this order (NumPy arrays or tensors).
     """
     ### BEGIN SOLUTION call the layer and unpack its three outputs
     sequence, h, c = layer(x)

@@ -14,7 +14,11 @@ import keras
 
 
 def build_stacked(timesteps, features, units=50):
-    """A compiled (adam, mse) Sequential model: Input, LSTM(units), LSTM(units), Dense(1)."""
+    """A compiled (adam, mse) model: Input, LSTM(units), LSTM(units), Dense(1).
+
+    Any way of writing a Keras model will do: Sequential, functional or a subclass of
+    keras.Model. The input is (batch, timesteps, features) for any batch size.
+    """
     ### BEGIN SOLUTION build, compile and return the model drawn in the module docstring
     model = keras.Sequential([
         keras.Input((timesteps, features)),

@@ -1,57 +1,482 @@
-"""Tests of exercise 11 (dropout_search)."""
+"""Tests of exercise 11 (dropout_search).
+
+The probes run your search into a folder they own, then read what keras-tuner wrote there:
+each trial's hyperparameters, score and best-epoch weights. They rebuild each trial with your
+``build(hp)``, load its weights and evaluate it on the validation windows themselves, so the
+val_loss you report is compared with a measurement, not with a number you computed.
+"""
 
 import math
 
+import numpy as np
 import pytest
 
-from lstm_shapes.exercises import fail_with
+from lstm_shapes.exercises import fail, fail_with
 
 SPACE = {"units": (16, 32), "dropout": (0.0, 0.1, 0.2), "recurrent_dropout": (0.0, 0.1, 0.2)}
+PROJECT = "dropout_search"
+TRIAL_KEYS = ("units", "dropout", "recurrent_dropout", "val_loss")
+
+
+# ----------------------------------------------------------------------------- probe helpers
+
+
+def _hp(values):
+    import keras_tuner
+
+    hp = keras_tuner.HyperParameters()
+    hp.values.update(values)  # a trial's values: build(hp) must read them, not the defaults
+    return hp
+
+
+def _plain(value):
+    """The learner's result as plain data: NaN and odd objects become strings, not errors."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (bool, str)) or value is None:
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(float(value)) else repr(float(value))
+    return repr(value)[:200]
+
+
+def _windows(series, timesteps):
+    x = np.stack([series[i:i + timesteps] for i in range(len(series) - timesteps)])
+    return x[..., None].astype("float32"), series[timesteps:, None].astype("float32")
+
+
+def _data(rng, n_train, timesteps):
+    """Clean sine windows to train on; noisy ones after them to validate on (so a loss
+    measured on the wrong windows is far from the right one)."""
+    series = np.sin(np.arange(0, 100, 0.1))
+    x_train, y_train = _windows(series[:n_train + timesteps], timesteps)
+    noisy = series[800:880] + 0.3 * rng.standard_normal(80)
+    x_val, y_val = _windows(noisy, timesteps)
+    return x_train, y_train, x_val, y_val
+
+
+def _draw(build, timesteps, seed, max_trials, directory, project):
+    """What keras-tuner's RandomSearch draws for ``seed`` over build's space (no training)."""
+    import keras_tuner
+
+    class Draws(keras_tuner.RandomSearch):
+        def run_trial(self, trial, *args, **kwargs):
+            return 0.0  # a dummy score: only the drawn hyperparameters are wanted
+
+    Draws(lambda hp: build(hp, timesteps=timesteps), objective="val_loss", seed=seed,
+          max_trials=max_trials, directory=str(directory), project_name=project,
+          overwrite=True).search(verbose=0)
+
+
+def _read(build, folder, timesteps, x_val, y_val):
+    """Every trial keras-tuner wrote under ``folder``; trials with weights are rebuilt with
+    ``build`` (as ``tuner.load_model`` does) and their MSE on the validation windows measured."""
+    import warnings
+
+    from keras_tuner.engine.trial import Trial
+
+    found = []
+    for path in folder.glob("*/trial_*/trial.json"):
+        trial = Trial.load(str(path))
+        row = {"project": path.parent.parent.name, "id": int(trial.trial_id),
+               "values": _plain(dict(trial.hyperparameters.values)),
+               "score": _plain(trial.score), "evaluated": None}
+        weights = path.parent / "checkpoint.weights.h5"
+        if weights.is_file() and trial.score not in (None, 0.0):
+            model = build(trial.hyperparameters, timesteps=timesteps)
+            model(x_val[:1], training=False)  # creates every weight, a subclassed model's too
+            with warnings.catch_warnings():  # the optimizer's variables are not needed
+                warnings.simplefilter("ignore")
+                model.load_weights(str(weights))
+            prediction = np.asarray(model(x_val, training=False))  # eager: nothing to trace
+            row["evaluated"] = _plain(float(np.mean((prediction - y_val) ** 2)))
+        found.append(row)
+    return sorted(found, key=lambda row: (row["project"], row["id"]))
+
+
+def _trained(model):
+    """What a model the search trained shows: its epochs, losses and recurrent cells."""
+    history = getattr(getattr(model, "history", None), "history", None) or {}
+    return {"epochs": len(history.get("loss", [])), "loss": _plain(history.get("loss", [])),
+            "val_loss": _plain(history.get("val_loss", [])), "params": model.count_params(),
+            "cells": _cells(model)}
+
+
+def _cells(model):
+    """(units, dropout, recurrent_dropout) of each recurrent layer: LSTM or RNN(LSTMCell)."""
+    return [[int(layer.cell.units), float(layer.cell.dropout),
+             float(layer.cell.recurrent_dropout)]
+            for layer in model.layers if hasattr(getattr(layer, "cell", None), "units")]
+
+
+def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale):
+    """Run the learner's search(); return it with what the tuner wrote and trained."""
+    import gc
+    import tempfile
+    from pathlib import Path
+
+    seed = int(rng.integers(1, 10_000))  # never 0: keras-tuner reads seed=0 as "no seed"
+    x_train, y_train, x_val, y_val = _data(rng, n_train, timesteps)
+    original, models, windows = module.build, [], {}
+    lookup = {**{row.tobytes(): ("train", i) for i, row in enumerate(x_train)},
+              **{row.tobytes(): ("val", i) for i, row in enumerate(x_val)}}
+
+    def recording_build(hp, *args, **kwargs):
+        model = original(hp, *args, **kwargs)
+        fit = model.fit
+
+        def recording_fit(*f_args, **f_kwargs):  # which windows the tuner trains it on
+            windows[id(model)] = _which(f_args[0] if f_args else f_kwargs.get("x"), lookup)
+            return fit(*f_args, **f_kwargs)
+
+        model.fit = recording_fit
+        models.append(model)
+        return model
+
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as scratch:
+        _draw(original, timesteps, seed, max_trials, scratch, "draws")
+        expected = [row["values"] for row in _read(original, Path(scratch), timesteps,
+                                                   x_val, y_val)]
+        old = []
+        if stale:  # a finished older search (other seed, dummy scores 0.0) in the folder
+            other = seed + 1
+            while True:
+                _draw(original, timesteps, other, max_trials, tmp, PROJECT)
+                old = [row["values"] for row in _read(original, Path(tmp), timesteps,
+                                                      x_val, y_val)]
+                if old != expected:
+                    break
+                other += 1
+        module.build = recording_build
+        gc.freeze()  # keras-tuner runs gc.collect() twice a trial: skip TensorFlow's objects
+        try:
+            result = module.search(x_train, y_train, x_val, y_val, max_trials=max_trials,
+                                   epochs=epochs, seed=seed, directory=tmp)
+        finally:
+            gc.unfreeze()
+            module.build = original
+        tuner = _read(original, Path(tmp), timesteps, x_val, y_val)
+    return {"seed": seed, "max_trials": max_trials, "epochs": epochs, "n_train": n_train,
+            "result": _plain(result), "tuner": tuner, "expected": expected, "stale": old,
+            "trained": [dict(_trained(m), windows=windows.get(id(m))) for m in models
+                        if getattr(m, "history", None)]}
+
+
+def _which(x, lookup):
+    """How many distinct training and validation windows (and others) ``x`` holds."""
+    try:
+        rows = np.asarray(x, dtype="float32")
+    except (TypeError, ValueError):
+        return None
+    found = {"train": set(), "val": set(), "other": 0}
+    for row in rows:
+        part, index = lookup.get(row.tobytes(), ("other", None))
+        if part == "other":
+            found["other"] += 1
+        else:
+            found[part].add(index)
+    return {"train": len(found["train"]), "val": len(found["val"]), "other": found["other"]}
+
+
+def _space(module, rng, timesteps=10):
+    """The values each hyperparameter of build(hp) can take, and the compiled loss."""
+    import keras_tuner
+
+    hp = keras_tuner.HyperParameters()
+    model = module.build(hp, timesteps=timesteps)
+    space = {h.name: sorted(_plain(list(getattr(h, "values", None) or [h.value])))
+             for h in hp.space}
+    x = rng.normal(size=(4, timesteps, 1)).astype("float32")
+    y = rng.normal(size=(4, 1)).astype("float32")
+    prediction = model(x, training=False)
+    loss = model.compute_loss(x=x, y=y, y_pred=prediction, training=False)
+    mse = np.mean((np.asarray(prediction) - y) ** 2)
+    return {"space": space, "loss": _plain(float(loss)), "mse": _plain(float(mse))}
+
+
+# ----------------------------------------------------------------------------- probes
+
+
+def probe_space(module, rng):
+    return _space(module, rng)
+
+
+TRIAL = {"units": 32, "dropout": 0.2, "recurrent_dropout": 0.1}
+OTHER_TRIAL = {"units": 16, "dropout": 0.1, "recurrent_dropout": 0.2}
+
+
+def _describe(model, timesteps):
+    """What a built model is, as plain data: its recurrent cells, parameters, declared input
+    (None for a subclassed model, which declares none) and output on (2, timesteps, 1)."""
+    try:
+        output = list(np.shape(model(np.zeros((2, timesteps, 1), "float32"), training=False)))
+    except Exception as err:  # noqa: BLE001 - e.g. a declared input of other timesteps
+        output = f"{type(err).__name__}: {err}"[:300]
+    inputs = getattr(model, "inputs", None)
+    return {"cells": _cells(model), "params": int(model.count_params()),
+            "declared": _plain(list(inputs[0].shape[1:])) if inputs else None,
+            "output": output}
 
 
 def probe_model(module, rng):
-    return module.build(32, 0.2, 0.1, timesteps=int(rng.integers(5, 12)))
+    timesteps = int(rng.integers(5, 12))
+    return _describe(module.build(_hp(TRIAL), timesteps=timesteps), timesteps)
+
+
+def probe_other_model(module, rng):
+    timesteps = int(rng.integers(5, 12))
+    return _describe(module.build(_hp(OTHER_TRIAL), timesteps=timesteps), timesteps)
 
 
 def probe_search(module, rng):
-    from lstm_shapes import sine_windows
-
-    w = sine_windows(timesteps=10)
-    return module.random_search(w.x_train[:300], w.y_train[:300], w.x_val, w.y_val,
-                                trials=3, epochs=2, seed=int(rng.integers(1000)))
+    return _run_search(module, rng, n_train=96, timesteps=10, max_trials=2, epochs=2,
+                       stale=True)
 
 
-@pytest.mark.exercise("dropout_search", points=3)
-def test_build_sets_both_dropouts(answers):
-    timesteps = int(answers.rng("model").integers(5, 12))
-    model = answers["model"]
-    lstm = next(layer for layer in model.layers if type(layer).__name__ == "LSTM")
-    assert (lstm.units, lstm.dropout, lstm.recurrent_dropout) == (32, 0.2, 0.1), (
-        "LSTM(units, dropout=dropout, recurrent_dropout=recurrent_dropout)")
-    if tuple(model.inputs[0].shape[1:]) != (timesteps, 1):
-        fail_with("input_shape_data_mismatch", f"the input is {tuple(model.inputs[0].shape)}",
-                  f"keras.Input(({timesteps}, 1))")
+# the probes of the hidden tests: grading runs the released probes, so they stay visible
+def probe_model_again(module, rng):
+    timesteps = int(rng.integers(12, 20))
+    return _describe(module.build(_hp({"units": 32, "dropout": 0.1, "recurrent_dropout": 0.0}),
+                                  timesteps=timesteps), timesteps)
 
 
-@pytest.mark.exercise("dropout_search", points=4)
-def test_three_trials_from_the_space(answers):
-    search = answers["search"]
-    trials = search.get("trials") if isinstance(search, dict) else None
-    assert isinstance(trials, list) and len(trials) == 3, "three trials, as a list"
+def probe_search_again(module, rng):
+    return _run_search(module, rng, n_train=64, timesteps=8, max_trials=1, epochs=1,
+                       stale=False)
+
+
+# ----------------------------------------------------------------------------- judging
+
+
+def _fmt(value):
+    return f"{value:.5g}" if isinstance(value, float) else repr(value)
+
+
+def _close(a, b, rtol=1e-4):
+    return isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=rtol,
+                                                                          abs_tol=1e-7)
+
+
+def _judge_model(model, values, timesteps):
+    """``model`` (a _describe() dict) is Input((timesteps, 1)) -> LSTM of ``values`` -> Dense(1)."""
+    from lstm_shapes import lstm_param_count
+
+    if not model["cells"]:
+        fail("your answer: the model has no recurrent layer: keras.layers.LSTM(...) expected")
+    for name, got in zip(SPACE, model["cells"][0]):
+        if not math.isclose(float(got), float(values[name]), abs_tol=1e-9):
+            fail_with("ignored_argument",
+                      f"the trial's hp['{name}'] is {values[name]}, but the LSTM's {name} is "
+                      f"{got}: build(hp) must read it from hp",
+                      f'{name}=hp.Choice("{name}", SPACE["{name}"])' if name != "units" else
+                      'units = hp.Choice("units", SPACE["units"]); keras.layers.LSTM(units, ...)')
+    units = values["units"]
+    want = lstm_param_count(units, 1) + units + 1
+    if model["params"] != want:
+        fail(f"your answer: LSTM({units}) + Dense(1) has {want} parameters, the model "
+             f"{model['params']}: Input((timesteps, 1)) -> LSTM -> Dense(1) expected")
+    if model["declared"] not in (None, [timesteps, 1]):
+        fail_with("input_shape_data_mismatch", f"the input is {tuple(model['declared'])} for "
+                  f"timesteps={timesteps}", "keras.Input((timesteps, 1))")
+    if model["output"] != [2, 1]:
+        fail(f"your answer: 2 windows of (timesteps, 1) give {model['output']}; one value per "
+             "window, shape (2, 1), expected from Dense(1)")
+
+
+def _result_trials(found):
+    result = found["result"]
+    trials = result.get("trials") if isinstance(result, dict) else None
+    if not isinstance(trials, list) or not all(isinstance(t, dict) for t in trials):
+        fail(f"your answer: search() must return {{'trials': [dict, ...], 'best': dict}}, got "
+             f"{result!r:.200}")
     for trial in trials:
-        for name, values in SPACE.items():
-            assert trial.get(name) in values, f"{name}={trial.get(name)!r} is not in {values}"
-        loss = trial.get("val_loss")
-        # finite and not far above the 0.5 of predicting 0: a real validation MSE after 2
-        # epochs (how far it fell depends on the learner's batch size: not judged here)
-        assert isinstance(loss, float) and math.isfinite(loss) and 0 < loss < 1.0, (
-            f"val_loss {loss!r}: train and evaluate each trial on the validation windows")
+        missing = [k for k in TRIAL_KEYS if k not in trial]
+        if missing:
+            fail(f"your answer: the trial {trial!r:.150} lacks {missing}: each trial is "
+                 f"{{'units', 'dropout', 'recurrent_dropout', 'val_loss'}}")
+        if not isinstance(trial["val_loss"], float):  # NaN arrives as the string 'nan'
+            fail(f"your answer: the val_loss of {trial!r:.150} is not a finite number")
+    return trials
+
+
+def _config(trial):
+    return {name: trial[name] for name in SPACE}
+
+
+def _unordered(configs):
+    """Configurations as a sorted list (a reloaded tuner lists its trials in file order)."""
+    return sorted(repr(sorted(c.items())) for c in configs)
+
+
+def _judge_runs(found):
+    """The tuner ran max_trials fresh trials of seed's draws, in directory, for epochs each."""
+    trials = _result_trials(found)
+    n, seed, epochs = found["max_trials"], found["seed"], found["epochs"]
+    mine = [row for row in found["tuner"] if row["project"] == PROJECT and row["score"] != 0.0]
+    if found["stale"] and _unordered(map(_config, trials)) == _unordered(found["stale"]):
+        fail_with("ignored_argument",
+                  "directory already held a finished search (other seed, scores 0.0); yours "
+                  "reloaded it and reported ITS trials instead of running seed's",
+                  "keras_tuner.RandomSearch(..., overwrite=True)")
+    if not mine:
+        others = sorted({row["project"] for row in found["tuner"]} - {PROJECT})
+        fix = ('keras_tuner.RandomSearch(..., directory=directory, '
+               'project_name="dropout_search")')
+        where = (f"in directory/{others[0]}, not directory/{PROJECT}" if others else
+                 "somewhere else than the `directory` it was given")
+        fail_with("ignored_argument", f"the tuner wrote its trials {where}", fix)
+    if len(trials) != n or len(mine) != n:
+        fail_with("ignored_argument", f"max_trials={n}, but the tuner ran {len(mine)} trials "
+                  f"and search() returned {len(trials)}",
+                  "keras_tuner.RandomSearch(..., max_trials=max_trials)")
+    if [row["values"] for row in mine] != found["expected"]:
+        fail_with("ignored_argument",
+                  f"the tuner's trials {[row['values'] for row in mine]} are not those "
+                  f"RandomSearch draws with seed={seed}: {found['expected']}",
+                  "keras_tuner.RandomSearch(..., seed=seed)")
+    if [_config(t) for t in trials] != [row["values"] for row in mine]:
+        fail(f"your answer: the trials returned {[_config(t) for t in trials]} are not the "
+             f"tuner's {[row['values'] for row in mine]} (in the order it ran them)")
+    trained = found["trained"]
+    if len(trained) != n:
+        fail(f"your answer: {len(trained)} models were trained for {n} trials: one model per "
+             "trial (executions_per_trial=1), built by build(hp)")
+    for row, model in zip(mine, trained):
+        if model["cells"][:1] != [[row["values"][k] for k in SPACE]]:
+            fail_with("ignored_argument", f"trial {row['values']} trained an LSTM with (units, "
+                      f"dropout, recurrent_dropout) = {model['cells'][:1]}: build(hp) must "
+                      "read them from hp", "keras.layers.LSTM(units, dropout=dropout, "
+                      "recurrent_dropout=recurrent_dropout), each one read with "
+                      'hp.Choice(name, SPACE[name])')
+        seen = model["windows"]
+        if seen and seen["val"]:
+            fail_with("validation_on_training_data", f"trial {row['values']} trained on "
+                      f"{seen['val']} of the validation windows: val_loss then measures "
+                      "windows the model has learned",
+                      "tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
+        if seen and (seen["train"], seen["other"]) != (found["n_train"], 0):
+            fail(f"your answer: trial {row['values']} trained on {seen['train']} of the "
+                 f"{found['n_train']} training windows and {seen['other']} other rows: "
+                 "train each trial on all of x_train, y_train\n"
+                 "  fix: tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
+        if model["epochs"] != epochs:
+            fail_with("ignored_argument", f"epochs={epochs}, but each trial trained "
+                      f"{model['epochs']} epochs", "tuner.search(..., epochs=epochs)")
+
+
+def _judge_val_loss(found):
+    """Each reported val_loss is the trial's score: its lowest loss on the VALIDATION windows."""
+    trials = _result_trials(found)
+    mine = [row for row in found["tuner"] if row["project"] == PROJECT and row["score"] != 0.0]
+    for trial, row, model in zip(trials, mine, found["trained"]):
+        score, history = row["score"], model["val_loss"]
+        if not all(isinstance(v, float) for v in [*history, *model["loss"]]):
+            fail(f"your answer: trial {row['values']} trained to losses that are not finite: "
+                 f"loss {model['loss']}, val_loss {history}")
+        if not history:
+            fail_with("validation_on_training_data", "the trials were trained without "
+                      "validation data: keras-tuner has no val_loss to score them by",
+                      "tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
+        if not _close(score, min(history)):
+            if _close(score, min(model["loss"])):
+                fail_with("validation_on_training_data", f"trial {row['values']}: the tuner "
+                          f"scored it by its TRAINING loss {_fmt(score)}",
+                          'keras_tuner.RandomSearch(..., objective="val_loss")')
+            if _close(score, max(history)):
+                fail_with("best_not_lowest", f"trial {row['values']}: the tuner scored it by "
+                          f"its HIGHEST val_loss {_fmt(score)}; lower is better",
+                          'keras_tuner.RandomSearch(..., objective="val_loss")')
+            fail_with("validation_on_training_data", f"trial {row['values']}: score {score!r}"
+                      f" is not its lowest val_loss {_fmt(min(history))}",
+                      'keras_tuner.RandomSearch(..., objective="val_loss")')
+        if not _close(row["evaluated"], score):
+            fail_with("validation_on_training_data",
+                      f"trial {row['values']}: its val_loss {_fmt(score)} was measured on other "
+                      f"windows: its weights score {_fmt(row['evaluated'])} on x_val, y_val",
+                      "tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
+        mine_loss = trial["val_loss"]
+        if not _close(mine_loss, score):
+            if any(_close(mine_loss, v) for v in model["loss"]):
+                fail_with("validation_on_training_data", f"trial {row['values']}: val_loss "
+                          f"{mine_loss!r} is its TRAINING loss; its validation score is "
+                          f"{_fmt(score)}", '"val_loss": trial.score')
+            fail_with("validation_on_training_data", f"trial {row['values']}: val_loss "
+                      f"{mine_loss!r} is not its validation score {_fmt(score)}",
+                      '"val_loss": trial.score')
+
+
+def _judge_best(found):
+    trials = _result_trials(found)
+    best = found["result"].get("best")
+    lowest = min(trials, key=lambda t: t["val_loss"])
+    if best == lowest:
+        return
+    highest = max(trials, key=lambda t: t["val_loss"])
+    what = "the HIGHEST" if best == highest else "not the lowest"
+    fail_with("best_not_lowest", f"best is {best!r:.150}, {what} val_loss of the trials; "
+              f"the lowest is {lowest!r:.150}",
+              'best = min(trials, key=lambda trial: trial["val_loss"])')
+
+
+# ----------------------------------------------------------------------------- tests
+
+
+@pytest.mark.exercise("dropout_search", points=1)
+def test_the_hypermodel_declares_the_space_and_an_mse_loss(answers):
+    found = answers["space"]
+    space = found["space"]
+    for name, values in SPACE.items():
+        if name not in space:
+            fail_with("search_space_mismatch", f"build(hp) never asks hp for {name!r} (it asks "
+                      f"for {sorted(space)}), so the search cannot vary it",
+                      f'hp.Choice("{name}", SPACE["{name}"])')
+        got = space[name]
+        if len(got) != len(values) or not np.allclose(got, sorted(values)):
+            fail_with("search_space_mismatch", f"hp[{name!r}] can take {got}; the "
+                      f"space is {list(values)}", f'hp.Choice("{name}", SPACE["{name}"])')
+    if not _close(found["loss"], found["mse"], rtol=1e-3):
+        fail(f"your answer: the model's loss is {found['loss']!r} where the MSE is "
+             f"{_fmt(found['mse'])}: model.compile(optimizer=..., loss=\"mse\")")
+
+
+@pytest.mark.exercise("dropout_search", points=2)
+def test_the_hypermodel_builds_the_trial_it_is_given(answers):
+    for key, values in (("model", TRIAL), ("other_model", OTHER_TRIAL)):
+        _judge_model(answers[key], values, int(answers.rng(key).integers(5, 12)))
+
+
+@pytest.mark.exercise("dropout_search", points=2)
+def test_the_search_runs_max_trials_of_seed_for_epochs_in_directory(answers):
+    _judge_runs(answers["search"])
+
+
+@pytest.mark.exercise("dropout_search", points=2)
+def test_val_loss_is_the_trial_score_on_the_validation_windows(answers):
+    _judge_runs(answers["search"])
+    _judge_val_loss(answers["search"])
+
+
+@pytest.mark.exercise("dropout_search", points=1)
+def test_best_is_the_trial_with_the_lowest_val_loss(answers):
+    _judge_best(answers["search"])
 
 
 ### BEGIN HIDDEN TESTS
-@pytest.mark.exercise("dropout_search", points=3)
-def test_best_is_the_lowest_validation_loss(answers):
-    search = answers["search"]
-    trials = search["trials"]
-    assert search.get("best") == min(trials, key=lambda t: t["val_loss"])
+@pytest.mark.exercise("dropout_search", points=1)
+def test_another_trial_is_built_as_given(answers):
+    timesteps = int(answers.rng("model_again").integers(12, 20))
+    _judge_model(answers["model_again"],
+                 {"units": 32, "dropout": 0.1, "recurrent_dropout": 0.0}, timesteps)
+
+
+@pytest.mark.exercise("dropout_search", points=1)
+def test_another_search_other_seed_trials_and_timesteps(answers):
+    found = answers["search_again"]
+    _judge_runs(found)
+    _judge_val_loss(found)
+    _judge_best(found)
 ### END HIDDEN TESTS

@@ -41,7 +41,11 @@ def build_and_train_forecaster(x_train, y_train):
 
 
 def build_per_timestep(timesteps, units=16):
-    """A model mapping (batch, timesteps, 1) to one prediction per timestep (batch, timesteps, 1)."""
+    """A model mapping (batch, timesteps, 1) to one prediction per timestep (batch, timesteps, 1).
+
+    Its LSTM has ``units`` units; the prediction at timestep j is made from h at step j, so it
+    reads steps 0..j only (any batch size).
+    """
     ### BEGIN SOLUTION
     return keras.Sequential([
         keras.Input((timesteps, 1)),

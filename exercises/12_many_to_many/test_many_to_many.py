@@ -1,38 +1,24 @@
-"""Tests of exercise 12 (many_to_many)."""
+"""Tests of exercise 12 (many_to_many).
+
+The probes measure your models where they run (so Sequential, functional and subclassed
+models are judged alike): what they output, whether a prediction at timestep j changes when
+a later step changes, and the shapes of their recurrent kernels (an LSTM of n units has one
+of (n, 4·n)).
+"""
 
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import assert_close, assert_shape, fail_with
+from lstm_shapes.core.messages import render_answer
+from lstm_shapes.exercises import assert_shape, fail, fail_with
 
 SERIES = np.sin(np.arange(0, 100, 0.1)).astype("float32")
-TIMESTEPS, HORIZON = 10, 5
-
-
-def _question(rng):
-    return (rng.normal(size=int(rng.integers(30, 50))).astype("float32"),
-            int(rng.integers(3, 9)), int(rng.integers(2, 6)))
-
-
-def probe_x(module, rng):
-    return module.multistep_windows(*_question(rng))[0]
-
-
-def probe_y(module, rng):
-    return module.multistep_windows(*_question(rng))[1]
-
-
-def probe_forecaster(module, rng):
-    x, y = _split()[0]
-    return module.build_and_train_forecaster(x, y)
-
-
-def probe_per_step(module, rng):
-    return module.build_per_timestep(int(rng.integers(4, 12)))
-
-
-def probe_per_step_units(module, rng):
-    return module.build_per_timestep(int(rng.integers(4, 12)), units=int(rng.integers(3, 9)))
+RANGE_FIX = "for i in range(len(series) - timesteps - horizon + 1)"
+X_FIX = "x[i] = series[i : i + timesteps]   # then x = x[..., np.newaxis]: (batch, timesteps, 1)"
+Y_FIX = "y[i] = series[i + timesteps : i + timesteps + horizon]"
+INPUT_FIX = "keras.Input(x_train.shape[1:])   # one window: (timesteps, 1)"
+HEAD_FIX = "keras.layers.Dense(y_train.shape[1])   # one output per step of the horizon"
+PER_STEP_FIX = "keras.layers.LSTM(units, return_sequences=True), then keras.layers.Dense(1)"
 
 
 def _windows(series, t, h):
@@ -41,65 +27,285 @@ def _windows(series, t, h):
             np.stack([series[i + t:i + t + h] for i in range(n)]))
 
 
-def _split():
-    """Train on the first 800 values, validate on the rest (no window crosses the cut)."""
-    return _windows(SERIES[:800], TIMESTEPS, HORIZON), _windows(SERIES[800:], TIMESTEPS, HORIZON)
+SIZES = {"windows": (30, 50, 3, 9, 2, 6), "windows_again": (80, 120, 9, 16, 6, 12)}
+
+
+def _question(rng, key):
+    """A series and (timesteps, horizon); the series is random: only alignment fits it."""
+    low, high, t_low, t_high, h_low, h_high = SIZES[key]
+    return (rng.normal(size=int(rng.integers(low, high))).astype("float32"),
+            int(rng.integers(t_low, t_high)), int(rng.integers(h_low, h_high)))
+
+
+def _forecast_question(rng):
+    """Sizes other than the usual 10 and 5, so a hard-coded one shows."""
+    t, h = int(rng.choice([8, 9, 11, 12])), int(rng.choice([3, 4, 6, 7]))
+    return _windows(SERIES[:800], t, h), _windows(SERIES[800:], t, h)  # no window crosses
+
+
+def _per_step_question(rng, key):
+    t, units = (int(v) for v in rng.choice(np.arange(3, 12), 2, replace=False))
+    x = rng.normal(size=(5, t, 1)).astype("float32")
+    later = x.copy()
+    later[:, t // 2 + 1:] = rng.normal(size=later[:, t // 2 + 1:].shape)
+    return t, (units if key.endswith("units") else 16), x, later
+
+
+def _kernels(model):
+    """(n, gates·n) of every recurrent kernel: an LSTM of n units has (n, 4·n)."""
+    return [list(w.shape) for w in model.weights
+            if str(getattr(w, "path", w.name)).endswith("recurrent_kernel")
+            and len(w.shape) == 2]
+
+
+def _explained(err):
+    from lstm_shapes.diagnosis.translate import translate
+
+    explained = translate(err)
+    if explained is None or not isinstance(getattr(explained, "code", None), str):
+        return None
+    raw = "\n".join(line.strip() for line in str(err).splitlines() if "shapes:" in line)
+    return {"code": explained.code, "message": str(explained), "shapes": raw[-600:]}
+
+
+def _windows_answer(module, rng, key):
+    series, t, h = _question(rng, key)
+    try:
+        x, y = module.multistep_windows(series, t, h)
+    except ValueError as err:
+        if "same shape" in str(err):  # np.stack of windows cut short at the end
+            return {"ragged": str(err)}
+        raise
+    return {"x": np.asarray(x, dtype=float).tolist(), "y": np.asarray(y, dtype=float).tolist()}
+
+
+def probe_windows(module, rng):
+    return _windows_answer(module, rng, "windows")
+
+
+def probe_forecaster(module, rng):
+    (x_train, y_train), (x_val, _) = _forecast_question(rng)
+    try:
+        model = module.build_and_train_forecaster(x_train, y_train)
+    except Exception as err:
+        explained = _explained(err)
+        if explained is None:
+            raise
+        return {"error": explained}
+    return {"prediction": np.asarray(model.predict(x_val, verbose=0), dtype=float).tolist(),
+            "kernels": _kernels(model)}
+
+
+def _per_step(module, rng, key):
+    t, units, x, later = _per_step_question(rng, key)
+    try:
+        model = (module.build_per_timestep(t, units=units) if key.endswith("units")
+                 else module.build_per_timestep(t))  # the default units
+        outputs = [np.asarray(model(v), dtype=float).tolist() for v in (x, later, x[:3])]
+    except Exception as err:
+        explained = _explained(err)
+        if explained is None:
+            raise
+        return {"error": explained}
+    return {"outputs": outputs, "kernels": _kernels(model)}
+
+
+def probe_per_step(module, rng):
+    return _per_step(module, rng, "per_step")
+
+
+def probe_per_step_units(module, rng):
+    return _per_step(module, rng, "per_step_units")
+
+
+def _judge_windows(answers, key):
+    series, t, h = _question(answers.rng(key), key)
+    x_want, y_want = _windows(series, t, h)
+    answer = answers[key]
+    if "ragged" in answer:
+        fail_with("batch_mismatch", "the last windows' targets run past the end of the series "
+                  f"(np.stack said: {answer['ragged']}): the last window must leave horizon "
+                  "values after it", RANGE_FIX)
+    x, y = np.asarray(answer["x"]), np.asarray(answer["y"])
+    batch = len(x_want)
+    if x.ndim == 2 and x.shape == x_want.shape[:2]:
+        fail_with("missing_timestep_axis", f"x is {x.shape}: (batch, timesteps) without the "
+                  "feature axis", "x = x[..., np.newaxis]   # (batch, timesteps, 1)")
+    if x.ndim == 3 and x.shape[1] == t + 1:
+        fail_with("window_misalignment", f"x is {x.shape}: each window holds timesteps + 1 "
+                  "values, so it holds its own target", X_FIX)
+    if x.ndim >= 1 and len(x) != batch:
+        fail_with("batch_mismatch", f"x holds {len(x)} windows; a series of len(series) values "
+                  f"has len(series) - timesteps - horizon + 1 = {batch}", RANGE_FIX)
+    assert_shape(x, "batch timesteps features", "x", batch=batch, timesteps=t, features=1,
+                 terms={"batch": "len(x)", "timesteps": "timesteps"})
+    if not np.allclose(x, x_want, atol=1e-6):
+        fail_with("window_misalignment", "x[i] is not series[i : i + timesteps]", X_FIX)
+    if y.ndim == 1:
+        fail_with("multistep_horizon_mismatch", f"y is {y.shape}: one value per window, the "
+                  "targets are the next horizon values", Y_FIX)
+    if y.ndim == 3 and y.shape[2] == 1:
+        fail_with("wrong_rank", f"y is {y.shape}: (batch, horizon) is asked for",
+                  "y = y[..., 0]   # (batch, horizon)")
+    assert_shape(y, "batch horizon", "y", batch=batch, horizon=h,
+                 terms={"batch": "len(y)", "horizon": "horizon"})
+    for shift, where in ((-1, "at the last value of its window"), (1, "one value late")):
+        if batch - 1 + t + shift + h <= len(series) and np.allclose(
+                y, [series[i + t + shift:i + t + shift + h] for i in range(batch)], atol=1e-6):
+            fail_with("window_misalignment", f"y[i] starts {where}", Y_FIX)
+    if not np.allclose(y, y_want, atol=1e-6):
+        fail_with("window_misalignment", "y[i] is not the horizon values after window i",
+                  Y_FIX)
+
+
+def _lstms(kernels, what, fix):
+    """The units of every LSTM in ``kernels``; fails unless there is one, all 4-gated."""
+    if not kernels:
+        fail_with("lstm_gate_count", f"{what} holds no recurrent layer: an LSTM is asked for",
+                  fix)
+    units = []
+    for n, columns in kernels:
+        if columns != 4 * n:
+            fail_with("lstm_gate_count", f"{what} holds a recurrent layer of {columns // n} "
+                      "gates: an LSTM has 4 (a GRU 3, a SimpleRNN 1)", fix)
+        units.append(n)
+    return units
+
+
+def _forecaster_error(error, horizon):
+    """Explain an error of build_and_train_forecaster (most come from fit's loss)."""
+    import re
+
+    said = error["message"].splitlines()[0]
+    if error["code"] in ("missing_timestep_axis", "batch_in_input_shape",
+                         "input_shape_data_mismatch"):
+        fail_with(error["code"], f"build_and_train_forecaster raised: {said}", INPUT_FIX)
+    shapes = [s.split(",") for s in re.findall(r"\[([?\d]+(?:,\s*[?\d]+)*)\]",
+                                               error.get("shapes", ""))]
+    if any(len(s) == 3 for s in shapes):  # the loss met (batch, timesteps, n) predictions
+        fail_with("sequence_output_vs_last_target", "fit raised: the predictions are "
+                  "(batch, timesteps, n), one per input timestep, and y_train is (batch, "
+                  f"horizon): {error['shapes'].strip().splitlines()[0]}",
+                  "keras.layers.LSTM(32)   # without return_sequences: one h per window")
+    widths = {s[-1].strip() for s in shapes if len(s) == 2}
+    if len(widths) > 1:  # the loss met predictions of another width than the targets
+        fail_with("multistep_horizon_mismatch", f"fit raised: the head predicts "
+                  f"{' or '.join(sorted(widths - {str(horizon)}))} value(s); y_train holds "
+                  f"{horizon} per window (y_train.shape[1])", HEAD_FIX)
+    fail_with(error["code"], f"build_and_train_forecaster raised: {error['message']}")
+
+
+def _judge_forecaster(answers):
+    (_, y_train), (x_val, y_val) = _forecast_question(answers.rng("forecaster"))
+    horizon = y_train.shape[1]
+    answer = answers["forecaster"]
+    if "error" in answer:
+        _forecaster_error(answer["error"], horizon)
+    prediction = np.asarray(answer["prediction"])
+    if prediction.ndim == 3:
+        fail_with("sequence_output_vs_last_target", f"model.predict(x_val) is "
+                  f"{prediction.shape}: one prediction per input timestep; the targets are "
+                  f"(batch, horizon)", "keras.layers.LSTM(32)   # without return_sequences: "
+                  "one h per window")
+    if prediction.ndim == 2 and prediction.shape[1] != horizon:
+        fail_with("multistep_horizon_mismatch", f"the head predicts {prediction.shape[1]} "
+                  f"value(s); y_train holds {horizon} per window (y_train.shape[1])", HEAD_FIX)
+    assert_shape(prediction, "batch horizon", "model.predict(x_val)", batch=len(x_val),
+                 horizon=horizon)
+    _lstms(answer["kernels"], "the forecaster", "keras.layers.LSTM(32)   # an LSTM, not a "
+           "GRU or a SimpleRNN")
+    mse = float(np.mean((prediction - y_val) ** 2))
+    baseline = float(np.mean((np.repeat(x_val[:, -1, :], horizon, axis=1) - y_val) ** 2))
+    if not mse < 0.5 * baseline:  # not a shape mistake: no misconception code
+        fail(render_answer(f"the validation MSE is {mse:.2e}; repeating the last value of "
+                           f"each window scores {baseline:.2e}: the model has not learnt to "
+                           "forecast y_train", "model.fit(x_train, y_train, epochs=10) on the "
+                           "model you return"))
+
+
+def _judge_per_step(answers, key):
+    t, units, x, later = _per_step_question(answers.rng(key), key)
+    answer = answers[key]
+    call = "build_per_timestep(timesteps)" if key == "per_step" else (
+        "build_per_timestep(timesteps, units=units)")
+    if "error" in answer:
+        fail_with(answer["error"]["code"], f"{call} or its model raised: "
+                  f"{answer['error']['message'].splitlines()[0]}",
+                  "keras.Input((timesteps, 1))   # one sample: timesteps steps of 1 feature")
+    out, out_later, out_small = (np.asarray(v) for v in answer["outputs"])
+    if out.ndim == 2:
+        fail_with("last_output_vs_sequence_target", f"the model outputs {out.shape}: one "
+                  "value per sequence", PER_STEP_FIX)
+    if out.ndim == 3 and out.shape[:2] == x.shape[:2] and out.shape[2] != 1:
+        fail_with("output_width_mismatch", f"the model outputs {out.shape}: "
+                  f"{out.shape[2]} values per timestep, not 1", PER_STEP_FIX)
+    assert_shape(out, "batch timesteps outputs", "model(x)", batch=len(x), timesteps=t,
+                 outputs=1)
+    assert_shape(out_small, "batch timesteps outputs", "model(x[:3])", batch=3, timesteps=t,
+                 outputs=1)
+    seen = t // 2 + 1  # steps 0 .. t//2 are the same in x and in later
+    if not np.allclose(out[:, :seen], out_later[:, :seen], atol=1e-6):
+        fail_with("last_output_vs_sequence_target", "the prediction at a timestep changes "
+                  "when a LATER step of x changes: it is not computed from h at that step "
+                  "(the last h spread over the timesteps, or a Bidirectional layer?)",
+                  PER_STEP_FIX)
+    if np.allclose(out[:, seen:], out_later[:, seen:], atol=1e-6):
+        fail_with("no_temporal_context", "the predictions do not change when the steps they "
+                  "read change", PER_STEP_FIX)
+    return units, answer["kernels"]
+
+
+def _judge_units(answers, key):
+    """Only the units: the outputs are test_one_prediction_per_timestep's to judge."""
+    t, units, _, _ = _per_step_question(answers.rng(key), key)
+    answer = answers[key]
+    if "error" in answer:
+        _judge_per_step(answers, key)
+    found = _lstms(answer["kernels"], "the model", PER_STEP_FIX)
+    if units not in found:
+        code, same = ("units_equals_timesteps", " (= timesteps)") if t in found else (
+            "dimension_mismatch", "")
+        call = ("build_per_timestep(timesteps), with units=16 by default," if key == "per_step"
+                else f"build_per_timestep(timesteps, units={units})")
+        fail_with(code, f"{call} built an LSTM of {' and '.join(map(str, found))} "
+                  f"units{same}", PER_STEP_FIX)
 
 
 @pytest.mark.exercise("many_to_many", points=3)
 def test_multistep_windows(answers):
-    series, t, h = _question(answers.rng("x"))
-    x_want, _ = _windows(series, t, h)
-    assert_shape(answers["x"], "batch timesteps features", "x", batch=len(x_want),
-                 timesteps=t, features=1)
-    assert_close(answers["x"], x_want, "x", atol=1e-6, code="window_misalignment",
-                 fix="x[i] = series[i : i + timesteps]")
-    series, t, h = _question(answers.rng("y"))
-    _, y_want = _windows(series, t, h)
-    y = answers["y"]
-    if y.ndim == 2 and y.shape[1] == h and len(y) == len(y_want) and \
-            np.allclose(y, np.stack([series[i + t - 1:i + t - 1 + h] for i in range(len(y))])):
-        fail_with("window_misalignment", "y starts at the last value of its window",
-                  "y[i] = series[i + timesteps : i + timesteps + horizon]")
-    assert_shape(y, "batch horizon", "y", batch=len(y_want), horizon=h)
-    assert_close(y, y_want, "y", atol=1e-6, code="window_misalignment",
-                 fix="y[i] = series[i + timesteps : i + timesteps + horizon]")
+    _judge_windows(answers, "windows")
 
 
-@pytest.mark.exercise("many_to_many", points=4)
+@pytest.mark.exercise("many_to_many", points=3)
 def test_the_forecaster_predicts_every_step_of_the_horizon(answers):
-    (x_train, y_train), (x_val, y_val) = _split()
-    model = answers["forecaster"]
-    prediction = np.asarray(model.predict(x_val, verbose=0))
-    if prediction.shape[-1] == 1 and prediction.ndim == 2:
-        fail_with("multistep_horizon_mismatch", f"the head predicts 1 value, the targets hold "
-                  f"{HORIZON}", f"keras.layers.Dense({HORIZON})")
-    assert_shape(prediction, "batch horizon", "model.predict(x_val)", batch=len(x_val),
-                 horizon=HORIZON)
-    mse = float(np.mean((prediction - y_val) ** 2))
-    baseline = float(np.mean((np.repeat(x_val[:, -1, :], HORIZON, axis=1) - y_val) ** 2))
-    assert mse < 0.5 * baseline, f"validation MSE {mse:.2e} vs repeat-last-value {baseline:.2e}"
+    _judge_forecaster(answers)
 
 
 @pytest.mark.exercise("many_to_many", points=2)
 def test_one_prediction_per_timestep(answers):
-    timesteps = int(answers.rng("per_step").integers(4, 12))
-    model = answers["per_step"]
-    out = model(np.zeros((3, timesteps, 1), "float32"))
-    if len(out.shape) == 2:
-        fail_with("last_output_vs_sequence_target", f"the model outputs {tuple(out.shape)}: "
-                  "one value per sequence", "LSTM(units, return_sequences=True)")
-    assert_shape(out, "batch timesteps outputs", "model(x)", batch=3, timesteps=timesteps,
-                 outputs=1)
+    _judge_per_step(answers, "per_step")
+
+
+@pytest.mark.exercise("many_to_many", points=1)
+def test_the_units_argument_is_used(answers):
+    _judge_units(answers, "per_step")
+    _judge_units(answers, "per_step_units")
+
+
+# other sizes for the hidden tests (probes are never hidden: the grader runs the released
+# copy's probes, so a probe inside the hidden block would never run)
+def probe_windows_again(module, rng):
+    return _windows_answer(module, rng, "windows_again")
+
+
+def probe_per_step_again_units(module, rng):
+    return _per_step(module, rng, "per_step_again_units")
 
 
 ### BEGIN HIDDEN TESTS
 @pytest.mark.exercise("many_to_many", points=1)
-def test_the_units_argument_is_used(answers):
-    rng = answers.rng("per_step_units")
-    rng.integers(4, 12)
-    units = int(rng.integers(3, 9))
-    lstm = next(layer for layer in answers["per_step_units"].layers
-                if type(layer).__name__ == "LSTM")
-    assert lstm.units == units, f"build_per_timestep(..., units={units}) built LSTM({lstm.units})"
+def test_other_sizes(answers):
+    _judge_windows(answers, "windows_again")
+    _judge_per_step(answers, "per_step_again_units")
+    _judge_units(answers, "per_step_again_units")
 ### END HIDDEN TESTS

@@ -40,8 +40,25 @@ def _module(name: str, verb: str):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``lstm-shapes`` console script."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Entry point of the ``lstm-shapes`` console script.
+
+    A reader that stops early (``lstm-shapes | head -1``) ends the command quietly with
+    status 0: what it did not read was not wanted.
+    """
+    try:
+        try:
+            code = _main(list(sys.argv[1:] if argv is None else argv))
+        except SystemExit:  # argparse after --help or a usage error
+            sys.stdout.flush()
+            raise
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no 2nd error at exit
+        return 0
+
+
+def _main(argv: list[str]) -> int:
     verbose = VERBOSE in (argv[:argv.index("--")] if "--" in argv else argv)
     quiet_start(verbose)  # before any verb can import TensorFlow
     while argv[:1] == [VERBOSE]:
@@ -59,15 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         args = verb_parser.parse_args(argv[1:])
         args.verb, args.verbose = verb, verbose
         try:
-            code = int(module.run(args) or 0)
-            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
-            return code
+            return int(module.run(args) or 0)
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return 130
-        except BrokenPipeError:  # `lstm-shapes VERB | head`: the reader has all it wanted
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no 2nd error
-            return 0
     parser = _help_parser()
     if verb in ("-h", "--help"):
         parser.print_help()

@@ -57,15 +57,30 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     _add_dir(parser)
 
 
-def run_check(args: argparse.Namespace) -> int:
+def _checked(exercise: Exercise, root: object, timeout: float | None) -> object:
+    """``check`` of one exercise with its live line on a terminal's stderr."""
+    from lstm_shapes.exercises.feedback import LiveLine
     from lstm_shapes.exercises.learner import check
 
+    line, start = LiveLine(exercise.label), time.monotonic()
     try:
-        report = check(args.exercise, root=args.dir, timeout=args.timeout)
+        return check(exercise.name, root=root, timeout=timeout, on_progress=line)
+    finally:
+        line.close(time.monotonic() - start)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from lstm_shapes.exercises import learner
+
+    try:
+        manifest, progress = learner._open(args.dir)
+        exercise = manifest.get(args.exercise) if args.exercise is not None else (
+            learner.next_exercise(manifest, progress) or manifest.exercises[-1])
     except ManifestError as err:
         return _fail(err)
+    report = _checked(exercise, manifest.root, args.timeout)
     print(report)
-    return 0 if report.passed else 1
+    return 0 if report.passed else 1  # type: ignore[attr-defined]
 
 
 def add_hint_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,15 +103,21 @@ def add_release_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where to write the learner copy (must be empty, or --force)")
     parser.add_argument("--force", action="store_true",
                         help="replace the content of a non-empty --out folder")
-    _add_dir(parser)
+    parser.add_argument("--notebooks", action="store_true",
+                        help="write the notebook edition: one Jupyter notebook per exercise "
+                        "(its answer cells tagged), instead of the learner .py files")
+    parser.add_argument("--dir", metavar="DIR", default=None,
+                        help="the instructor copy (default: the nearest folder holding "
+                        "info.toml, else the series bundled with lstm-shapes)")
 
 
 def run_release(args: argparse.Namespace) -> int:
-    from lstm_shapes.exercises.learner import resolve_root
     from lstm_shapes.exercises.learner_copy import release
+    from lstm_shapes.exercises.manifest import find_root, instructor_root
 
     try:
-        print(release(resolve_root(args.dir), args.out, force=args.force))
+        src = find_root(explicit=args.dir, default=instructor_root())
+        print(release(src, args.out, force=args.force, notebooks=args.notebooks))
     except (ManifestError, ReleaseError) as err:
         return _fail(err)
     return 0
@@ -115,7 +136,7 @@ def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _mtimes(exercise: Exercise) -> tuple[float, ...]:
     stamps = []
-    for path in (exercise.learner_file, exercise.test_file):
+    for path in (exercise.learner_file, exercise.notebook_file, exercise.test_file):
         try:
             stamps.append(path.stat().st_mtime_ns)
         except OSError:
@@ -157,6 +178,8 @@ class _Keys:
 
 
 def run_watch(args: argparse.Namespace) -> int:
+    """Check, then wait for a save and check again. With everything solved it keeps
+    watching every exercise: a save re-checks the exercise that changed."""
     from lstm_shapes.exercises import learner as _notebook
 
     try:
@@ -171,33 +194,57 @@ def run_watch(args: argparse.Namespace) -> int:
         return fixed or _notebook.next_exercise(manifest, progress)
 
     checks = 0
+    exercise = current()
     try:
         with _Keys() as keys:
             keys_help = "keys: h hint, c check now, q quit" if keys.enabled else "Ctrl-C quits"
+            if exercise is None:
+                print("All exercises solved. Well done!")
             while True:
-                exercise = current()
-                if exercise is None:
-                    print("All exercises solved. Well done!")
-                    return 0
-                print(f"\n=== checking {exercise.label}: {exercise.title}", flush=True)
-                report = _notebook.check(exercise.name, root=root, timeout=args.timeout)
-                checks += 1
-                print(report, flush=True)
-                if args.max_checks is not None and checks >= args.max_checks:
-                    return 0 if report.passed else 1
+                if exercise is not None:
+                    print(f"\n=== checking {exercise.label}: {exercise.title}", flush=True)
+                    report = _checked(exercise, root, args.timeout)
+                    checks += 1
+                    print(report, flush=True)
+                    if args.max_checks is not None and checks >= args.max_checks:
+                        return 0 if report.passed else 1
                 following = current()
                 if following is None:
-                    print("All exercises solved. Well done!")
-                    return 0
+                    everything = _notebook._open(root)[0].exercises
+                    keys_all = "keys: c check again, q quit" if keys.enabled else "Ctrl-C quits"
+                    print(f"\nAll solved: watching all {len(everything)} exercises; a save "
+                          f"re-checks the one that changed ({keys_all})", flush=True)
+                    changed = _wait_for_any(everything, keys, args.interval)
+                    if changed == "quit":
+                        return 0
+                    exercise = changed
+                    continue
                 print(f"\nwatching {_notebook._where(following)} for changes ({keys_help})",
                       flush=True)
                 if _wait_for_change(following, keys, args.interval,
                                     lambda: print(_notebook.hint(following.name, root=root),
                                                   flush=True)) == "quit":
                     return 0
+                exercise = following
     except KeyboardInterrupt:
         print("\nstopped watching")
         return 0
+
+
+def _wait_for_any(exercises: tuple[Exercise, ...], keys: _Keys,
+                  interval: float) -> Exercise | str:
+    """The first exercise whose files change, or "quit" (q); c re-checks the last one."""
+    before = {e.name: _mtimes(e) for e in exercises}
+    while True:
+        key = keys.read(interval)
+        if key in ("q", "Q"):
+            return "quit"
+        if key in ("c", "C", "\n"):
+            return exercises[-1]
+        for exercise in exercises:
+            if _mtimes(exercise) != before[exercise.name]:
+                time.sleep(0.1)  # let the editor finish writing
+                return exercise
 
 
 def _wait_for_change(exercise: Exercise, keys: _Keys, interval: float,

@@ -1,7 +1,9 @@
 """jaxtyping annotations for the tensors of a recurrent network.
 
 ``TensorLike`` covers NumPy arrays, eager and symbolic ``tf.Tensor``, ``tf.Variable`` and
-Keras's symbolic ``KerasTensor`` (whose batch is ``None``).
+Keras's symbolic ``KerasTensor`` (whose batch is ``None``): anything with a ``shape`` and a
+``dtype``. It is a protocol, not a union of their classes, so that annotating a function
+(the NumPy reference LSTM, the sine windows) never imports TensorFlow.
 
 >>> import numpy as np
 >>> from lstm_shapes import LSTMInput, shape_checked
@@ -14,14 +16,18 @@ Keras's symbolic ``KerasTensor`` (whose batch is ``None``).
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Protocol, runtime_checkable
 
-import keras
-import numpy as np
-import tensorflow as tf
 from jaxtyping import Float, Int, Shaped
 
-TensorLike = Union[np.ndarray, tf.Tensor, tf.Variable, keras.KerasTensor]
+
+@runtime_checkable
+class TensorLike(Protocol):
+    """An array or tensor: NumPy, TensorFlow (eager, symbolic, Variable) or a KerasTensor."""
+
+    shape: Any
+    dtype: Any
+
 
 LSTMInput = Float[TensorLike, "batch timesteps features"]
 HiddenState = Float[TensorLike, "batch units"]

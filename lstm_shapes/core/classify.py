@@ -196,15 +196,17 @@ def classify_mismatch(
                 return "units_equals_timesteps", (
                     f"the time axis keeps the input's {t_exp} timesteps; units ({units}) is "
                     "only the size of the last axis")
-    if names and names[0] == "batch" and actual and "batch" in bindings:
+    fixed = [n for n in names if not n.startswith("*") and n != "..."]
+    if (names and names[0] == "batch" and actual and "batch" in bindings
+            and (len(actual) == len(names) or len(fixed) < len(names))):  # rank first
         size, where = bindings["batch"].size, bindings["batch"].where
         if actual[0] is not None and actual[0] != size:
             if bindings["batch"].declared:  # a size the caller asked for: say it plainly
                 return "batch_mismatch", (
-                    f"{arg} should hold {size} samples on its first axis, not {actual[0]}: "
-                    "count the samples (windows) again")
+                    f"{arg} should hold {_say(bindings, 'batch', size)} samples on its first "
+                    f"axis, not {actual[0]}: count the samples (windows) again")
             return "batch_mismatch", f"give {arg} the same batch size ({size}) as {where}"
-    if len(actual) != len([n for n in names if not n.startswith("*") and n != "..."]):
+    if len(actual) != len(fixed):
         return "wrong_rank", f"give {arg} the axes ({', '.join(names)})"
     return "dimension_mismatch", ""
 

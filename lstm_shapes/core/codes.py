@@ -73,6 +73,25 @@ MISCONCEPTIONS: dict[str, str] = {
     "a NumPy scalar.",
     "stateful_reset": "a stateful RNN carries h and c from call to call until they are reset; "
     "in Keras 3 each stateful layer resets with reset_state() (models lost reset_states()).",
+    "future_leakage": "a validation window comes before some of its model's training windows: "
+    "the model trained on the future it is scored on (a shuffled or K-fold split of a time "
+    "series does this).",
+    "validation_on_training_data": "the validation loss was measured on windows the model "
+    "trained on, or is the training loss itself: it rewards memorizing, not forecasting.",
+    "best_not_lowest": "the best trial or configuration is the one with the LOWEST validation "
+    "loss (MSE: lower is better); another one was kept.",
+    "ignored_argument": "an argument the function was given (or a trial's hyperparameter) has "
+    "no effect: a fixed value, a default or an earlier result is used instead.",
+    "search_space_mismatch": "the hyperparameters the model-building function declares "
+    "(hp.Choice/hp.Int/hp.Float) do not take exactly the values of the search space.",
+    "series_grid": "the series is sampled on another grid than the task's: np.arange(start, "
+    "stop, step) excludes stop; np.linspace takes a count and includes stop.",
+    "model_layers": "the model's layers differ from the ones the task names (one missing, "
+    "one extra, or another kind).",
+    "compile_settings": "the model is compiled with another optimizer or loss than the task "
+    "asks for, or not at all.",
+    "not_numpy": "a NumPy array is asked for and this is a framework tensor; np.asarray(t) "
+    "converts an eager one.",
     "library_answer": "the exercise asks you to write this yourself; calling the library's "
     "own implementation answers nothing about what you understood.",
     "series_too_short": "the series is too short to cut one window plus its targets from "

@@ -54,15 +54,25 @@ class RNNContract:
         return f"Bidirectional({self.kind})" if self.bidirectional else self.kind
 
 
+def _keras_kind(obj: Any, names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` that is a Keras class ``obj`` is an instance of (subclasses
+    too), read from its MRO so that core never imports Keras."""
+    for cls in type(obj).__mro__:
+        if cls.__name__ in names and cls.__module__.partition(".")[0] == "keras":
+            return cls.__name__
+    return None
+
+
 def contract_of(layer: Any) -> RNNContract | None:
     """The contract of a Keras RNN layer (LSTM, GRU, SimpleRNN, RNN of one of their cells,
     or a Bidirectional of those), else None."""
-    bidirectional = type(layer).__name__ == "Bidirectional"
+    bidirectional = _keras_kind(layer, ("Bidirectional",)) is not None
     inner = layer.forward_layer if bidirectional else layer
-    kind = type(inner).__name__
+    kind = _keras_kind(inner, (*_STATES, "RNN"))
     if kind == "RNN":  # keras.layers.RNN(LSTMCell(8)): the cell says what it is
-        kind = type(getattr(inner, "cell", None)).__name__.removesuffix("Cell")
-    if kind not in _STATES:
+        cell = _keras_kind(getattr(inner, "cell", None), tuple(f"{k}Cell" for k in _STATES))
+        kind = cell.removesuffix("Cell") if cell else None
+    if kind is None:
         return None
     features = None
     cell = getattr(inner, "cell", None)

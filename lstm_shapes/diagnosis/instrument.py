@@ -192,8 +192,16 @@ def instrument_keras() -> None:
     for cls in (keras.layers.RNN, keras.layers.Bidirectional):
         if cls in _ORIGINALS:
             continue
-        _ORIGINALS[cls] = cls.__dict__.get("__call__", _MISSING)
-        cls.__call__ = _checked(cls.__call__)
+        _ORIGINALS[cls] = own = cls.__dict__.get("__call__", _MISSING)
+        cls.__call__ = _checked(own if own is not _MISSING else _inherited(cls))
+
+
+def _inherited(cls: type) -> Any:
+    """``cls``'s inherited ``__call__``, looked up at each call: whoever patches
+    ``Layer.__call__`` later (``record_calls``) still sees the calls of ``cls``."""
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return super(cls, self).__call__(*args, **kwargs)
+    return __call__
 
 
 def restore_keras() -> None:

@@ -130,12 +130,31 @@ def _state_broadcast(m: re.Match[str]) -> tuple[str, str]:
     return "initial_state_units", "initial states h and c are (batch, units)"
 
 
-@_rule(r"Incompatible shapes: \[(\d+),[\d,]*\] vs\. \[(\d+),[\d,]*\]\s*\[\[\{\{node "
+def _loss_shapes(target: list[str], predicted: list[str]) -> tuple[str, str]:
+    """Targets against predictions in the loss, by what their axes mean: a time axis more on
+    one side is a sequence against a last step; the same rank is a width."""
+    if len(predicted) == len(target) + 1:
+        return "sequence_output_vs_last_target", (
+            "the model predicts one value per timestep: drop return_sequences=True from its "
+            "last RNN (or give y one row per timestep)")
+    if len(target) == len(predicted) + 1:
+        return "last_output_vs_sequence_target", (
+            "y has one row per timestep: give the last RNN return_sequences=True so the model "
+            "predicts every step")
+    if target[-1:] != predicted[-1:]:
+        return "output_width_mismatch", (
+            f"make the last layer Dense({target[-1]}) to predict the target's {target[-1]} "
+            f"column(s)")
+    return "target_broadcast", "give y the shape of the model's predictions"
+
+
+@_rule(r"Incompatible shapes: \[([\d,]+)\] vs\. \[([\d,]+)\]\s*\[\[\{\{node "
        r"[^}]*compile_loss")
 def _partial_batch(m: re.Match[str]) -> tuple[str, str]:
-    if m[1] == m[2]:
-        return "target_broadcast", "give y the shape of the model's predictions"
-    fixed = max(int(m[1]), int(m[2]))
+    first, second = _dims(m[1]), _dims(m[2])
+    if first[0] == second[0]:  # the loss's inputs: y first, then the predictions
+        return _loss_shapes(first, second)
+    fixed = max(int(first[0]), int(second[0]))
     return "stateful_batch", (
         f"the model has a fixed batch of {fixed} (stateful / Input(batch_size=...)) and the "
         f"last batch is partial: keep a multiple of it, x = x[:len(x) // {fixed} * {fixed}]")
@@ -150,10 +169,7 @@ _constant(r"BroadcastGradientArgs.*(?:lstm|gru|rnn)[^/]*/while",
 @_rule(r"Dimensions must be equal, but are (\d+) and (\d+) for '\{\{node compile_loss/.*"
        r"with input shapes: \[([\d,?]*)\], \[([\d,?]*)\]")
 def _loss_width(m: re.Match[str]) -> tuple[str, str]:
-    target = _dims(m[3])
-    return "output_width_mismatch", (
-        f"make the last layer Dense({target[-1]}) to predict the target's {target[-1]} "
-        f"column(s)")
+    return _loss_shapes(_dims(m[3]), _dims(m[4]))
 
 
 @_rule(r"Data cardinality is ambiguous.*'x' sizes: (\d+).*'y' sizes: (\d+)")
@@ -199,8 +215,8 @@ _constant(r"output_size must be an integer|Cannot convert '?\(\d+, \d+\.\d*\)'? 
 
 _constant(r"'\w+' object has no attribute 'reset_states'",
           "stateful_reset",
-          "Keras 3 resets the states of each stateful layer: for layer in model.layers: "
-          "if getattr(layer, 'stateful', False): layer.reset_state()")
+          "Keras 3 resets the states of each stateful layer: [layer.reset_state() for layer "
+          "in model.layers if getattr(layer, 'stateful', False)]")
 
 
 _constant(r"TimeDistributed.*at least 3 dimensions",
@@ -229,10 +245,12 @@ def translate(err: BaseException) -> ShapeError | None:
     if isinstance(err, ShapeError):
         return err
     text = _ANSI.sub("", str(err))
+    said = ""  # the line of Keras's message that the rule read (not "Graph execution error:")
     for pattern, fix in _RULES:
         m = pattern.search(text)
         if m:
             code, fix_line = fix(m)
+            said = text[text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0].strip()
             break
     else:
         if isinstance(err, (IndexError, KeyError, NotImplementedError)) and _keras_frames(err):
@@ -247,7 +265,7 @@ def translate(err: BaseException) -> ShapeError | None:
         name = None
     where = (f"layer {name!r}" if name else "the loss" if "compile_loss" in text
              else "the model")
-    first = next((ln.strip() for ln in text.splitlines() if ln.strip()
+    first = said or next((ln.strip() for ln in text.splitlines() if ln.strip()
                   and not ln.startswith("Exception encountered")), type(err).__name__)
     detail = f"Keras said: {first[:300]}"
     return ShapeError(where=where, code=code, fix=fix_line, detail=detail)

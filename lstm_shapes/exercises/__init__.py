@@ -1,10 +1,10 @@
 """The exercise series: manifest, learner progress, notebook check/hint, answers protocol.
 
-From a notebook::
+From a notebook, IPython or a script (each shows its report once and returns it)::
 
     from lstm_shapes import exercises
     exercises.status()      # progress and the next exercise
-    exercises.check(3)      # run exercise 3's tests (in a child process)
+    exercises.check(3)      # run exercise 3's tests (in a child process), with progress
     exercises.hint(3)       # one more hint for exercise 3
 
 Names load lazily: the pytest plugin imports this package in every test run.
@@ -20,7 +20,7 @@ from __future__ import annotations
 from lstm_shapes._lazy import lazy_exports
 
 _EXPORTS = {  # module -> the public names it defines
-    "lstm_shapes.exercises.learner": ("status", "check", "hint"),
+    "lstm_shapes.exercises.feedback": ("status", "check", "hint"),
     "lstm_shapes.exercises.manifest": (
         "Exercise", "Manifest", "ManifestError", "load_manifest", "find_root",
     ),

@@ -14,6 +14,10 @@ Markers in the instructor copy (whole lines, any indentation; the nbgrader/otter
 ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``
     Removed with the markers (the grader keeps them: it grades with the instructor's tests).
 
+``release(..., notebooks=True)`` writes the notebook edition instead of the learner files:
+``<dir>.ipynb`` per exercise beside ``info.toml``, built from the released text of
+``<dir>/<name>.py`` (:mod:`.notebook_build`), and the same visible tests.
+
 >>> print(strip_markers('''def double(x):
 ...     ### BEGIN SOLUTION
 ...     return 2 * x
@@ -32,6 +36,7 @@ from pathlib import Path
 
 from lstm_shapes.exercises.manifest import MANIFEST, load_manifest
 from lstm_shapes.exercises.markers import ReleaseError, count_blocks, strip_markers
+from lstm_shapes.exercises.story import SHAPE_STORY
 
 
 @dataclass(frozen=True)
@@ -42,9 +47,12 @@ class Release:
     files: tuple[str, ...]
     stubs: int
     hidden_blocks: int
+    notebooks: int = 0
 
     def __str__(self) -> str:
-        return (f"wrote the learner copy to {self.out}: {len(self.files)} files, "
+        edition = (f"the notebook edition ({self.notebooks} notebooks)" if self.notebooks
+                   else "the learner copy")
+        return (f"wrote {edition} to {self.out}: {len(self.files)} files, "
                 f"{self.stubs} solutions replaced by stubs, {self.hidden_blocks} hidden test "
                 f"blocks removed")
 
@@ -84,15 +92,7 @@ Or run the tests directly: `pytest {first}/test_{first_name}.py`.
 
 ## The shape story
 
-| tensor | shape | note |
-|---|---|---|
-| LSTM input | `(batch, timesteps, features)` | three axes, even for one feature |
-| hidden state h, cell state c | `(batch, units)` | `units` = size of h and c, NOT the number of timesteps |
-| output, `return_sequences=False` | `(batch, units)` | equals the last h |
-| output, `return_sequences=True` | `(batch, timesteps, units)` | needed by the next stacked LSTM |
-| LSTM weights | kernel `(features, 4·units)`, recurrent kernel `(units, 4·units)`, bias `(4·units,)` | 4 gates, in Keras's order i, f, c, o |
-
-One LSTM cell is unrolled over `timesteps`; there are not `timesteps` cells.
+{story}
 
 ## The exercises
 
@@ -100,22 +100,56 @@ One LSTM cell is unrolled over `timesteps`; there are not `timesteps` cells.
 """
 
 
-def learner_readme(manifest: object) -> str:
+_NOTEBOOK_README = """# lstm-shapes exercises: the notebook edition
+
+{welcome}
+
+Open this folder in Jupyter (JupyterLab, Notebook, VS Code) and work through the notebooks
+in order, `{first}.ipynb` first. Keep them here, beside `info.toml` and the test folders:
+the check needs both.
+
+In each notebook, the code cells under **Your answer** (tagged `answer`) are your work:
+only they are checked and graded, top to bottom, as one Python file. Keep what they need
+(imports, helpers) inside them; every other cell is yours to experiment in. The check cell
+runs the exercise's tests on the **saved** notebook, so save (Ctrl-S) before you run it; a
+failure names the mistake (a code such as `[missing_timestep_axis]`) and the fix. The hint
+cell shows one more hint per run. Your instructor grades with more tests than you have here
+(hidden ones, on fresh inputs), so a check shows the points of the tests in this copy.
+
+From a terminal in this folder the same works: `lstm-shapes` (progress), `lstm-shapes check
+3`, `lstm-shapes hint 3`, `lstm-shapes watch` (re-checks each time you save a notebook).
+To hand in: this folder, or a zip of it (the notebooks are what is graded).
+
+## The shape story
+
+{story}
+
+## The exercises
+
+{table}
+"""
+
+
+def learner_readme(manifest: object, *, notebooks: bool = False) -> str:
     """The README.md of the learner copy (how to run ``lstm-shapes``, check, hint, watch)."""
     exercises = manifest.exercises  # type: ignore[attr-defined]
-    table = "\n".join(f"{e.number}. `{e.dir}/{e.name}.py` ({e.kind}, {e.points} points): "
+    work = "{e.dir}.ipynb" if notebooks else "{e.dir}/{e.name}.py"
+    table = "\n".join(f"{e.number}. `{work.format(e=e)}` ({e.kind}, {e.points} points): "
                       f"{e.title}" for e in exercises)
-    return _README.format(welcome=manifest.welcome_message,  # type: ignore[attr-defined]
-                          count=len(exercises), first=exercises[0].dir,
-                          first_name=exercises[0].name, table=table)
+    template = _NOTEBOOK_README if notebooks else _README
+    return template.format(welcome=manifest.welcome_message,  # type: ignore[attr-defined]
+                           count=len(exercises), first=exercises[0].dir,
+                           first_name=exercises[0].name, table=table, story=SHAPE_STORY)
 
 
 def release(src: str | os.PathLike[str], out: str | os.PathLike[str], *,
-            force: bool = False) -> Release:
+            force: bool = False, notebooks: bool = False) -> Release:
     """Write the learner copy of the exercises in ``src`` to ``out``.
 
     Every learner and test file goes through :func:`strip_markers` and must compile;
     ``info.toml`` is copied, a learner ``README.md`` written; nothing else (no caches).
+    With ``notebooks``, each learner file is written as the notebook ``<dir>.ipynb`` built
+    from its released text instead (the notebook edition).
 
     Raises:
         ReleaseError: ``out`` is not empty (without ``force``), ``out`` is inside ``src``,
@@ -148,13 +182,19 @@ def release(src: str | os.PathLike[str], out: str | os.PathLike[str], *,
             solutions, hidden_blocks = count_blocks(source)
             stubs += solutions
             hidden += hidden_blocks
-            texts[relative] = released
+            if notebooks and path == exercise.learner_file:
+                from lstm_shapes.exercises.notebook_build import notebook_json
+
+                texts[f"{exercise.dir}.ipynb"] = notebook_json(
+                    released, exercise, count=len(manifest.exercises))
+            else:
+                texts[relative] = released
     texts[MANIFEST] = (manifest.root / MANIFEST).read_text(encoding="utf-8")
     conftest = manifest.root / "conftest.py"
     if conftest.is_file():  # shared fixtures of the exercises' tests
         texts["conftest.py"] = strip_markers(conftest.read_text(encoding="utf-8"),
                                              name="conftest.py")
-    texts["README.md"] = learner_readme(manifest)
+    texts["README.md"] = learner_readme(manifest, notebooks=notebooks)
     if out.is_dir():
         for child in out.iterdir():
             if child.is_dir() and not child.is_symlink():
@@ -165,4 +205,5 @@ def release(src: str | os.PathLike[str], out: str | os.PathLike[str], *,
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    return Release(out=out, files=tuple(sorted(texts)), stubs=stubs, hidden_blocks=hidden)
+    return Release(out=out, files=tuple(sorted(texts)), stubs=stubs, hidden_blocks=hidden,
+                   notebooks=len(manifest.exercises) if notebooks else 0)

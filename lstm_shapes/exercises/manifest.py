@@ -13,6 +13,14 @@ Fields of each ``[[exercises]]`` entry:
     points  the exercise's total points, a positive integer.
     kind    ``"implement"`` (write the missing code) or ``"fix"`` (repair broken code).
     hints   2 or 3 non-empty hints, revealed one per ``lstm-shapes hint N``.
+    takeaway  (optional) one or two sentences shown after the exercise passes: the shape
+            story it taught. Without it, the first paragraph of the exercise file's text
+            that names a shape is shown.
+
+An exercise's learner work is its file ``<dir>/<name>.py`` or, in the notebook edition
+(``lstm-shapes release --notebooks``), the notebook ``<dir>.ipynb`` beside ``info.toml``;
+either one is enough; where both exist the file is the learner's work, as in grading
+(:attr:`Exercise.source`).
 
 Reading the manifest needs only the standard library (``lstm-shapes hint`` stays instant).
 
@@ -48,6 +56,8 @@ MANIFEST = "info.toml"
 KINDS = ("implement", "fix")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _FIELDS = {"name": str, "dir": str, "title": str, "points": int, "kind": str, "hints": list}
+_OPTIONAL = {"takeaway": str}
+NOTEBOOK_SUFFIX = ".ipynb"
 _TYPE_NAMES = {str: "a string", int: "an integer", list: "a list"}
 
 
@@ -67,10 +77,23 @@ class Exercise:
     kind: str
     hints: tuple[str, ...]
     root: Path
+    takeaway: str = ""
 
     @property
     def folder(self) -> Path:
         return self.root / self.dir
+
+    @property
+    def notebook_file(self) -> Path:
+        """The notebook edition's learner file: ``<root>/<dir>.ipynb``."""
+        return self.root / f"{self.dir}{NOTEBOOK_SUFFIX}"
+
+    @property
+    def source(self) -> Path:
+        """Where the learner works: the learner file, else (the notebook edition) the notebook."""
+        if not self.learner_file.is_file() and self.notebook_file.is_file():
+            return self.notebook_file
+        return self.learner_file
 
     @property
     def learner_file(self) -> Path:
@@ -153,17 +176,19 @@ def _entry_error(index: int, raw: dict[str, Any], message: str) -> ManifestError
 def _exercise(index: int, raw: Any, root: Path) -> Exercise:
     if not isinstance(raw, dict):
         raise ManifestError(f"{MANIFEST}: exercise #{index} must be a [[exercises]] table")
-    for field, kind in _FIELDS.items():
+    for field, kind in {**_FIELDS, **_OPTIONAL}.items():
         if field not in raw:
+            if field in _OPTIONAL:
+                continue
             raise _entry_error(index, raw, f"missing field {field!r}")
         value = raw[field]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise _entry_error(index, raw, f"field {field!r} must be {_TYPE_NAMES[kind]}, "
                                            f"got {value!r}")
-    unknown = sorted(set(raw) - set(_FIELDS))
+    unknown = sorted(set(raw) - set(_FIELDS) - set(_OPTIONAL))
     if unknown:
         raise _entry_error(index, raw, f"unknown field(s) {', '.join(unknown)} "
-                                       f"(known: {', '.join(_FIELDS)})")
+                                       f"(known: {', '.join([*_FIELDS, *_OPTIONAL])})")
     if not _NAME.match(raw["name"]):
         raise _entry_error(index, raw, f"field 'name' must match {_NAME.pattern}, "
                                        f"got {raw['name']!r}")
@@ -186,17 +211,22 @@ def _exercise(index: int, raw: Any, root: Path) -> Exercise:
                                        f"root, got {raw['dir']!r}")
     return Exercise(number=index, name=raw["name"], dir=raw["dir"], title=raw["title"],
                     points=raw["points"], kind=raw["kind"],
-                    hints=tuple(h.strip() for h in hints), root=root)
+                    hints=tuple(h.strip() for h in hints), root=root,
+                    takeaway=" ".join(raw.get("takeaway", "").split()))
 
 
 def _check_files(exercise: Exercise) -> None:
     for label, path in (("dir", exercise.folder), ("learner file", exercise.learner_file),
                         ("test file", exercise.test_file)):
         exists = path.is_dir() if label == "dir" else path.is_file()
+        if label == "learner file" and not exists and exercise.notebook_file.is_file():
+            continue  # the notebook edition: the notebook holds the learner's code
         if not exists:
+            nor = (f" (nor the notebook {exercise.notebook_file.name})"
+                   if label == "learner file" else "")
             raise ManifestError(f"{MANIFEST}: exercise #{exercise.number} ({exercise.name}): "
                                 f"{label} {path.relative_to(exercise.root).as_posix()} "
-                                f"does not exist")
+                                f"does not exist{nor}")
 
 
 def load_manifest(root: str | os.PathLike[str], *, check_files: bool = True) -> Manifest:
@@ -251,16 +281,27 @@ def instructor_root() -> Path:
     return Path(lstm_shapes.__file__).resolve().parents[1] / "exercises"
 
 
+NO_SERIES = """no exercise series here: lstm-shapes looks for {manifest} in {here} and above.
+To start, work in a learner copy of the series:
+  - your instructor hands it out (a folder, or a zip to unpack): cd there, run lstm-shapes
+  - or make one from the bundled series: lstm-shapes release --out my-series && cd my-series
+    (add --notebooks for the Jupyter edition: one notebook per exercise)
+Elsewhere, name the folder: lstm-shapes --dir <folder holding {manifest}>"""
+
+
 def find_root(start: str | os.PathLike[str] | None = None, *,
-              explicit: str | os.PathLike[str] | None = None) -> Path:
+              explicit: str | os.PathLike[str] | None = None,
+              default: Path | None = None) -> Path:
     """The exercises folder to work in.
 
     In order: ``explicit`` (the ``--dir`` option); the nearest folder at or above ``start``
     (default: the current directory) that holds ``info.toml``, or an ``exercises/info.toml``
-    child; the instructor copy beside the package.
+    child; ``default`` (``release`` passes the instructor copy beside the package; the
+    learner's verbs pass nothing, so they never wander into an instructor copy).
 
     Raises:
-        ManifestError: ``explicit`` has no ``info.toml``, or nothing was found.
+        ManifestError: ``explicit`` has no ``info.toml``, or nothing was found (the message
+            says how to start).
     """
     if explicit is not None:
         root = Path(explicit).expanduser().resolve()
@@ -273,11 +314,30 @@ def find_root(start: str | os.PathLike[str] | None = None, *,
             return folder
         if (folder / "exercises" / MANIFEST).is_file():
             return folder / "exercises"
-    fallback = instructor_root()
-    if (fallback / MANIFEST).is_file():
-        return fallback
-    raise ManifestError(f"no {MANIFEST} found in {here} or above; run inside the exercises "
-                        f"folder or pass --dir")
+    if default is not None and (default / MANIFEST).is_file():
+        return default
+    raise ManifestError(NO_SERIES.format(manifest=MANIFEST, here=here.resolve()))
+
+
+def is_instructor_copy(manifest: Manifest) -> bool:
+    """Whether a learner file of ``manifest`` still holds a solution block (no learner copy).
+
+    >>> import tempfile
+    >>> from types import SimpleNamespace as Stub
+    >>> f = Path(tempfile.mkdtemp()) / "a.py"
+    >>> _ = f.write_text("def f():\\n    ### BEGIN SOLUTION\\n")
+    >>> is_instructor_copy(Stub(exercises=[Stub(learner_file=f)]))
+    True
+    """
+    from lstm_shapes.exercises.markers import BEGIN_SOLUTION
+
+    for exercise in manifest.exercises:
+        try:
+            if BEGIN_SOLUTION in exercise.learner_file.read_text(encoding="utf-8"):
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
+    return False
 
 
 def exercise_number(test_file: str | os.PathLike[str]) -> tuple[int, int] | None:

@@ -76,8 +76,10 @@ def off_limits(names: Iterable[str]) -> Iterator[None]:
     """While inside, the public ``lstm_shapes`` functions ``names`` raise OffLimits.
 
     Their code objects are swapped, so every reference -- ``from lstm_shapes import
-    lstm_step``, a module attribute, an alias taken earlier -- refuses. (Copying the
-    library's source is copying; no guard in a process can tell that from writing it.)
+    lstm_step``, a module attribute, an alias taken earlier -- refuses. A function whose
+    module is not imported yet is swapped when it is imported (so an exercise that needs no
+    TensorFlow does not import it here). Copying the library's source is copying; no guard
+    in a process can tell that from writing it.
 
     >>> import lstm_shapes
     >>> with off_limits(["lstm_param_count"]):
@@ -89,18 +91,38 @@ def off_limits(names: Iterable[str]) -> Iterator[None]:
     10400
     """
     import lstm_shapes
+    from lstm_shapes.core.import_hooks import wrap_import
 
-    swapped = []
+    home = {n: module for module, public in lstm_shapes._EXPORTS.items() for n in public}
+    swapped: list[tuple[Any, Any]] = []
+    window = {"open": True}
+
+    def swap(function: Any, name: str) -> None:
+        while function is not None:  # the decorator's wrapper and what it wraps
+            function.__globals__[_REFUSAL] = _refuse
+            swapped.append((function, function.__code__))
+            function.__code__ = _refusing_code(function, name)
+            function = getattr(function, "__wrapped__", None)
+
+    def when_imported(name: str) -> Any:
+        def run(exec_module: Any, module: Any) -> None:
+            exec_module(module)
+            if window["open"]:
+                swap(getattr(module, name), name)
+        return run
+
     try:
         for name in names:
-            function = getattr(lstm_shapes, name)
-            while function is not None:  # the decorator's wrapper and what it wraps
-                function.__globals__[_REFUSAL] = _refuse
-                swapped.append((function, function.__code__))
-                function.__code__ = _refusing_code(function, name)
-                function = getattr(function, "__wrapped__", None)
+            if name not in home:
+                raise AttributeError(f"OFF_LIMITS: lstm_shapes has no public {name!r}")
+            module = sys.modules.get(home[name])
+            if module is not None:
+                swap(getattr(module, name), name)
+            else:
+                wrap_import(home[name], when_imported(name))
         yield
     finally:
+        window["open"] = False
         for function, code in swapped:
             function.__code__ = code
             function.__globals__.pop(_REFUSAL, None)

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ from lstm_shapes.exercises.results import (
 
 DEFAULT_TIMEOUT = 300.0
 _OUTPUT_LIMIT = 200_000
+_TICK = 0.25  # seconds between two looks at a check's progress
+LIVE_PLUGIN = "lstm_shapes.pytest_plugin.live"
 
 
 @dataclass(frozen=True)
@@ -85,15 +88,20 @@ def pytest_command(test_file: Path | list[Path], *, rootdir: Path, results: Path
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
+               PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1",
+               PY_COLORS="0")  # plain text: a Jupyter kernel sets FORCE_COLOR=1
+    for forced in ("FORCE_COLOR", "CLICOLOR_FORCE"):
+        env.pop(forced, None)
     env.pop("PYTEST_ADDOPTS", None)
+    env.pop("LSTM_SHAPES_PROGRESS", None)  # set again only for a check that shows progress
     return env
 
 
 def run_exercise_tests(test_file: str | os.PathLike[str], *, exercise: str | None = None,
                        timeout: float = DEFAULT_TIMEOUT, rootdir: str | os.PathLike[str] | None = None,
                        answers_dir: str | os.PathLike[str] | None = None, seed: int = 0,
-                       extra_args: tuple[str, ...] = ()) -> CheckResult:
+                       extra_args: tuple[str, ...] = (),
+                       on_progress: Callable[[Any, float], None] | None = None) -> CheckResult:
     """Run ``test_file`` with pytest in a child process; its score from results.json.
 
     Args:
@@ -104,6 +112,9 @@ def run_exercise_tests(test_file: str | os.PathLike[str], *, exercise: str | Non
         answers_dir: judge stored answers (``--lstm-answers``) instead of running code.
         seed: ``--lstm-seed``.
         extra_args: more pytest arguments.
+        on_progress: called about 4 times a second while the child runs, with what it
+            said so far (an :class:`~lstm_shapes.exercises.live.Live`) and the seconds
+            elapsed: which test runs (a learner's check shows it).
     """
     test_file = Path(test_file).resolve()
     if not test_file.is_file():
@@ -112,14 +123,18 @@ def run_exercise_tests(test_file: str | os.PathLike[str], *, exercise: str | Non
     root = Path(rootdir).resolve() if rootdir is not None else test_file.parent.parent
     with tempfile.TemporaryDirectory(prefix="lstm-shapes-check-") as tmp:
         results, junit = Path(tmp) / "results.json", Path(tmp) / "junit.xml"
+        watch: tuple[Path, Callable[[Any, float], None]] | None = None
+        if on_progress is not None:
+            extra_args = ("-p", LIVE_PLUGIN, *extra_args)
+            watch = (Path(tmp) / "progress.txt", on_progress)
         command = pytest_command(test_file, rootdir=root, results=results, junit=junit,
                                  answers_dir=answers_dir, seed=seed, extra_args=extra_args)
         start = time.perf_counter()
-        returncode, output, timed_out = _run(command, root, timeout)
+        returncode, output, timed_out = _run(command, root, timeout, watch=watch)
         if returncode == 4 and "unrecognized arguments: --lstm-results" in output:
             # a plugin without results.json: per-test outcomes from JUnit only
             command = [c for c in command if not c.startswith("--lstm-results=")]
-            returncode, output, timed_out = _run(command, root, timeout)
+            returncode, output, timed_out = _run(command, root, timeout, watch=watch)
         seconds = time.perf_counter() - start
         score, max_score, tests = _read_results(results)
         if not tests:
@@ -133,14 +148,44 @@ def run_exercise_tests(test_file: str | os.PathLike[str], *, exercise: str | Non
                        output=output, timed_out=timed_out, seconds=seconds)
 
 
-def _run(command: list[str], cwd: Path, timeout: float) -> tuple[int | None, str, bool]:
+def _wait(child: subprocess.Popen[bytes], timeout: float,
+          watch: tuple[Path, Callable[[Any, float], None]] | None) -> bytes:
+    """The child's output once it exits; with ``watch``, its progress shown meanwhile.
+
+    Raises:
+        subprocess.TimeoutExpired: after ``timeout`` seconds.
+    """
+    if watch is None:
+        return child.communicate(timeout=timeout)[0]
+    from lstm_shapes.exercises.live import read_events
+
+    path, show = watch
+    start = time.perf_counter()
+    while True:
+        elapsed = time.perf_counter() - start
+        try:
+            return child.communicate(timeout=max(0.0, min(_TICK, timeout - elapsed)))[0]
+        except subprocess.TimeoutExpired:
+            if time.perf_counter() - start >= timeout:
+                raise
+            show(read_events(path), time.perf_counter() - start)
+
+
+def _run(command: list[str], cwd: Path, timeout: float, *,
+         watch: tuple[Path, Callable[[Any, float], None]] | None = None
+         ) -> tuple[int | None, str, bool]:
     """``(exit code or None if killed, output, timed out)`` of one child run."""
-    child = subprocess.Popen(command, cwd=cwd, env=child_env(), stdout=subprocess.PIPE,
+    env = child_env()
+    if watch is not None:
+        from lstm_shapes.exercises.live import PROGRESS_ENV
+
+        env[PROGRESS_ENV] = str(watch[0])
+    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                              start_new_session=True)
     timed_out = False
     try:
-        raw, _ = child.communicate(timeout=timeout)
+        raw = _wait(child, timeout, watch)
     except subprocess.TimeoutExpired:
         timed_out = True
         kill_group(child)

@@ -12,6 +12,12 @@ From a submission only the learner files of the manifest are read (``<dir>/<name
 shallowest at any depth), at most ``MAX_LEARNER_FILE`` bytes each; nothing is extracted, so
 data files of any size cost nothing, and links or names leaving an archive are refused.
 
+A notebook of the notebook edition (``<dir>.ipynb``, or ``<dir>/<name>.ipynb``; at most
+``MAX_NOTEBOOK_BYTES``) stands for the learner file when the submission has no such file
+at the same level: its answer cells -- and nothing else of it -- are written as
+``<dir>/<name>.py`` (:func:`lstm_shapes.exercises.notebooks.learner_source`), which is
+then graded like any learner file. Nothing of the notebook runs here.
+
     >>> printable(os.fsdecode(b"bad\\xffname\\n"))
     'bad\\\\xffname\\\\n'
 """
@@ -26,6 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lstm_shapes.exercises.manifest import Manifest
+from lstm_shapes.exercises.notebooks import (
+    MAX_NOTEBOOK_BYTES,
+    NotebookError,
+    learner_source,
+    read_notebook,
+)
 from lstm_shapes.grading.archives import (
     ArchiveError,
     Entry,
@@ -189,9 +201,14 @@ def find_submissions(folder: Path) -> list[Path]:
     return [s.path for s in discover(folder).submissions]
 
 
-def _too_big(size: int) -> str:
-    return (f"is {size / 1e6:.1f} MB, over the {MAX_LEARNER_FILE / 1e6:g} MB limit of a learner"
-            " file (it should hold code, not data)")
+def _too_big(size: int, limit: int = MAX_LEARNER_FILE) -> str:
+    what = "notebook" if limit == MAX_NOTEBOOK_BYTES else "learner file"
+    return (f"is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit of a {what}"
+            " (it should hold code, not data)")
+
+
+def _notebook(path: str) -> bool:
+    return path.lower().endswith(".ipynb")
 
 
 def _note(file: str, path: str, why: str, missing: bool) -> str:
@@ -201,23 +218,30 @@ def _note(file: str, path: str, why: str, missing: bool) -> str:
 
 
 class _Picker:
-    """The shallowest acceptable file per exercise, and why a refused one was refused."""
+    """The best acceptable file per exercise, and why a refused one was refused.
+
+    Best: the shallowest series level (the folder holding ``<dir>/``), then a learner file
+    before a notebook, then the path. Keys are ``(level, 0 file | 1 notebook, path)``.
+    """
 
     def __init__(self, manifest: Manifest) -> None:
         self.files = {(e.dir, f"{e.name}.py"): e.name for e in manifest.exercises}
-        self.dirs = {e.dir: [n for (d, _), n in self.files.items() if d == e.dir]
-                     for e in manifest.exercises}
-        self.best: dict[str, tuple[tuple[int, str], bytes]] = {}
-        self.refused: dict[str, tuple[tuple[int, str], str]] = {}
+        self.files.update({(e.dir, f"{e.name}.ipynb"): e.name for e in manifest.exercises})
+        self.notebooks = {f"{e.dir}.ipynb": e.name for e in manifest.exercises}
+        self.dirs = {e.dir: [e.name] for e in manifest.exercises}
+        self.best: dict[str, tuple[tuple[int, int, str], bytes]] = {}
+        self.refused: dict[str, tuple[tuple[int, int, str], str]] = {}
         self.odd: list[Entry] = []  # the first few links and escaping names
         self.odd_count, self.odd_kinds = 0, set()
 
     def complete(self, entry: Entry, ordered: bool) -> bool:
         """Nothing later can beat what was found (every exercise has its file)."""
-        if len(self.best) < len(self.files):
+        if len(self.best) < len(self.dirs):
             return False
-        deepest = max(key[0] for key, _ in self.best.values())
-        return deepest <= 2 or (ordered and entry.depth > deepest)
+        keys = [key for key, _ in self.best.values()]
+        if all(key[:2] == (0, 0) for key in keys):
+            return True  # learner files at the top level: unbeatable
+        return ordered and entry.depth - 2 > max(key[0] for key in keys)
 
     def consider(self, entry: Entry) -> None:
         parts = entry.path.split("/")
@@ -225,32 +249,53 @@ class _Picker:
             self.odd_count += 1
             self.odd_kinds.add(_REFUSED_SHORT[entry.kind])
             self.odd += [entry] * (len(self.odd) < 3)
-        names = ([self.files[(parts[-2], parts[-1])]] if len(parts) > 1
-                 and (parts[-2], parts[-1]) in self.files else [])
-        if entry.kind == "link" and not names:
-            names = self.dirs.get(parts[-1], [])  # a linked exercise folder
-        for name in names:
-            self._take(name, entry)
+        if len(parts) > 1 and (parts[-2], parts[-1]) in self.files:
+            self._take(self.files[(parts[-2], parts[-1])], entry, entry.depth - 2)
+        elif parts[-1] in self.notebooks:
+            self._take(self.notebooks[parts[-1]], entry, entry.depth - 1)
+        elif entry.kind == "link":
+            for name in self.dirs.get(parts[-1], []):  # a linked exercise folder
+                self._take(name, entry, entry.depth - 1)
 
-    def _take(self, name: str, entry: Entry) -> None:
-        key = (entry.depth, entry.path)
-        why = _REFUSED.get(entry.kind) or (_too_big(entry.size)
-                                           if entry.size > MAX_LEARNER_FILE else "")
+    def _take(self, name: str, entry: Entry, level: int) -> None:
+        notebook = _notebook(entry.path)
+        key = (level, int(notebook), entry.path)
+        limit = MAX_NOTEBOOK_BYTES if notebook else MAX_LEARNER_FILE
+        why = _REFUSED.get(entry.kind) or (_too_big(entry.size, limit)
+                                           if entry.size > limit else "")
         if not why:
             if name in self.best and self.best[name][0] <= key:
                 return
             try:
-                data = entry.read(MAX_LEARNER_FILE)
+                data = entry.read(limit)
             except Exception as err:  # noqa: BLE001 - a damaged member, whatever the error
                 why = f"could not be read ({type(err).__name__}: {err})"
             else:
-                if len(data) <= MAX_LEARNER_FILE:
+                if len(data) > limit:
+                    why = _too_big(len(data), limit)
+                elif notebook:
+                    why = self._answers(name, key, data, entry.path)
+                else:
                     self.best[name] = (key, data)
                     return
-                why = _too_big(len(data))
+                if not why:
+                    return
         if name not in self.refused or key < self.refused[name][0]:
-            self.refused[name] = (key, _note(f"{name}.py", entry.path, why,
+            shown = entry.path.rpartition("/")[2] if notebook else f"{name}.py"
+            self.refused[name] = (key, _note(shown, entry.path, why,
                                              entry.kind in _MISSING))
+
+    def _answers(self, name: str, key: tuple[int, int, str], data: bytes, path: str) -> str:
+        """Keep a notebook's answer cells as the learner file; '' or why it was refused."""
+        try:
+            source = learner_source(read_notebook(data), name=path.rpartition("/")[2])
+        except NotebookError as err:
+            return f"could not be graded: {err}"
+        encoded = source.encode("utf-8")
+        if len(encoded) > MAX_LEARNER_FILE:
+            return f"holds answer cells that {_too_big(len(encoded))[3:]}"
+        self.best[name] = (key, encoded)
+        return ""
 
     def refusals(self) -> list[str]:
         """One warning about links and escaping names anywhere in the submission."""

@@ -30,15 +30,22 @@ def _state(root: Path) -> dict:
     return json.loads((root / STATE_FILE).read_text())
 
 
-def test_status_shows_progress_and_the_next_exercise(series, capsys, monkeypatch):
-    monkeypatch.chdir(series / "02_count")  # found from below, no --dir
+def test_status_shows_progress_and_the_next_exercise(series, tmp_path, capsys, monkeypatch):
+    learner = release(series, tmp_path / "learner").out
+    monkeypatch.chdir(learner / "02_count")  # found from below, no --dir
     assert main([]) == 0
     out = capsys.readouterr().out
     assert "Welcome to the tiny series." in out
-    assert "Progress: 0/2 exercises solved, 0/5 points" in out
+    assert "Progress: 0/2 exercises solved, 0/4 points" in out
     assert "Next: 1 double (implement): Double an array" in out
     assert f"edit   {os.path.join('..', '01_double', 'double.py')}" in out
     assert "check  lstm-shapes check 1" in out
+    # an instructor copy found by searching is refused; named with --dir it is used
+    monkeypatch.chdir(series / "02_count")
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert f"{series} is an instructor copy" in err and f"--dir {series}" in err
+    assert main(["--dir", str(series)]) == 0
 
 
 def test_hint_reveals_one_more_per_call_and_remembers(series, capsys):
@@ -150,7 +157,10 @@ def test_hint_and_status_do_not_import_tensorflow(series):
     assert heavy.startswith("[]"), done.stdout
 
 
-def test_notebook_api_returns_printable_reports(series, monkeypatch):
+def test_notebook_api_returns_printable_reports(series, tmp_path, monkeypatch):
+    series = release(series, tmp_path / "learner").out
+    count = series / "02_count" / "count.py"
+    count.write_text(count.read_text().replace("shape[-1]", "shape[0]"))
     monkeypatch.chdir(series)
     status = exercises.status()
     assert "Progress: 0/2" in str(status) and status.next.name == "double"

@@ -78,3 +78,21 @@ def test_stateful_batch_is_enforced():
     with pytest.raises(ShapeError) as info:
         check_call(c, np.zeros((6, 10, 1)), where="lstm")
     assert info.value.code == "stateful_batch"
+
+
+@keras.saving.register_keras_serializable(package="test_contracts")  # Bidirectional clones it
+class _MyLSTM(keras.layers.LSTM):
+    """A practitioner's own LSTM subclass: still an LSTM."""
+
+
+class LSTM(keras.layers.Layer):  # noqa: N801 - a user layer that only shares the name
+    def call(self, x):
+        return x
+
+
+def test_subclasses_of_keras_rnns_have_contracts_and_namesakes_do_not():
+    mine = contract_of(_MyLSTM(7, return_sequences=True))
+    assert (mine.kind, mine.units, mine.return_sequences) == ("LSTM", 7, True)
+    wrapped = contract_of(keras.layers.Bidirectional(_MyLSTM(3)))
+    assert wrapped.bidirectional and wrapped.units == 3
+    assert contract_of(LSTM()) is None

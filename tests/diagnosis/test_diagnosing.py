@@ -76,6 +76,10 @@ KERAS_ERRORS = {
     "units_type (a float)": lambda: _seq(L.LSTM(4.0)),
     "units_type (a NumPy float)": lambda: _seq(L.LSTM(np.float32(4))),
     "stateful_reset": lambda: _seq(L.LSTM(4, stateful=True), batch_size=2).reset_states(),
+    "sequence_output_vs_last_target": lambda: _fit(
+        _seq(L.LSTM(4, return_sequences=True), L.Dense(3)), y=np.zeros((32, 3), "float32")),
+    "last_output_vs_sequence_target": lambda: _fit(
+        _seq(L.LSTM(4), L.Dense(3)), y=np.zeros((32, 10, 3), "float32")),
 }
 
 

@@ -55,3 +55,16 @@ def test_a_subclassed_stack_names_the_rnn_that_dropped_the_time_axis(lower, fix)
     with instrumented(), pytest.raises(ShapeError) as info:
         model.fit(x, np.zeros((4, 1), "float32"), epochs=1, verbose=0)  # traced by fit
     assert info.value.code == "missing_return_sequences"
+
+
+def test_instrumented_layers_are_still_seen_by_a_later_patch_of_layer_call():
+    """record_calls (explain's tracer for subclassed models) patches Layer.__call__ after the
+    instrumentation: it must still see each LSTM call, not only the cells inside them."""
+    from lstm_shapes.core.keras_graph import record_calls
+
+    model = Chain(keras.layers.LSTM(4, return_sequences=True), keras.layers.LSTM(3),
+                  keras.layers.Dense(1))
+    x = np.zeros((2, 5, 1), "float32")
+    with instrumented():
+        calls, _ = record_calls(model, x)
+    assert [type(layer).__name__ for layer, _, _ in calls] == ["LSTM", "LSTM", "Dense"]

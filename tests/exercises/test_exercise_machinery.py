@@ -95,18 +95,24 @@ def test_find_root_order(tmp_path, monkeypatch):
         find_root(explicit=tmp_path)
     monkeypatch.chdir(series / "02_count")
     assert find_root() == series
-    # nothing above: the instructor copy beside the package
+    # nothing above: never the instructor copy beside the package, unless asked for
     lonely = tmp_path / "lonely"
     lonely.mkdir()
-    assert find_root(lonely) == instructor_root()
+    with pytest.raises(ManifestError, match="no exercise series here") as caught:
+        find_root(lonely)
+    assert "lstm-shapes release --out my-series" in str(caught.value)
+    assert find_root(lonely, default=instructor_root()) == instructor_root()
     assert exercise_number(series / "02_count" / "test_count.py") == (2, 2)
     assert exercise_number(tmp_path / "test_other.py") is None
 
 
 def test_the_real_manifest_is_valid():
-    """The instructor copy's info.toml: 12 exercises, files present, 2-3 hints each."""
+    """The instructor copy's info.toml: folders numbered 01, 02, ... in the manifest's order
+    (the count is the manifest's, not a constant here), files present."""
     manifest = load_manifest(instructor_root())
-    assert len(manifest.exercises) == 12
+    assert manifest.exercises
+    assert [e.dir[:3] for e in manifest.exercises] == [
+        f"{number:02d}_" for number in range(1, len(manifest.exercises) + 1)]
     assert all(e.learner_file.is_file() and e.test_file.is_file() for e in manifest.exercises)
 
 

@@ -40,7 +40,8 @@ def test_a_drifted_marker_is_caught(tmp_path: Path) -> None:
 def test_names_are_unique_and_the_total_is_the_series_total() -> None:
     names = [e.name for e in MANIFEST.exercises]
     assert len(names) == len(set(names))
-    assert MANIFEST.total_points == sum(e.points for e in MANIFEST.exercises) == 120
+    markers = sum(points for e in MANIFEST.exercises for _, points in marker_points(e.test_file))
+    assert MANIFEST.total_points == sum(e.points for e in MANIFEST.exercises) == markers > 0
 
 
 def test_reading_the_manifest_imports_no_tensorflow() -> None:
@@ -49,3 +50,19 @@ def test_reading_the_manifest_imports_no_tensorflow() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+def _probes(source: str) -> set[str]:
+    return {node.name for node in ast.parse(source).body
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("probe_")}
+
+
+@pytest.mark.parametrize("exercise", MANIFEST.exercises, ids=lambda e: e.name)
+def test_no_probe_hides_among_the_hidden_tests(exercise) -> None:
+    """Grading runs the probes of the released tests: a probe in a hidden block never runs
+    there, and the hidden test that reads its answer fails for every learner."""
+    from lstm_shapes.exercises.markers import strip_markers
+
+    source = exercise.test_file.read_text()
+    released = strip_markers(source, name=exercise.test_file.name)
+    assert _probes(released) == _probes(source), sorted(_probes(source) - _probes(released))

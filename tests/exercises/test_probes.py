@@ -106,3 +106,26 @@ def test_off_limits_refuses_through_an_alias_taken_before():
     with off_limits(["lstm_step"]), pytest.raises(OffLimits):
         step(np.zeros((1, 1)), np.zeros((1, 2)), np.zeros((1, 2)), np.zeros((1, 8)),
              np.zeros((2, 8)), np.zeros(8))
+
+
+def test_a_function_of_a_module_not_imported_yet_refuses_once_imported(tmp_path):
+    """sine_windows's module imports TensorFlow: off_limits must not import it itself, and
+    still refuse when the learner's code imports it."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+from lstm_shapes.exercises.probes import OffLimits, off_limits
+with off_limits(["sine_windows"]):
+    assert "lstm_shapes.builders.data" not in sys.modules
+    from lstm_shapes import sine_windows
+    try:
+        sine_windows(timesteps=5)
+    except OffLimits:
+        print("refused")
+print(len(sine_windows(timesteps=5).x_train) > 0)
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120)
+    assert run.stdout.split() == ["refused", "True"], run.stdout + run.stderr

@@ -122,7 +122,7 @@ def test_grading_the_real_series_gives_full_and_zero_marks(learner_copy: Path,
     for exercise in MANIFEST.exercises:
         shutil.copy(exercise.learner_file, solved / exercise.dir / exercise.learner_file.name)
     grades = grade_all(submissions, tmp_path / "out", ROOT, jobs=2, seed=11)
-    assert grades["solved"].total == MANIFEST.total_points == 120
+    assert grades["solved"].total == MANIFEST.total_points
     assert grades["stubs"].total == 0
     if NAMESPACES_WORK:  # the solutions were graded through the isolated sandbox
         assert grades["solved"].isolation.startswith("namespaces")

@@ -1,0 +1,114 @@
+"""Exercise 12 (many_to_many): wrong answers, and other valid ways to write it (``RIGHT``)."""
+
+from corpus.wrong_answers import Wrong
+
+_STARTS = "starts = range(len(series) - timesteps - horizon + 1)"
+_X = "x = np.stack([series[i:i + timesteps] for i in starts])[..., None]"
+_Y = "y = np.stack([series[i + timesteps:i + timesteps + horizon] for i in starts])"
+_PER_STEP = """    return keras.Sequential([
+        keras.Input((timesteps, 1)),
+        keras.layers.LSTM(units, return_sequences=True),
+        keras.layers.Dense(1),
+    ])
+"""
+_FORECASTER = """    model = keras.Sequential([
+        keras.Input(x_train.shape[1:]),
+        keras.layers.LSTM(32),
+        keras.layers.Dense(y_train.shape[1]),
+    ])
+"""
+
+WRONG = [
+    Wrong("y starts at the last value of its window",
+          {_Y: "y = np.stack([series[i + timesteps - 1:i + timesteps - 1 + horizon] "
+               "for i in starts])"},
+          "window_misalignment", "y[i] = series[i + timesteps : i + timesteps + horizon]"),
+    Wrong("x without its feature axis", {_X: _X.replace("[..., None]", "")},
+          "missing_timestep_axis", "x = x[..., np.newaxis]"),
+    Wrong("one window short", {_STARTS: "starts = range(len(series) - timesteps - horizon)"},
+          "batch_mismatch", "range(len(series) - timesteps - horizon + 1)"),
+    Wrong("windows that ignore the horizon", {_STARTS: "starts = range(len(series) - timesteps)"},
+          "batch_mismatch", "range(len(series) - timesteps - horizon + 1)"),
+    Wrong("one target value per window",
+          {_Y: "y = np.stack([series[i + timesteps] for i in starts])"},
+          "multistep_horizon_mismatch", "y[i] = series[i + timesteps : i + timesteps + horizon]"),
+    Wrong("the window holds its own target",
+          {_X: "x = np.stack([series[i:i + timesteps + 1] for i in starts])[..., None]"},
+          "window_misalignment", "x[i] = series[i : i + timesteps]"),
+    Wrong("y with a trailing axis of one", {_Y: _Y[:-1] + ")[..., None]"},
+          "wrong_rank", "y = y[..., 0]"),
+    Wrong("a head of one value", {"keras.layers.Dense(y_train.shape[1])": "keras.layers.Dense(1)"},
+          "multistep_horizon_mismatch", "keras.layers.Dense(y_train.shape[1])"),
+    Wrong("a head of 5 values, hard-coded",
+          {"keras.layers.Dense(y_train.shape[1])": "keras.layers.Dense(5)"},
+          "multistep_horizon_mismatch", "keras.layers.Dense(y_train.shape[1])"),
+    Wrong("the forecaster returns sequences",
+          {"keras.layers.LSTM(32),": "keras.layers.LSTM(32, return_sequences=True),"},
+          "sequence_output_vs_last_target", "keras.layers.LSTM(32)"),
+    Wrong("a 2-D forecaster input",
+          {"keras.Input(x_train.shape[1:]),": "keras.Input((x_train.shape[1],)),"},
+          "missing_timestep_axis", "keras.Input(x_train.shape[1:])"),
+    Wrong("a GRU forecaster", {"keras.layers.LSTM(32),": "keras.layers.GRU(32),"},
+          "lstm_gate_count", "keras.layers.LSTM(32)"),
+    Wrong("per-step model without return_sequences",
+          {"        keras.layers.LSTM(units, return_sequences=True),":
+           "        keras.layers.LSTM(units),"},
+          "last_output_vs_sequence_target", "keras.layers.LSTM(units, return_sequences=True)"),
+    Wrong("the last h spread over the timesteps",
+          {_PER_STEP: """    return keras.Sequential([
+        keras.Input((timesteps, 1)),
+        keras.layers.LSTM(units),
+        keras.layers.Dense(timesteps),
+        keras.layers.Reshape((timesteps, 1)),
+    ])
+"""}, "last_output_vs_sequence_target", "keras.layers.LSTM(units, return_sequences=True)"),
+    Wrong("a Bidirectional per-step model",
+          {"        keras.layers.LSTM(units, return_sequences=True),":
+           "        keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=True)),"},
+          "last_output_vs_sequence_target", "keras.layers.LSTM(units, return_sequences=True)"),
+    Wrong("units ignored: always 16",
+          {"keras.layers.LSTM(units, return_sequences=True)":
+           "keras.layers.LSTM(16, return_sequences=True)"},
+          "dimension_mismatch", "keras.layers.LSTM(units, return_sequences=True)"),
+    Wrong("units taken for timesteps",
+          {"keras.layers.LSTM(units, return_sequences=True)":
+           "keras.layers.LSTM(timesteps, return_sequences=True)"},
+          "units_equals_timesteps", "keras.layers.LSTM(units, return_sequences=True)"),
+    Wrong("a per-step head as wide as units",
+          {"        keras.layers.Dense(1),\n    ])\n": "        keras.layers.Dense(units),\n    ])\n"},
+          "output_width_mismatch", "then keras.layers.Dense(1)"),
+]
+
+RIGHT = [
+    Wrong("functional API, RNN(LSTMCell), TimeDistributed, sliding_window_view", {
+        _X + "\n    " + _Y: """windows = np.lib.stride_tricks.sliding_window_view(series, timesteps + horizon)
+    x, y = windows[:, :timesteps, None], windows[:, timesteps:]""",
+        _FORECASTER: """    inputs = keras.Input(shape=(x_train.shape[1], x_train.shape[2]))
+    hidden = keras.layers.RNN(keras.layers.LSTMCell(32))(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(y_train.shape[-1])(hidden))
+""",
+        _PER_STEP: """    inputs = keras.Input(shape=(timesteps, 1))
+    sequence = keras.layers.RNN(keras.layers.LSTMCell(units), return_sequences=True)(inputs)
+    return keras.Model(inputs, keras.layers.TimeDistributed(keras.layers.Dense(1))(sequence))
+"""}, "", ""),
+    Wrong("subclassed per-step model, a stacked forecaster", {
+        "def build_per_timestep(": '''class PerStep(keras.Model):
+    def __init__(self, units):
+        super().__init__()
+        self.lstm = keras.layers.LSTM(units, return_sequences=True)
+        self.head = keras.layers.Dense(1)
+
+    def call(self, x):
+        return self.head(self.lstm(x))
+
+
+def build_per_timestep(''',
+        _PER_STEP: "    return PerStep(units)\n",
+        _FORECASTER: """    model = keras.Sequential([
+        keras.layers.LSTM(32, return_sequences=True),
+        keras.layers.LSTM(16),
+        keras.layers.Dense(y_train.shape[1]),
+    ])
+""",
+        "epochs=10, batch_size=32": "epochs=12, batch_size=32"}, "", ""),
+]

@@ -1,0 +1,87 @@
+"""Exercise 4 (stacking): stacked models a learner gets wrong, and other valid ways to write it."""
+
+from corpus.wrong_answers import Wrong
+
+_INPUT = "keras.Input((timesteps, features)),"
+_FIRST = "keras.layers.LSTM(units, return_sequences=True),"
+_SECOND = "keras.layers.LSTM(units),"
+_HEAD = "keras.layers.Dense(1),"
+_COMPILE = 'model.compile(optimizer="adam", loss="mse")'
+_MODEL = '''    model = keras.Sequential([
+        keras.Input((timesteps, features)),
+        keras.layers.LSTM(units, return_sequences=True),
+        keras.layers.LSTM(units),
+        keras.layers.Dense(1),
+    ])
+'''
+
+WRONG = [
+    Wrong("the first LSTM hands on only its last h", {_FIRST: "keras.layers.LSTM(units),"},
+          "missing_return_sequences", "return_sequences=True"),
+    Wrong("both LSTMs return sequences",
+          {_SECOND: "keras.layers.LSTM(units, return_sequences=True),"},
+          "sequence_output_vs_last_target", "keras.layers.LSTM(units)"),
+    Wrong("units read as the number of timesteps",
+          {_FIRST: "keras.layers.LSTM(timesteps, return_sequences=True),",
+           _SECOND: "keras.layers.LSTM(timesteps),"},
+          "units_equals_timesteps", "keras.layers.LSTM(units)"),
+    Wrong("the units argument ignored (50 hard-coded)",
+          {_FIRST: "keras.layers.LSTM(50, return_sequences=True),",
+           _SECOND: "keras.layers.LSTM(50),"},
+          "dimension_mismatch", "keras.layers.LSTM(units, return_sequences=True)"),
+    Wrong("a head as wide as the LSTM", {_HEAD: "keras.layers.Dense(units),"},
+          "output_width_mismatch", "keras.layers.Dense(1)"),
+    Wrong("the batch axis in Input", {_INPUT: "keras.Input((None, timesteps, features)),"},
+          "batch_in_input_shape", "keras.Input(shape=(timesteps, features))"),
+    Wrong("the input declared (features, timesteps)",
+          {_INPUT: "keras.Input((features, timesteps)),"},
+          "input_shape_data_mismatch", "keras.Input(shape=(timesteps, features))"),
+    Wrong("an extra Dense layer before the head",
+          {_HEAD: "keras.layers.Dense(units, activation='relu'),\n        keras.layers.Dense(1),"},
+          "model_layers", "keep only Input(shape=(timesteps, features))"),
+    Wrong("compiled with the mean absolute error",
+          {_COMPILE: 'model.compile(optimizer="adam", loss="mae")'},
+          "compile_settings", 'model.compile(optimizer="adam", loss="mse")'),
+    Wrong("never compiled", {_COMPILE: "pass"},
+          "compile_settings", 'model.compile(optimizer="adam", loss="mse")'),
+    Wrong("the library's builder",
+          {_MODEL: "    from lstm_shapes import build_stacked_lstm\n"
+                   "    model = build_stacked_lstm((units, units), timesteps=timesteps, "
+                   "features=features)\n"},
+          "library_answer", "write build_stacked_lstm yourself"),
+]
+
+RIGHT = [
+    Wrong("keras.layers.RNN of LSTMCells",
+          {_FIRST: "keras.layers.RNN(keras.layers.LSTMCell(units), return_sequences=True),",
+           _SECOND: "keras.layers.RNN(keras.layers.LSTMCell(units)),"}, "", ""),
+    Wrong("the functional API",
+          {_MODEL: "    inputs = keras.Input(shape=(timesteps, features))\n"
+                   "    h = keras.layers.LSTM(units, return_sequences=True)(inputs)\n"
+                   "    h = keras.layers.LSTM(units)(h)\n"
+                   "    model = keras.Model(inputs, keras.layers.Dense(1)(h))\n"}, "", ""),
+    Wrong("a subclassed model",
+          {_MODEL: "    model = Stacked(units)\n",
+           "def build_stacked(": '''class Stacked(keras.Model):
+    """Two LSTMs and a Dense(1), called in order."""
+
+    def __init__(self, units):
+        super().__init__()
+        self.first = keras.layers.LSTM(units, return_sequences=True)
+        self.second = keras.layers.LSTM(units)
+        self.head = keras.layers.Dense(1)
+
+    def call(self, x):
+        return self.head(self.second(self.first(x)))
+
+
+def build_stacked('''}, "", ""),
+    Wrong("Sequential.add, input_shape on the first layer, a loss object",
+          {_MODEL: "    model = keras.Sequential()\n"
+                   "    model.add(keras.layers.LSTM(units, return_sequences=True, "
+                   "input_shape=(timesteps, features)))\n"
+                   "    model.add(keras.layers.LSTM(units))\n"
+                   "    model.add(keras.layers.Dense(1))\n",
+           _COMPILE: "model.compile(optimizer=keras.optimizers.Adam(), "
+                     "loss=keras.losses.MeanSquaredError())"}, "", ""),
+]

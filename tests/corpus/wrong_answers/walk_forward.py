@@ -1,0 +1,49 @@
+"""Wrong answers of exercise 13 (walk_forward): walk-forward cross-validation.
+
+Random or K-fold splits that train on the future, folds whose parts share a window,
+validation measured on the training windows, the worst configuration kept, and arguments
+(units, k, epochs) that never arrive.
+"""
+
+from corpus.wrong_answers import Wrong
+
+FIX_SPLIT = "val = np.arange(n - (k - i) * size"
+
+WRONG = [
+    Wrong("shuffled windows before the split (a random K-fold)",
+          {"index = np.arange(n)": "index = np.random.default_rng(0).permutation(n)"},
+          "future_leakage", FIX_SPLIT),
+    Wrong("K-fold: train on every other block, later ones included",
+          {"folds.append((index[:start], index[start:start + size]))":
+           "folds.append((np.concatenate([index[:start], index[start + size:]]), "
+           "index[start:start + size]))"},
+          "future_leakage", FIX_SPLIT),
+    Wrong("the training part overlaps the validation block by one window",
+          {"folds.append((index[:start], index[start:start + size]))":
+           "folds.append((index[:start + 1], index[start:start + size]))"},
+          "validation_on_training_data", FIX_SPLIT),
+    Wrong("no refusal of too few windows",
+          {"if k < 1 or n < k + 1:": "if n < 1:"},
+          "series_too_short", "raise ValueError when k < 1 or n < k + 1"),
+    Wrong("each fold scored on its training windows",
+          {"model.evaluate(x[val], y[val]": "model.evaluate(x[train], y[train]"},
+          "validation_on_training_data", "model.evaluate(x[val], y[val], verbose=0)"),
+    Wrong("each fold trained on its validation block too",
+          {"model.fit(x[train], y[train],": "model.fit(x[:val[-1] + 1], y[:val[-1] + 1],"},
+          "validation_on_training_data", "model.fit(x[train], y[train], ...)"),
+    Wrong("targets shifted by one window",
+          {"model.fit(x[train], y[train],": "model.fit(x[train], y[train + 1],"},
+          "window_misalignment", "model.fit(x[train], y[train], ...)"),
+    Wrong("units ignored", {'build(config["units"], config["dropout"]':
+                            'build(32, config["dropout"]'},
+          "ignored_argument", 'build(config["units"], config["dropout"]'),
+    Wrong("epochs ignored", {"epochs=epochs, batch_size=32": "epochs=3, batch_size=32"},
+          "ignored_argument", "epochs=epochs"),
+    Wrong("k not passed on by choose",
+          {"[cross_validate(x, y, config, k=k, epochs=epochs) for config in configs]":
+           "[cross_validate(x, y, config, epochs=epochs) for config in configs]"},
+          "ignored_argument", "cross_validate(x, y, config, k=k, epochs=epochs)"),
+    Wrong("the worst configuration kept",
+          {"best = min(range(len(configs))": "best = max(range(len(configs))"},
+          "best_not_lowest", "best = configs[min(range(len(configs))"),
+]
