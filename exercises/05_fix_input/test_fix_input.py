@@ -31,50 +31,11 @@ def _question(rng):
     return x, int(rng.choice([4, 5, 6, 7, 8, 9, 11, 12, 13, 14])), int(rng.integers(16, 40))
 
 
-def rnn_calls(model, x):
-    """Call model(x); return each recurrent layer it calls (outermost only), in order, with
-    the shape of what that layer reads (batch dropped): any model kind, any RNN idiom."""
-    import keras
-
-    calls, depth = [], [0]
-    classes = (keras.layers.RNN, keras.layers.Bidirectional)
-    own = {cls: cls.__dict__.get("__call__") for cls in classes}
-
-    def recording(current):
-        def __call__(self, *args, **kwargs):
-            depth[0] += 1
-            try:
-                if depth[0] == 1:
-                    seen = args[0] if args else kwargs.get("sequences", kwargs.get("inputs"))
-                    calls.append((self, [None, *np.shape(seen)[1:]]))
-                return current(self, *args, **kwargs)
-            finally:
-                depth[0] -= 1
-        return __call__
-
-    for cls in classes:
-        cls.__call__ = recording(cls.__call__)
-    try:
-        output = model(x)
-    finally:
-        for cls, call in own.items():
-            if call is None:
-                del cls.__call__
-            else:
-                cls.__call__ = call
-    rnns = [_rnn(layer, seen) for layer, seen in calls]
-    return [r for r in rnns if r is not None], list(np.shape(output))
-
-
-def _rnn(layer, seen):
-    """A recurrent layer's kind, units and return_sequences (from its config) and what it
-    reads; None for another layer."""
-    from lstm_shapes.core.contracts import contract_of
-
-    contract = contract_of(layer)
-    if contract is None:
-        return None
-    return {"kind": contract.kind, "units": contract.units, "input": list(seen),
+def _rnn(call):
+    """One recurrent layer call of a model's story: the layer's kind, units and
+    return_sequences (from its config) and the shape it reads."""
+    contract = call.contract
+    return {"kind": contract.kind, "units": contract.units, "input": list(call.input_shape),
             "return_sequences": contract.return_sequences,
             "bidirectional": contract.bidirectional}
 
@@ -95,11 +56,12 @@ def describe(build, x, y):
         with diagnosing():
             model = build()
             report = check_model(model, x, y)
-            rnns, output = rnn_calls(model, x) if not report.errors else ([], None)
+            output = None if report.errors else list(np.shape(model(x)))
     except ShapeError as err:
         return {"error": {"code": err.code, "text": str(err)}}
-    if report.errors:  # the model cannot read x: what its RNNs were built for
-        rnns = [_rnn(c.layer, c.input_shape) for c in report.story.rnn_calls]
+    # each recurrent layer call, in order, with what it reads (a subclassed model is traced
+    # by calling it): RNN(LSTMCell) is an LSTM too
+    rnns = [_rnn(call) for call in report.story.rnn_calls]
     loss, at_2 = getattr(model, "loss", None), None
     if loss is not None:  # what the loss says of predicting 2 for 0 (mse: 4, mae: 2)
         loss = keras.losses.get(loss) if isinstance(loss, str) else loss
@@ -169,7 +131,7 @@ def judge_reads(facts, timesteps):
     """The model reads windows (batch, timesteps, 1): its LSTM gets timesteps steps of 1."""
     rnns = _built(facts)["rnns"]
     if not rnns:
-        fail_with("architecture_mismatch", "the model has no recurrent layer reading the "
+        fail_with("model_layers", "the model has no recurrent layer reading the "
                   "windows", "keras.Input((timesteps, 1)), then keras.layers.LSTM(units), "
                   "then keras.layers.Dense(1)")
     seen = tuple(rnns[0]["input"][1:])
@@ -188,7 +150,7 @@ def judge_units(facts, timesteps, units):
     rnns = _built(facts)["rnns"]
     if [r["kind"] for r in rnns] != ["LSTM"]:
         layers = ", ".join(f"{r['kind']}({r['units']})" for r in rnns) or "none"
-        fail_with("architecture_mismatch", f"the model's recurrent layers are {layers}: the "
+        fail_with("model_layers", f"the model's recurrent layers are {layers}: the "
                   "exercise asks for one LSTM",
                   "keras.layers.LSTM(units), then keras.layers.Dense(1)")
     got = rnns[0]["units"]
@@ -196,7 +158,7 @@ def judge_units(facts, timesteps, units):
         fail_with("units_equals_timesteps", f"LSTM({got}) = one unit per timestep; "
                   f"build_model was asked for units={units}", UNITS_FIX)
     if got != units:
-        fail_with("argument_ignored", f"LSTM({got}) where build_model was asked for "
+        fail_with("ignored_argument", f"LSTM({got}) where build_model was asked for "
                   f"units={units}", UNITS_FIX)
 
 
@@ -224,13 +186,13 @@ def judge_prediction(facts, n):
         features = facts["rnns"][0]["input"][-1]
         want = lstm_param_count(units=lstms[0], features=features) + lstms[0] + 1
         if facts["params"] != want:
-            fail_with("architecture_mismatch", f"the model has {facts['params']} parameters; "
+            fail_with("model_layers", f"the model has {facts['params']} parameters; "
                       f"LSTM({lstms[0]}) and Dense(1) have {want}: it holds "
                       "more layers than the exercise asks for",
                       "keras.Input((timesteps, 1)), keras.layers.LSTM(units), "
                       "keras.layers.Dense(1): nothing else")
     if not facts["compiled"]:
-        fail_with("compile_mismatch", "build_model returns a model that is not compiled",
+        fail_with("compile_settings", "build_model returns a model that is not compiled",
                   'model.compile(optimizer="adam", loss="mse") before return model')
 
 

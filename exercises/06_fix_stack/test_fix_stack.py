@@ -40,50 +40,11 @@ def _data(timesteps, n=48):
     return w.x_train[:n], w.y_train[:n]
 
 
-def rnn_calls(model, x):
-    """Call model(x); return each recurrent layer it calls (outermost only), in order, with
-    the shape of what that layer reads (batch dropped): any model kind, any RNN idiom."""
-    import keras
-
-    calls, depth = [], [0]
-    classes = (keras.layers.RNN, keras.layers.Bidirectional)
-    own = {cls: cls.__dict__.get("__call__") for cls in classes}
-
-    def recording(current):
-        def __call__(self, *args, **kwargs):
-            depth[0] += 1
-            try:
-                if depth[0] == 1:
-                    seen = args[0] if args else kwargs.get("sequences", kwargs.get("inputs"))
-                    calls.append((self, [None, *np.shape(seen)[1:]]))
-                return current(self, *args, **kwargs)
-            finally:
-                depth[0] -= 1
-        return __call__
-
-    for cls in classes:
-        cls.__call__ = recording(cls.__call__)
-    try:
-        output = model(x)
-    finally:
-        for cls, call in own.items():
-            if call is None:
-                del cls.__call__
-            else:
-                cls.__call__ = call
-    rnns = [_rnn(layer, seen) for layer, seen in calls]
-    return [r for r in rnns if r is not None], list(np.shape(output))
-
-
-def _rnn(layer, seen):
-    """A recurrent layer's kind, units and return_sequences (from its config) and what it
-    reads; None for another layer."""
-    from lstm_shapes.core.contracts import contract_of
-
-    contract = contract_of(layer)
-    if contract is None:
-        return None
-    return {"kind": contract.kind, "units": contract.units, "input": list(seen),
+def _rnn(call):
+    """One recurrent layer call of a model's story: the layer's kind, units and
+    return_sequences (from its config) and the shape it reads."""
+    contract = call.contract
+    return {"kind": contract.kind, "units": contract.units, "input": list(call.input_shape),
             "return_sequences": contract.return_sequences,
             "bidirectional": contract.bidirectional}
 
@@ -104,11 +65,12 @@ def describe(build, x, y):
         with diagnosing():
             model = build()
             report = check_model(model, x, y)
-            rnns, output = rnn_calls(model, x) if not report.errors else ([], None)
+            output = None if report.errors else list(np.shape(model(x)))
     except ShapeError as err:
         return {"error": {"code": err.code, "text": str(err)}}
-    if report.errors:  # the model cannot read x: what its RNNs were built for
-        rnns = [_rnn(c.layer, c.input_shape) for c in report.story.rnn_calls]
+    # each recurrent layer call, in order, with what it reads (a subclassed model is traced
+    # by calling it): RNN(LSTMCell) is an LSTM too
+    rnns = [_rnn(call) for call in report.story.rnn_calls]
     loss, at_2 = getattr(model, "loss", None), None
     if loss is not None:  # what the loss says of predicting 2 for 0 (mse: 4, mae: 2)
         loss = keras.losses.get(loss) if isinstance(loss, str) else loss
@@ -153,7 +115,7 @@ def judge_stack(facts, timesteps, units):
     kinds = [r["kind"] for r in rnns]
     if kinds != ["LSTM", "LSTM"]:
         layers = ", ".join(f"{r['kind']}({r['units']})" for r in rnns) or "none"
-        fail_with("architecture_mismatch", f"the model's recurrent layers are {layers}: the "
+        fail_with("model_layers", f"the model's recurrent layers are {layers}: the "
                   "exercise asks for two stacked LSTMs", UNITS_FIX.split("   #")[0]
                   + ", then keras.layers.Dense(1)")
     for r in rnns:
@@ -162,7 +124,7 @@ def judge_stack(facts, timesteps, units):
                       f"timestep; build_model was asked for units={units}",
                       UNITS_FIX)
         if r["units"] != units:
-            fail_with("argument_ignored", f"LSTM({r['units']}) where build_model was asked "
+            fail_with("ignored_argument", f"LSTM({r['units']}) where build_model was asked "
                       f"for units={units}", UNITS_FIX)
     seen = tuple(rnns[0]["input"][1:])
     if seen not in ((timesteps, 1), (None, 1)):
@@ -207,7 +169,7 @@ def judge_one_prediction_per_window(facts, n):
         want = lstm_param_count(units=u, features=features) + lstm_param_count(
             units=u, features=u) + u + 1
         if facts["params"] != want:
-            fail_with("architecture_mismatch", f"the model has {facts['params']} parameters; "
+            fail_with("model_layers", f"the model has {facts['params']} parameters; "
                       f"two LSTM({u}) and Dense(1) have {want}: it holds more than the "
                       "exercise asks for", UNITS_FIX.split("   #")[0]
                       + ", then keras.layers.Dense(1): nothing else")
@@ -233,10 +195,10 @@ def test_one_prediction_per_window_no_silent_broadcast(answers):
 def test_compiled_with_adam_and_mse(answers):
     facts = _built(answers["model"])
     if not facts["compiled"]:
-        fail_with("compile_mismatch", "build_model returns a model that is not compiled",
+        fail_with("compile_settings", "build_model returns a model that is not compiled",
                   COMPILE_FIX + " before return model")
     if not facts["adam"] or facts["loss_at_2"] != 4.0:
-        fail_with("compile_mismatch", "the model is compiled with another optimizer or loss: "
+        fail_with("compile_settings", "the model is compiled with another optimizer or loss: "
                   f"predicting 2 for a target of 0 costs {facts['loss_at_2']} (mse: 4.0)"
                   + ("" if facts["adam"] else ", and the optimizer is not Adam"), COMPILE_FIX)
 

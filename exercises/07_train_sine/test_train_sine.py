@@ -89,50 +89,11 @@ def _training_rows(x, validation_split):
     return list(x[:int(len(x) * (1 - validation_split))])
 
 
-def rnn_calls(model, x):
-    """Call model(x); return each recurrent layer it calls (outermost only), in order, with
-    the shape of what that layer reads (batch dropped): any model kind, any RNN idiom."""
-    import keras
-
-    calls, depth = [], [0]
-    classes = (keras.layers.RNN, keras.layers.Bidirectional)
-    own = {cls: cls.__dict__.get("__call__") for cls in classes}
-
-    def recording(current):
-        def __call__(self, *args, **kwargs):
-            depth[0] += 1
-            try:
-                if depth[0] == 1:
-                    seen = args[0] if args else kwargs.get("sequences", kwargs.get("inputs"))
-                    calls.append((self, [None, *np.shape(seen)[1:]]))
-                return current(self, *args, **kwargs)
-            finally:
-                depth[0] -= 1
-        return __call__
-
-    for cls in classes:
-        cls.__call__ = recording(cls.__call__)
-    try:
-        output = model(x)
-    finally:
-        for cls, call in own.items():
-            if call is None:
-                del cls.__call__
-            else:
-                cls.__call__ = call
-    rnns = [_rnn(layer, seen) for layer, seen in calls]
-    return [r for r in rnns if r is not None], list(np.shape(output))
-
-
-def _rnn(layer, seen):
-    """A recurrent layer's kind, units and return_sequences (from its config) and what it
-    reads; None for another layer."""
-    from lstm_shapes.core.contracts import contract_of
-
-    contract = contract_of(layer)
-    if contract is None:
-        return None
-    return {"kind": contract.kind, "units": contract.units, "input": list(seen),
+def _rnn(call):
+    """One recurrent layer call of a model's story: the layer's kind, units and
+    return_sequences (from its config) and the shape it reads."""
+    contract = call.contract
+    return {"kind": contract.kind, "units": contract.units, "input": list(call.input_shape),
             "return_sequences": contract.return_sequences,
             "bidirectional": contract.bidirectional}
 
@@ -153,11 +114,12 @@ def describe(build, x, y):
         with diagnosing():
             model = build()
             report = check_model(model, x, y)
-            rnns, output = rnn_calls(model, x) if not report.errors else ([], None)
+            output = None if report.errors else list(np.shape(model(x)))
     except ShapeError as err:
         return {"error": {"code": err.code, "text": str(err)}}
-    if report.errors:  # the model cannot read x: what its RNNs were built for
-        rnns = [_rnn(c.layer, c.input_shape) for c in report.story.rnn_calls]
+    # each recurrent layer call, in order, with what it reads (a subclassed model is traced
+    # by calling it): RNN(LSTMCell) is an LSTM too
+    rnns = [_rnn(call) for call in report.story.rnn_calls]
     loss, at_2 = getattr(model, "loss", None), None
     if loss is not None:  # what the loss says of predicting 2 for 0 (mse: 4, mae: 2)
         loss = keras.losses.get(loss) if isinstance(loss, str) else loss
@@ -236,7 +198,7 @@ def test_two_stacked_lstms_of_50_then_dense_1(answers):
     got = [(r["kind"], r["units"]) for r in rnns]
     if got != [("LSTM", 50), ("LSTM", 50)]:
         code = ("units_equals_timesteps" if any(units in (1, 10) for _, units in got)
-                else "architecture_mismatch")
+                else "model_layers")
         layers = ", ".join(f"{kind}({units})" for kind, units in got) or "none"
         fail_with(code, f"the model's recurrent layers are {layers}: the exercise asks for "
                   "LSTM(50), LSTM(50)", STACK_FIX)
@@ -249,7 +211,7 @@ def test_two_stacked_lstms_of_50_then_dense_1(answers):
                   LAST_FIX)
     want = lstm_param_count(units=50, features=1) + lstm_param_count(units=50, features=50) + 51
     if answers["model"]["params"] != want:
-        fail_with("architecture_mismatch", f"the model has {answers['model']['params']} "
+        fail_with("model_layers", f"the model has {answers['model']['params']} "
                   f"parameters; LSTM(50), LSTM(50) and Dense(1) on 1 feature have {want}",
                   STACK_FIX + ": nothing else")
 
@@ -258,10 +220,10 @@ def test_two_stacked_lstms_of_50_then_dense_1(answers):
 def test_compiled_with_adam_and_mse(answers):
     facts = _built(answers["model"])
     if not facts["compiled"]:
-        fail_with("compile_mismatch", "build_and_train returns a model that is not compiled",
+        fail_with("compile_settings", "build_and_train returns a model that is not compiled",
                   COMPILE_FIX + " before model.fit")
     if not facts["adam"] or facts["loss_at_2"] != 4.0:
-        fail_with("compile_mismatch", "the model trains with another optimizer or loss: "
+        fail_with("compile_settings", "the model trains with another optimizer or loss: "
                   f"predicting 2 for a target of 0 costs {facts['loss_at_2']} (mse: 4.0)"
                   + ("" if facts["adam"] else "; the optimizer is not Adam"), COMPILE_FIX)
 
@@ -271,9 +233,10 @@ def test_trained_on_the_training_windows_only(answers):
     fits = _built(answers["model"])["fits"]
     leaked = [f for f in fits if f["val_windows"]]
     if leaked:
-        fail_with("validation_leak", f"model.fit trained on {leaked[0]['windows']} windows, "
-                  f"{leaked[0]['val_windows']} of them validation windows: the validation MSE "
-                  "would no longer measure windows the model has not seen", FIT_FIX)
+        fail_with("validation_on_training_data", f"model.fit trained on "
+                  f"{leaked[0]['windows']} windows, {leaked[0]['val_windows']} of them "
+                  "validation windows: the validation MSE would no longer measure windows the "
+                  "model has not seen", FIT_FIX)
 
 
 @pytest.mark.exercise("train_sine", points=3)

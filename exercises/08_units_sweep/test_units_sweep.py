@@ -91,57 +91,9 @@ def _mse(model, x, y):
     return float(np.mean((np.asarray(model(x, training=False), dtype="float64") - y) ** 2))
 
 
-def rnn_calls(model, x):
-    """Call model(x); return each recurrent layer it calls (outermost only), in order, with
-    the shape of what that layer reads (batch dropped): any model kind, any RNN idiom."""
-    import keras
-
-    calls, depth = [], [0]
-    classes = (keras.layers.RNN, keras.layers.Bidirectional)
-    own = {cls: cls.__dict__.get("__call__") for cls in classes}
-
-    def recording(current):
-        def __call__(self, *args, **kwargs):
-            depth[0] += 1
-            try:
-                if depth[0] == 1:
-                    seen = args[0] if args else kwargs.get("sequences", kwargs.get("inputs"))
-                    calls.append((self, [None, *np.shape(seen)[1:]]))
-                return current(self, *args, **kwargs)
-            finally:
-                depth[0] -= 1
-        return __call__
-
-    for cls in classes:
-        cls.__call__ = recording(cls.__call__)
-    try:
-        output = model(x)
-    finally:
-        for cls, call in own.items():
-            if call is None:
-                del cls.__call__
-            else:
-                cls.__call__ = call
-    rnns = [_rnn(layer, seen) for layer, seen in calls]
-    return [r for r in rnns if r is not None], list(np.shape(output))
-
-
-def _rnn(layer, seen):
-    """A recurrent layer's kind, units and return_sequences (from its config) and what it
-    reads; None for another layer."""
-    from lstm_shapes.core.contracts import contract_of
-
-    contract = contract_of(layer)
-    if contract is None:
-        return None
-    return {"kind": contract.kind, "units": contract.units, "input": list(seen),
-            "return_sequences": contract.return_sequences,
-            "bidirectional": contract.bidirectional}
-
-
 def run_sweep(module, units_list, epochs, windows):
     """sweep()'s rows, and what the tests measured of each model it trained with model.fit."""
-    from lstm_shapes import sine_windows
+    from lstm_shapes import explain, sine_windows
 
     w = sine_windows(timesteps=10)
     x_train, y_train = w.x_train[:windows], w.y_train[:windows]
@@ -161,7 +113,8 @@ def run_sweep(module, units_list, epochs, windows):
         window_start = models[i - 1]["fits"][-1]["end"] if i else started
         window_end = models[i + 1]["fits"][0]["start"] if i + 1 < len(models) else ended
         measured.append({
-            "recurrent": [[r["kind"], r["units"]] for r in rnn_calls(model, w.x_val[:2])[0]],
+            "recurrent": [[c.contract.kind, c.contract.units]  # RNN(LSTMCell) is an LSTM
+                          for c in explain(model, w.x_val[:2]).rnn_calls],
             "features": int(x_train.shape[-1]),
             "params": int(model.count_params()),
             "val_mse": _mse(model, w.x_val, w.y_val), "train_mse": _mse(model, x_train, y_train),
@@ -229,7 +182,7 @@ def _rows(answer, units_list):
     rows = answer["rows"]
     if not isinstance(rows, list) or len(rows) != len(units_list) or not all(
             isinstance(row, dict) for row in rows):
-        fail_with("argument_ignored", f"sweep(..., units_list={units_list}) must return one "
+        fail_with("ignored_argument", f"sweep(..., units_list={units_list}) must return one "
                   f"row (a dict) per units value, {len(units_list)} rows; got {rows!r:.200}",
                   LOOP_FIX)
     for row in rows:
@@ -242,7 +195,7 @@ def _rows(answer, units_list):
 def _models(answer, units_list):
     models = answer["models"]
     if len(models) != len(units_list):
-        fail_with("argument_ignored", f"sweep(..., units_list={units_list}) trained "
+        fail_with("ignored_argument", f"sweep(..., units_list={units_list}) trained "
                   f"{len(models)} model(s) with model.fit; one per units value is "
                   f"{len(units_list)}", LOOP_FIX)
     return models
@@ -256,18 +209,18 @@ def judge_rows(answer, units_list):
     rows, models = _rows(answer, units_list), _models(answer, units_list)
     for units, row, model in zip(units_list, rows, models):
         if row["units"] != units:
-            fail_with("argument_ignored", f"the rows hold units {[r['units'] for r in rows]}; "
+            fail_with("ignored_argument", f"the rows hold units {[r['units'] for r in rows]}; "
                       f"sweep was asked for units_list={units_list}, in that order", LOOP_FIX)
         if model["recurrent"] != [["LSTM", units]]:
             layers = ", ".join(f"{k}({u})" for k, u in model["recurrent"]) or "none"
-            code = ("argument_ignored" if [k for k, _ in model["recurrent"]] == ["LSTM"]
-                    else "architecture_mismatch")
+            code = ("ignored_argument" if [k for k, _ in model["recurrent"]] == ["LSTM"]
+                    else "model_layers")
             fail_with(code, f"the model of the row units={units} has the recurrent layers "
                       f"{layers}", "keras.layers.LSTM(units)   # the loop's units, then "
                       "keras.layers.Dense(1)")
         whole = lstm_param_count(units=units, features=model["features"]) + units + 1
         if model["params"] != whole:
-            fail_with("architecture_mismatch", f"the model of units={units} has "
+            fail_with("model_layers", f"the model of units={units} has "
                       f"{model['params']} parameters; LSTM({units}) + Dense(1) have {whole}",
                       "keras.layers.LSTM(units), then keras.layers.Dense(1): nothing else")
         if row["params"] != model["params"]:
@@ -282,13 +235,13 @@ def judge_training(answer, units_list, epochs):
     """Each model trains for ``epochs`` epochs on the training windows only."""
     for units, model in zip(units_list, _models(answer, units_list)):
         if model["val_windows"]:
-            fail_with("validation_leak", f"the model of units={units} trained on "
+            fail_with("validation_on_training_data", f"the model of units={units} trained on "
                       f"{model['windows']} windows, {model['val_windows']} of them validation "
                       "windows: its validation loss no longer measures unseen windows",
                       "model.fit(x_train, y_train, epochs=epochs)   # the validation windows "
                       "only measure")
         if model["epochs"] != epochs:
-            fail_with("argument_ignored", f"the model of units={units} trained "
+            fail_with("ignored_argument", f"the model of units={units} trained "
                       f"{model['epochs']} epoch(s); sweep was asked for epochs={epochs}",
                       "model.fit(x_train, y_train, epochs=epochs)")
 
@@ -305,8 +258,8 @@ def judge_val_loss(answer, units_list):
             if value is not None and isinstance(got, (int, float))
             and abs(got - value) <= 1e-4 * abs(value) + 1e-7]
         if close:
-            fail_with("train_loss_as_val_loss", f"units {units}: the row's val_loss {got:.6g} "
-                      f"is {close[0]}; its MSE on the validation windows is {want:.6g}",
+            fail_with("validation_on_training_data", f"units {units}: the row's val_loss "
+                      f"{got:.6g} is {close[0]}; its MSE on the validation windows is {want:.6g}",
                       VAL_FIX)
         fail_with("wrong_measurement", f"units {units}: the row's val_loss is {got!r:.30}; "
                   f"the trained model's MSE on the validation windows is {want:.6g}", VAL_FIX)

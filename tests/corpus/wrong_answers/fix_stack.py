@@ -28,12 +28,12 @@ WRONG = [
     Wrong("the default 16 units hard-coded",
           {_FIRST: "keras.layers.LSTM(16, return_sequences=True),",
            _LAST: "keras.layers.LSTM(16),\n"},
-          "argument_ignored", "then keras.layers.LSTM(units)   # units"),
+          "ignored_argument", "then keras.layers.LSTM(units)   # units"),
     Wrong("the first LSTM sized by the window length",
           {_FIRST: "keras.layers.LSTM(timesteps, return_sequences=True),"},
           "units_equals_timesteps", "then keras.layers.LSTM(units)   # units"),
     Wrong("the loss changed instead of the shapes", {'loss="mse"': 'loss="mae"'},
-          "compile_mismatch", 'model.compile(optimizer="adam", loss="mse")'),
+          "compile_settings", 'model.compile(optimizer="adam", loss="mse")'),
     Wrong("the library's builder called instead of the repair",
           {"import keras\n": "import keras\nfrom lstm_shapes import build_stacked_lstm\n",
            "    model = keras.Sequential([\n        keras.Input((timesteps, 1)),\n"
@@ -44,7 +44,7 @@ WRONG = [
     Wrong("a hidden Dense layer added before the output",
           {"keras.layers.Dense(1),": "keras.layers.Dense(units, activation=\"relu\"),\n"
            "        keras.layers.Dense(1),"},
-          "architecture_mismatch", "keras.layers.Dense(1): nothing else"),
+          "model_layers", "keras.layers.Dense(1): nothing else"),
 ]
 
 _MODEL = """    model = keras.Sequential([

@@ -4,6 +4,7 @@ from corpus.wrong_answers import Wrong
 
 _FIT = "model.fit(x_train, y_train, validation_data=(x_val, y_val),"
 _FIRST = "keras.layers.LSTM(50, return_sequences=True),"
+_FIT_FIX = "model.fit(x_train, y_train, validation_data=(x_val, y_val)"
 _LAST = "        keras.layers.LSTM(50),\n"
 
 WRONG = [
@@ -11,10 +12,10 @@ WRONG = [
           {"import keras\n": "import keras\nimport numpy as np\n",
            _FIT: "model.fit(np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val]),"
                  "\n              validation_data=(x_val, y_val),"},
-          "validation_leak", "model.fit(x_train, y_train, validation_data=(x_val, y_val)"),
+          "validation_on_training_data", _FIT_FIX),
     Wrong("the two splits swapped in fit",
           {_FIT: "model.fit(x_val, y_val, validation_data=(x_train, y_train),"},
-          "validation_leak", "model.fit(x_train, y_train, validation_data=(x_val, y_val)"),
+          "validation_on_training_data", _FIT_FIX),
     Wrong("the first LSTM hands on only its last h", {_FIRST: "keras.layers.LSTM(50),"},
           "missing_return_sequences", "keras.layers.LSTM(50, return_sequences=True)"),
     Wrong("return_sequences on both LSTMs: trains silently on broadcast targets",
@@ -31,7 +32,7 @@ WRONG = [
           {"keras.Input(x_train.shape[1:])": "keras.Input((10,))"},
           "missing_timestep_axis", "keras.Input(x_train.shape[1:])"),
     Wrong("mean absolute error instead of mse", {'loss="mse"': 'loss="mae"'},
-          "compile_mismatch", 'Adam(learning_rate=5e-3), loss="mse")'),
+          "compile_settings", 'Adam(learning_rate=5e-3), loss="mse")'),
     Wrong("one epoch only", {"epochs=6": "epochs=1"},
           "undertrained", "more epochs"),
     Wrong("the library's builder called",
@@ -44,7 +45,7 @@ WRONG = [
     Wrong("a hidden Dense layer added before the output",
           {"keras.layers.Dense(1),": "keras.layers.Dense(25, activation=\"relu\"),\n"
            "        keras.layers.Dense(1),"},
-          "architecture_mismatch", "keras.layers.Dense(1): nothing else"),
+          "model_layers", "keras.layers.Dense(1): nothing else"),
 ]
 
 _MODEL = """    model = keras.Sequential([
