@@ -24,8 +24,8 @@ def to_lstm_input(x):
 
 
 def build_model(timesteps, units=32):
-    """A compiled model: an LSTM of ``units`` units reading windows of ``timesteps`` values,
-    then Dense(1)."""
+    """A compiled model: an LSTM of ``units`` units reading windows of ``timesteps`` values
+    (as to_lstm_input returns them), then Dense(1): one prediction per window."""
     ### BEGIN SOLUTION
     model = keras.Sequential([
         keras.Input((timesteps, 1)),

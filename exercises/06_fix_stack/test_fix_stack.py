@@ -1,60 +1,225 @@
-"""Tests of exercise 6 (fix_stack): the model is checked with lstm_shapes.check_model."""
+"""Tests of exercise 6 (fix_stack): they judge the model build_model returns on sine windows.
+
+The model is described in your process (its recurrent layers and what each reads, its
+parameters, compile settings, output, and what lstm_shapes.check_model finds) and judged
+here, so Sequential, functional and subclassed models are judged alike.
+"""
 
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import assert_shape, fail_with
+from lstm_shapes.exercises import fail, fail_with
+
+# the library's builder would answer build_model: it refuses while the probes run
+OFF_LIMITS = ("build_stacked_lstm",)
+
+# the fix lines, written with build_model's own arguments
+FIRST_FIX = ("keras.layers.LSTM(units, return_sequences=True)   # the first LSTM hands the "
+             "second its whole sequence")
+LAST_FIX = ("keras.layers.LSTM(units)   # the last LSTM: no return_sequences, so Dense(1) "
+            "reads its last h: one prediction per window")
+INPUT_FIX = "keras.Input((timesteps, 1))   # (timesteps, features): one window, no batch axis"
+UNITS_FIX = ("keras.layers.LSTM(units, return_sequences=True), then keras.layers.LSTM(units)"
+             "   # units: the function's argument, the size of h and c")
+COMPILE_FIX = 'model.compile(optimizer="adam", loss="mse")'
 
 
 def _question(rng):
-    return int(rng.integers(5, 15)), int(rng.integers(4, 17))
-
-
-def probe_model(module, rng):
-    return module.build_model(*_question(rng))
+    """timesteps and units for build_model; units is never timesteps, so LSTM(timesteps)
+    never passes for LSTM(units), nor the default 16 for another units."""
+    timesteps = int(rng.integers(5, 15))
+    units = int(rng.choice([u for u in range(4, 24) if u not in (timesteps, 16)]))
+    return timesteps, units
 
 
 def _data(timesteps, n=48):
-    series = np.sin(np.arange(0, (n + timesteps) * 0.1, 0.1))[:n + timesteps]
-    x = np.stack([series[i:i + timesteps] for i in range(n)])[..., None].astype("float32")
-    return x, series[timesteps:timesteps + n, None].astype("float32")
+    """n windows of the sine wave (n, timesteps, 1) and the next value of each (n, 1)."""
+    from lstm_shapes import sine_windows
+
+    w = sine_windows(timesteps=timesteps)
+    return w.x_train[:n], w.y_train[:n]
 
 
-def _first_error(model, x, y):
-    from lstm_shapes import check_model
+def _rnn(call):
+    """One recurrent layer call of a model's story: the layer's kind, units and
+    return_sequences (from its config) and the shape it reads."""
+    contract = call.contract
+    return {"kind": contract.kind, "units": contract.units, "input": list(call.input_shape),
+            "return_sequences": contract.return_sequences,
+            "bidirectional": contract.bidirectional}
 
-    report = check_model(model, x, y)
-    if report.errors:
-        err = report.errors[0]
-        fail_with(err.code, err.message, err.fix, where=err.where)
+
+def describe(build, x, y):
+    """Build a model and describe it as plain data: its recurrent layers and what each reads,
+    parameters, compile settings, its output on x and check_model's findings for (x, y).
+
+    Plain data reaches the judge for every model kind (a subclassed model cannot be reloaded
+    there). A mistake Keras refuses comes back as ``{"error": ...}``, named by
+    lstm_shapes.diagnosing, so the tests can say what to change in your terms.
+    """
+    import keras
+
+    from lstm_shapes import ShapeError, check_model, diagnosing
+
+    try:
+        with diagnosing():
+            model = build()
+            report = check_model(model, x, y)
+            output = None if report.errors else list(np.shape(model(x)))
+    except ShapeError as err:
+        return {"error": {"code": err.code, "text": str(err)}}
+    # each recurrent layer call, in order, with what it reads (a subclassed model is traced
+    # by calling it): RNN(LSTMCell) is an LSTM too
+    rnns = [_rnn(call) for call in report.story.rnn_calls]
+    loss, at_2 = getattr(model, "loss", None), None
+    if loss is not None:  # what the loss says of predicting 2 for 0 (mse: 4, mae: 2)
+        loss = keras.losses.get(loss) if isinstance(loss, str) else loss
+        at_2 = float(np.mean(np.asarray(loss(np.zeros((1, 1), "float32"),
+                                             np.full((1, 1), 2.0, "float32")))))
+    return {
+        "rnns": rnns,
+        "params": int(model.count_params()),
+        "compiled": bool(getattr(model, "compiled", False)),
+        "adam": isinstance(getattr(model, "optimizer", None), keras.optimizers.Adam),
+        "loss_at_2": at_2,
+        "findings": [{"code": f.code, "where": f.where, "message": f.message, "fix": f.fix}
+                     for f in report.errors],
+        "output": output,
+    }
+
+
+def probe_model(module, rng):
+    timesteps, units = _question(rng)
+    return describe(lambda: module.build_model(timesteps, units=units), *_data(timesteps))
+
+
+def _with_fix(text, fix):
+    """A rendered ShapeError with its fix line replaced by one in the learner's terms."""
+    lines = [line for line in text.splitlines() if not line.startswith("  fix:")]
+    return "\n".join([*lines, f"  fix: {fix}"])
+
+
+def _built(facts):
+    """The description of a model that was built, else fail with what stopped Keras."""
+    error = facts.get("error")
+    if error is not None:
+        fix = {"missing_return_sequences": FIRST_FIX, "missing_timestep_axis": INPUT_FIX,
+               "batch_in_input_shape": INPUT_FIX}.get(error["code"])
+        fail(_with_fix(error["text"], fix) if fix else error["text"], error["code"])
+    return facts
+
+
+def judge_stack(facts, timesteps, units):
+    """Two LSTMs of ``units`` units; the first reads the windows (timesteps, 1)."""
+    rnns = _built(facts)["rnns"]
+    kinds = [r["kind"] for r in rnns]
+    if kinds != ["LSTM", "LSTM"]:
+        layers = ", ".join(f"{r['kind']}({r['units']})" for r in rnns) or "none"
+        fail_with("model_layers", f"the model's recurrent layers are {layers}: the "
+                  "exercise asks for two stacked LSTMs", UNITS_FIX.split("   #")[0]
+                  + ", then keras.layers.Dense(1)")
+    for r in rnns:
+        if r["units"] == timesteps:
+            fail_with("units_equals_timesteps", f"LSTM({r['units']}) = one unit per "
+                      f"timestep; build_model was asked for units={units}",
+                      UNITS_FIX)
+        if r["units"] != units:
+            fail_with("ignored_argument", f"LSTM({r['units']}) where build_model was asked "
+                      f"for units={units}", UNITS_FIX)
+    seen = tuple(rnns[0]["input"][1:])
+    if seen not in ((timesteps, 1), (None, 1)):
+        fail_with("input_shape_data_mismatch", f"the first LSTM reads (batch, "
+                  f"{', '.join(map(str, seen))}); windows of timesteps={timesteps} are "
+                  f"(batch, {timesteps}, 1)", INPUT_FIX)
+
+
+def judge_first_hands_on_sequence(facts):
+    """The first LSTM returns sequences: the second one reads every timestep's h."""
+    rnns = _built(facts)["rnns"]
+    if rnns and not rnns[0]["return_sequences"]:
+        after = (f": the second LSTM reads {tuple(rnns[1]['input'])}, made from that one h"
+                 if len(rnns) > 1 else "")
+        fail_with("missing_return_sequences", "the first LSTM hands on only its last h"
+                  + after, FIRST_FIX)
+
+
+def judge_one_prediction_per_window(facts, n):
+    """(n, 1) predictions from the last LSTM's last h through Dense(1); no silent broadcast
+    against (n, 1) targets; the two LSTMs and Dense(1) are all the weights."""
+    from lstm_shapes import lstm_param_count
+
+    facts = _built(facts)
+    for finding in facts["findings"]:
+        if finding["where"] == "x":  # how the input is read: judge_stack says it
+            continue
+        fix = {"sequence_output_vs_last_target": LAST_FIX,
+               "target_broadcast": LAST_FIX}.get(finding["code"], finding["fix"])
+        fail_with(finding["code"], finding["message"], fix, where=finding["where"])
+    output, rnns = facts["output"], facts["rnns"]
+    if output is not None and output != [n, 1]:
+        code = "sequence_output_vs_last_target" if len(output) == 3 else "output_width_mismatch"
+        fail_with(code, f"model(x) of {n} windows is {tuple(output)}: one prediction per "
+                  f"window is ({n}, 1)", LAST_FIX)
+    if len(rnns) == 2 and rnns[-1]["return_sequences"]:
+        fail_with("unexpected_sequence_output", "the last LSTM returns its whole sequence and "
+                  "a later layer squeezes the time axis away: Dense(1) should read the last "
+                  "LSTM's last h, nothing else", LAST_FIX)
+    if len(rnns) == 2 and rnns[0]["units"] == rnns[1]["units"]:
+        u, features = rnns[0]["units"], rnns[0]["input"][-1]
+        want = lstm_param_count(units=u, features=features) + lstm_param_count(
+            units=u, features=u) + u + 1
+        if facts["params"] != want:
+            fail_with("model_layers", f"the model has {facts['params']} parameters; "
+                      f"two LSTM({u}) and Dense(1) have {want}: it holds more than the "
+                      "exercise asks for", UNITS_FIX.split("   #")[0]
+                      + ", then keras.layers.Dense(1): nothing else")
+
+
+@pytest.mark.exercise("fix_stack", points=2)
+def test_two_lstms_of_units_read_the_windows(answers):
+    timesteps, units = _question(answers.rng("model"))
+    judge_stack(answers["model"], timesteps, units)
+
+
+@pytest.mark.exercise("fix_stack", points=2)
+def test_the_first_lstm_hands_on_its_sequence(answers):
+    judge_first_hands_on_sequence(answers["model"])
 
 
 @pytest.mark.exercise("fix_stack", points=3)
-def test_the_stack_builds_and_reads_sequences(answers):
-    model = answers["model"]
-    lstms = [layer for layer in model.layers if type(layer).__name__ == "LSTM"]
-    assert len(lstms) == 2, f"two stacked LSTMs expected, got {len(lstms)}"
-    if not lstms[0].return_sequences:
-        fail_with("missing_return_sequences", "the first LSTM hands on only its last h",
-                  "keras.layers.LSTM(units, return_sequences=True) first")
-
-
-@pytest.mark.exercise("fix_stack", points=4)
 def test_one_prediction_per_window_no_silent_broadcast(answers):
-    timesteps, _ = _question(answers.rng("model"))
-    x, y = _data(timesteps)
-    _first_error(answers["model"], x, y)
-    assert_shape(answers["model"](x), "batch outputs", "model(x)", batch=len(x), outputs=1)
+    judge_one_prediction_per_window(answers["model"], n=48)
+
+
+@pytest.mark.exercise("fix_stack", points=1)
+def test_compiled_with_adam_and_mse(answers):
+    facts = _built(answers["model"])
+    if not facts["compiled"]:
+        fail_with("compile_settings", "build_model returns a model that is not compiled",
+                  COMPILE_FIX + " before return model")
+    if not facts["adam"] or facts["loss_at_2"] != 4.0:
+        fail_with("compile_settings", "the model is compiled with another optimizer or loss: "
+                  f"predicting 2 for a target of 0 costs {facts['loss_at_2']} (mse: 4.0)"
+                  + ("" if facts["adam"] else ", and the optimizer is not Adam"), COMPILE_FIX)
+
+
+def _other(rng):
+    """Other sizes for the hidden tests: longer windows, one unit or many."""
+    return int(rng.integers(15, 30)), int(rng.choice([1, 2, 3, 32, 48]))
+
+
+def probe_model_other(module, rng):
+    timesteps, units = _other(rng)
+    x, y = _data(timesteps, n=1)
+    return describe(lambda: module.build_model(timesteps, units=units), x, y)
 
 
 ### BEGIN HIDDEN TESTS
-@pytest.mark.exercise("fix_stack", points=3)
-def test_it_trains_and_the_loss_goes_down(answers):
-    timesteps, _ = _question(answers.rng("model"))
-    x, y = _data(timesteps)
-    model = answers["model"]
-    _first_error(model, x, y)
-    model.compile(optimizer="adam", loss="mse")
-    history = model.fit(x, y, epochs=3, batch_size=16, verbose=0).history["loss"]
-    assert np.isfinite(history).all() and history[-1] < history[0]
+@pytest.mark.exercise("fix_stack", points=2)
+def test_other_sizes_and_a_single_window(answers):
+    timesteps, units = _other(answers.rng("model_other"))
+    facts = answers["model_other"]
+    judge_stack(facts, timesteps, units)
+    judge_first_hands_on_sequence(facts)
+    judge_one_prediction_per_window(facts, n=1)
 ### END HIDDEN TESTS

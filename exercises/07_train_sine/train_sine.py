@@ -5,16 +5,19 @@ split into training and validation parts (lstm_shapes.sine_windows does it for y
 
     x_train (790, 10, 1)   y_train (790, 1)   x_val (190, 10, 1)   y_val (190, 1)
 
-Build two stacked LSTMs of 50 units and Dense(1), train them with adam and mse, and return
-the trained model. The tests measure its validation MSE themselves: it must beat 1e-3 and
-the naive "tomorrow = today" baseline (about 5e-3) by far. Keep training short (< 10 s).
+Build two stacked LSTMs of 50 units and Dense(1), train them with adam and mse on the
+training windows only (the validation windows are for validation), and return the trained
+model. The tests measure its validation MSE themselves: it must beat 1e-3 and the naive
+"tomorrow = today" baseline (about 5e-3) by far. A few epochs are enough (the reference
+trains 6, in about 4 s).
 """
 
 import keras
 
 
 def build_and_train(x_train, y_train, x_val, y_val):
-    """Build LSTM(50) -> LSTM(50) -> Dense(1), train it on the windows, return the model."""
+    """Build LSTM(50) -> LSTM(50) -> Dense(1), train it (adam, mse) on the training windows,
+    return the trained model."""
     ### BEGIN SOLUTION build the stacked model, fit it, return it
     model = keras.Sequential([
         keras.Input(x_train.shape[1:]),
@@ -22,8 +25,8 @@ def build_and_train(x_train, y_train, x_val, y_val):
         keras.layers.LSTM(50),
         keras.layers.Dense(1),
     ])
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=3e-3), loss="mse")
-    model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=12, batch_size=32,
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=5e-3), loss="mse")
+    model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=6, batch_size=32,
               verbose=0)
     return model
     ### END SOLUTION

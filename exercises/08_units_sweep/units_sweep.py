@@ -1,8 +1,9 @@
-"""Exercise 8: sweep units 16/32/64 -- loss, parameters and time.
+"""Exercise 8: sweep units -- loss, parameters and time.
 
 More units = a bigger h and c = more capacity, more parameters, more time per epoch (and,
-on small data, more over-fitting). Train one LSTM(units) + Dense(1) per value and report a
-row per model; then draw validation loss against units.
+on small data, more over-fitting). For each value of units_list, build LSTM(units) + Dense(1),
+train it with model.fit on the training windows for ``epochs`` epochs, measure it on the
+validation windows and report a row; then draw validation loss against units.
 """
 
 import time
@@ -12,9 +13,11 @@ import numpy as np
 
 
 def sweep(x_train, y_train, x_val, y_val, units_list=(16, 32, 64), epochs=2):
-    """One row per units value, in order:
+    """One row per value of ``units_list``, in its order:
     {"units": u, "params": <trainable parameters of the whole model>,
-     "val_loss": <validation MSE after training>, "seconds": <training time>}."""
+     "val_loss": <MSE on (x_val, y_val) after training>,
+     "seconds": <wall-clock seconds of that model's training, its model.fit>}.
+    Each model trains with model.fit on (x_train, y_train) only, for ``epochs`` epochs."""
     ### BEGIN SOLUTION train LSTM(u) + Dense(1) for each u; collect the four numbers per row
     rows = []
     for units in units_list:

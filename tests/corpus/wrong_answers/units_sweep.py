@@ -1,0 +1,71 @@
+"""Exercise 8 (units_sweep): plausible wrong sweeps and plots."""
+
+from corpus.wrong_answers import Wrong
+
+_FIT = "        model.fit(x_train, y_train, epochs=epochs, batch_size=32, verbose=0)\n"
+_EVAL = "val_loss = float(model.evaluate(x_val, y_val, verbose=0))"
+_BUILD = ("        model = keras.Sequential([keras.Input(x_train.shape[1:]), "
+          "keras.layers.LSTM(units),\n" + " " * 34 + "keras.layers.Dense(1)])\n")
+_PLOT = 'ax.plot([r["units"] for r in rows], [r["val_loss"] for r in rows], "o-")'
+
+WRONG = [
+    Wrong("val_loss is the last epoch's training loss",
+          {_FIT: _FIT.replace("model.fit", "history = model.fit"),
+           _EVAL: 'val_loss = history.history["loss"][-1]'},
+          "validation_on_training_data", "model.evaluate(x_val, y_val)"),
+    Wrong("val_loss measured on the training windows",
+          {_EVAL: "val_loss = float(model.evaluate(x_train, y_train, verbose=0))"},
+          "validation_on_training_data", "model.evaluate(x_val, y_val)"),
+    Wrong("val_loss measured before training",
+          {_FIT: f"        {_EVAL}\n{_FIT}", f"        {_EVAL}\n        rows": "        rows"},
+          "wrong_measurement", "model.evaluate(x_val, y_val)"),
+    Wrong("trained on the training and the validation windows",
+          {"model.fit(x_train, y_train,": "model.fit(np.concatenate([x_train, x_val]), "
+                                          "np.concatenate([y_train, y_val]),"},
+          "validation_on_training_data", "model.fit(x_train, y_train, epochs=epochs)"),
+    Wrong("units_list ignored: the default values hard-coded",
+          {"for units in units_list:": "for units in (16, 32, 64):"},
+          "ignored_argument", "for units in units_list:"),
+    Wrong("epochs hard-coded", {"epochs=epochs, batch_size=32": "epochs=2, batch_size=32"},
+          "ignored_argument", "model.fit(x_train, y_train, epochs=epochs)"),
+    Wrong("params of the LSTM only, without its Dense head",
+          {"int(model.count_params())": "int(model.layers[0].count_params())"},
+          "wrong_measurement", '"params": model.count_params()'),
+    Wrong("one timer for the whole sweep: the seconds add up",
+          {"    rows = []\n": "    rows = []\n    start = time.perf_counter()\n",
+           "        start = time.perf_counter()\n": ""},
+          "wrong_measurement", "start = time.perf_counter() right before model.fit"),
+    Wrong("seconds in milliseconds",
+          {"seconds = time.perf_counter() - start":
+           "seconds = (time.perf_counter() - start) * 1000"},
+          "wrong_measurement", "start = time.perf_counter() right before model.fit"),
+    Wrong("the plot's axes swapped",
+          {_PLOT: 'ax.plot([r["val_loss"] for r in rows], [r["units"] for r in rows], "o-")'},
+          "plot_content", 'ax.plot([r["units"] for r in rows], [r["val_loss"] for r in rows]'),
+    Wrong("the plot shown, never saved", {"    fig.savefig(path)\n": "    plt.show()\n"},
+          "plot_content", "fig.savefig(path)"),
+    Wrong("the library's builder trains each model",
+          {"import keras\n": "import keras\nfrom lstm_shapes import build_lstm\n",
+           _BUILD: "        model = build_lstm(units, timesteps=x_train.shape[1])\n"},
+          "library_answer", "yourself"),
+]
+
+RIGHT = [  # valid idioms: each earns every visible point
+    Wrong("functional models, validation loss from fit's history, a scatter plot", {
+        _BUILD: """        inputs = keras.Input(shape=x_train.shape[1:])
+        model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.LSTM(units)(inputs)))
+""", _FIT: _FIT.replace("model.fit", "history = model.fit").replace(
+            "verbose=0)", "verbose=0,\n" + " " * 28 + "validation_data=(x_val, y_val))"),
+        _EVAL: 'val_loss = history.history["val_loss"][-1]',
+        _PLOT: 'ax.scatter([r["units"] for r in rows], [r["val_loss"] for r in rows])'},
+        code="", fix=""),
+    Wrong("RNN(LSTMCell), time.time(), a bar chart through pyplot", {
+        "keras.layers.LSTM(units)": "keras.layers.RNN(keras.layers.LSTMCell(units))",
+        "start = time.perf_counter()": "start = time.time()",
+        "seconds = time.perf_counter() - start": "seconds = time.time() - start",
+        _PLOT + '\n    ax.set_xlabel("units")\n    ax.set_ylabel("validation MSE")\n'
+        '    ax.set_xscale("log", base=2)\n':
+        'plt.bar([str(r["units"]) for r in rows], [r["val_loss"] for r in rows])\n',
+        "    fig.tight_layout()\n": "",
+        "    fig.savefig(path)\n": "    plt.savefig(path)\n"}, code="", fix=""),
+]
