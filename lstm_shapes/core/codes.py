@@ -92,6 +92,12 @@ MISCONCEPTIONS: dict[str, str] = {
     "asks for, or not at all.",
     "not_numpy": "a NumPy array is asked for and this is a framework tensor; np.asarray(t) "
     "converts an eager one.",
+    "wrong_measurement": "the number reported is not the measurement asked for: another split, "
+    "another moment (before training), part of the model, or another unit.",
+    "undertrained": "the model has not trained long or fast enough: its validation loss is not "
+    "yet far below the naive baseline.",
+    "plot_content": "the saved plot does not show what was asked (which quantity on which "
+    "axis), or no image was saved at the path.",
     "library_answer": "the exercise asks you to write this yourself; calling the library's "
     "own implementation answers nothing about what you understood.",
     "series_too_short": "the series is too short to cut one window plus its targets from "
