@@ -141,6 +141,10 @@ def _loss_shapes(target: list[str], predicted: list[str]) -> tuple[str, str]:
         return "last_output_vs_sequence_target", (
             "y has one row per timestep: give the last RNN return_sequences=True so the model "
             "predicts every step")
+    if len(target) >= 3 and target[1] != predicted[1]:
+        return "conv_pool_shrinks_time", (
+            f"the model predicts {predicted[1]} steps and y has {target[1]}: keep the time "
+            "axis with padding='same' on Conv1D/pooling layers (or cut y to the model's steps)")
     if target[-1:] != predicted[-1:]:
         return "output_width_mismatch", (
             f"make the last layer Dense({target[-1]}) to predict the target's {target[-1]} "
