@@ -8,7 +8,7 @@ judged alike.
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import assert_close, fail, fail_with
+from lstm_shapes.exercises import assert_close, describe_model, fail, fail_with, with_fix
 
 # the library's builder would answer build_model: it refuses while the probes run
 OFF_LIMITS = ("build_lstm",)
@@ -31,54 +31,6 @@ def _question(rng):
     return x, int(rng.choice([4, 5, 6, 7, 8, 9, 11, 12, 13, 14])), int(rng.integers(16, 40))
 
 
-def _rnn(call):
-    """One recurrent layer call of a model's story: the layer's kind, units and
-    return_sequences (from its config) and the shape it reads."""
-    contract = call.contract
-    return {"kind": contract.kind, "units": contract.units, "input": list(call.input_shape),
-            "return_sequences": contract.return_sequences,
-            "bidirectional": contract.bidirectional}
-
-
-def describe(build, x, y):
-    """Build a model and describe it as plain data: its recurrent layers and what each reads,
-    parameters, compile settings, its output on x and check_model's findings for (x, y).
-
-    Plain data reaches the judge for every model kind (a subclassed model cannot be reloaded
-    there). A mistake Keras refuses comes back as ``{"error": ...}``, named by
-    lstm_shapes.diagnosing, so the tests can say what to change in your terms.
-    """
-    import keras
-
-    from lstm_shapes import ShapeError, check_model, diagnosing
-
-    try:
-        with diagnosing():
-            model = build()
-            report = check_model(model, x, y)
-            output = None if report.errors else list(np.shape(model(x)))
-    except ShapeError as err:
-        return {"error": {"code": err.code, "text": str(err)}}
-    # each recurrent layer call, in order, with what it reads (a subclassed model is traced
-    # by calling it): RNN(LSTMCell) is an LSTM too
-    rnns = [_rnn(call) for call in report.story.rnn_calls]
-    loss, at_2 = getattr(model, "loss", None), None
-    if loss is not None:  # what the loss says of predicting 2 for 0 (mse: 4, mae: 2)
-        loss = keras.losses.get(loss) if isinstance(loss, str) else loss
-        at_2 = float(np.mean(np.asarray(loss(np.zeros((1, 1), "float32"),
-                                             np.full((1, 1), 2.0, "float32")))))
-    return {
-        "rnns": rnns,
-        "params": int(model.count_params()),
-        "compiled": bool(getattr(model, "compiled", False)),
-        "adam": isinstance(getattr(model, "optimizer", None), keras.optimizers.Adam),
-        "loss_at_2": at_2,
-        "findings": [{"code": f.code, "where": f.where, "message": f.message, "fix": f.fix}
-                     for f in report.errors],
-        "output": output,
-    }
-
-
 def probe_input(module, rng):
     return module.to_lstm_input(_question(rng)[0])
 
@@ -91,13 +43,8 @@ def _windows(timesteps, n):
 
 def probe_model(module, rng):
     _, timesteps, units = _question(rng)
-    return describe(lambda: module.build_model(timesteps, units=units), *_windows(timesteps, 6))
-
-
-def _with_fix(text, fix):
-    """A rendered ShapeError with its fix line replaced by one in the learner's terms."""
-    lines = [line for line in text.splitlines() if not line.startswith("  fix:")]
-    return "\n".join([*lines, f"  fix: {fix}"])
+    return describe_model(lambda: module.build_model(timesteps, units=units),
+                          *_windows(timesteps, 6))
 
 
 def _built(facts):
@@ -106,7 +53,7 @@ def _built(facts):
     if error is not None:
         fix = {"missing_timestep_axis": INPUT_FIX, "batch_in_input_shape": INPUT_FIX,
                "units_equals_timesteps": UNITS_FIX}.get(error["code"])
-        fail(_with_fix(error["text"], fix) if fix else error["text"], error["code"])
+        fail(with_fix(error["text"], fix) if fix else error["text"], error["code"])
     return facts
 
 
@@ -122,7 +69,7 @@ def judge_input(got, x):
     else:
         wrong = None
     if wrong is not None:  # failed outside the except: no "during handling" echo
-        fail(_with_fix(str(wrong), RESHAPE_FIX), wrong.code)
+        fail(with_fix(str(wrong), RESHAPE_FIX), wrong.code)
     assert_close(np.asarray(got)[..., 0], x, "to_lstm_input(x)[..., 0]", atol=1e-6,
                  fix=RESHAPE_FIX + ": every value stays in its place")
 
@@ -231,7 +178,8 @@ def probe_input_other(module, rng):
 
 def probe_model_other(module, rng):
     _, timesteps, units = _other(rng)
-    return describe(lambda: module.build_model(timesteps, units=units), *_windows(timesteps, 1))
+    return describe_model(lambda: module.build_model(timesteps, units=units),
+                          *_windows(timesteps, 1))
 
 
 ### BEGIN HIDDEN TESTS

@@ -5,10 +5,9 @@ parameters, compile settings, output, and what lstm_shapes.check_model finds) an
 here, so Sequential, functional and subclassed models are judged alike.
 """
 
-import numpy as np
 import pytest
 
-from lstm_shapes.exercises import fail, fail_with
+from lstm_shapes.exercises import describe_model, fail, fail_with, with_fix
 
 # the library's builder would answer build_model: it refuses while the probes run
 OFF_LIMITS = ("build_stacked_lstm",)
@@ -40,63 +39,9 @@ def _data(timesteps, n=48):
     return w.x_train[:n], w.y_train[:n]
 
 
-def _rnn(call):
-    """One recurrent layer call of a model's story: the layer's kind, units and
-    return_sequences (from its config) and the shape it reads."""
-    contract = call.contract
-    return {"kind": contract.kind, "units": contract.units, "input": list(call.input_shape),
-            "return_sequences": contract.return_sequences,
-            "bidirectional": contract.bidirectional}
-
-
-def describe(build, x, y):
-    """Build a model and describe it as plain data: its recurrent layers and what each reads,
-    parameters, compile settings, its output on x and check_model's findings for (x, y).
-
-    Plain data reaches the judge for every model kind (a subclassed model cannot be reloaded
-    there). A mistake Keras refuses comes back as ``{"error": ...}``, named by
-    lstm_shapes.diagnosing, so the tests can say what to change in your terms.
-    """
-    import keras
-
-    from lstm_shapes import ShapeError, check_model, diagnosing
-
-    try:
-        with diagnosing():
-            model = build()
-            report = check_model(model, x, y)
-            output = None if report.errors else list(np.shape(model(x)))
-    except ShapeError as err:
-        return {"error": {"code": err.code, "text": str(err)}}
-    # each recurrent layer call, in order, with what it reads (a subclassed model is traced
-    # by calling it): RNN(LSTMCell) is an LSTM too
-    rnns = [_rnn(call) for call in report.story.rnn_calls]
-    loss, at_2 = getattr(model, "loss", None), None
-    if loss is not None:  # what the loss says of predicting 2 for 0 (mse: 4, mae: 2)
-        loss = keras.losses.get(loss) if isinstance(loss, str) else loss
-        at_2 = float(np.mean(np.asarray(loss(np.zeros((1, 1), "float32"),
-                                             np.full((1, 1), 2.0, "float32")))))
-    return {
-        "rnns": rnns,
-        "params": int(model.count_params()),
-        "compiled": bool(getattr(model, "compiled", False)),
-        "adam": isinstance(getattr(model, "optimizer", None), keras.optimizers.Adam),
-        "loss_at_2": at_2,
-        "findings": [{"code": f.code, "where": f.where, "message": f.message, "fix": f.fix}
-                     for f in report.errors],
-        "output": output,
-    }
-
-
 def probe_model(module, rng):
     timesteps, units = _question(rng)
-    return describe(lambda: module.build_model(timesteps, units=units), *_data(timesteps))
-
-
-def _with_fix(text, fix):
-    """A rendered ShapeError with its fix line replaced by one in the learner's terms."""
-    lines = [line for line in text.splitlines() if not line.startswith("  fix:")]
-    return "\n".join([*lines, f"  fix: {fix}"])
+    return describe_model(lambda: module.build_model(timesteps, units=units), *_data(timesteps))
 
 
 def _built(facts):
@@ -105,7 +50,7 @@ def _built(facts):
     if error is not None:
         fix = {"missing_return_sequences": FIRST_FIX, "missing_timestep_axis": INPUT_FIX,
                "batch_in_input_shape": INPUT_FIX}.get(error["code"])
-        fail(_with_fix(error["text"], fix) if fix else error["text"], error["code"])
+        fail(with_fix(error["text"], fix) if fix else error["text"], error["code"])
     return facts
 
 
@@ -211,7 +156,7 @@ def _other(rng):
 def probe_model_other(module, rng):
     timesteps, units = _other(rng)
     x, y = _data(timesteps, n=1)
-    return describe(lambda: module.build_model(timesteps, units=units), x, y)
+    return describe_model(lambda: module.build_model(timesteps, units=units), x, y)
 
 
 ### BEGIN HIDDEN TESTS

@@ -5,13 +5,11 @@ model (its recurrent layers, parameters, compile settings) and predicts the vali
 windows; the validation MSE is measured here, from those predictions.
 """
 
-import contextlib
-import inspect
 
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import fail, fail_with
+from lstm_shapes.exercises import describe_model, fail, fail_with, fits_recorded, with_fix
 
 # the library's builder would answer build_and_train: it refuses while the probes run
 OFF_LIMITS = ("build_stacked_lstm",)
@@ -40,103 +38,6 @@ def _fresh():
     return w.x_val, w.y_val
 
 
-@contextlib.contextmanager
-def fits_recorded(x_val):
-    """Record each model.fit call: how many windows it trained on, and how many of them are
-    validation windows."""
-    import keras
-
-    calls, own = [], keras.Model.__dict__.get("fit")
-    inherited = keras.Model.fit
-    val_rows = {_key(row) for row in np.asarray(x_val)}
-
-    def fit(self, *args, **kwargs):
-        history = inherited(self, *args, **kwargs)
-        try:
-            bound = inspect.signature(inherited).bind(self, *args, **kwargs).arguments
-        except TypeError:  # fit itself accepted the call: never fail it here
-            bound = {}
-        rows = _training_rows(bound.get("x"), bound.get("validation_split") or 0.0)
-        calls.append({"windows": len(rows),
-                      "val_windows": sum(_key(row) in val_rows for row in rows)})
-        return history
-
-    keras.Model.fit = fit
-    try:
-        yield calls
-    finally:
-        if own is None:
-            del keras.Model.fit
-        else:
-            keras.Model.fit = own
-
-
-def _key(window):
-    return np.round(np.asarray(window, dtype="float64").ravel(), 5).tobytes()
-
-
-def _training_rows(x, validation_split):
-    """The windows fit trains on: x (or a dataset's x batches) minus validation_split's tail."""
-    if hasattr(x, "as_numpy_iterator"):  # a tf.data.Dataset of (x, y) batches
-        batches = [b[0] if isinstance(b, tuple) else b for b in x.as_numpy_iterator()]
-        x = np.concatenate(batches) if batches else np.zeros((0,))
-    try:
-        x = np.asarray(x, dtype="float64")
-    except (TypeError, ValueError):
-        return []
-    if x.ndim == 0:
-        return []
-    return list(x[:int(len(x) * (1 - validation_split))])
-
-
-def _rnn(call):
-    """One recurrent layer call of a model's story: the layer's kind, units and
-    return_sequences (from its config) and the shape it reads."""
-    contract = call.contract
-    return {"kind": contract.kind, "units": contract.units, "input": list(call.input_shape),
-            "return_sequences": contract.return_sequences,
-            "bidirectional": contract.bidirectional}
-
-
-def describe(build, x, y):
-    """Build a model and describe it as plain data: its recurrent layers and what each reads,
-    parameters, compile settings, its output on x and check_model's findings for (x, y).
-
-    Plain data reaches the judge for every model kind (a subclassed model cannot be reloaded
-    there). A mistake Keras refuses comes back as ``{"error": ...}``, named by
-    lstm_shapes.diagnosing, so the tests can say what to change in your terms.
-    """
-    import keras
-
-    from lstm_shapes import ShapeError, check_model, diagnosing
-
-    try:
-        with diagnosing():
-            model = build()
-            report = check_model(model, x, y)
-            output = None if report.errors else list(np.shape(model(x)))
-    except ShapeError as err:
-        return {"error": {"code": err.code, "text": str(err)}}
-    # each recurrent layer call, in order, with what it reads (a subclassed model is traced
-    # by calling it): RNN(LSTMCell) is an LSTM too
-    rnns = [_rnn(call) for call in report.story.rnn_calls]
-    loss, at_2 = getattr(model, "loss", None), None
-    if loss is not None:  # what the loss says of predicting 2 for 0 (mse: 4, mae: 2)
-        loss = keras.losses.get(loss) if isinstance(loss, str) else loss
-        at_2 = float(np.mean(np.asarray(loss(np.zeros((1, 1), "float32"),
-                                             np.full((1, 1), 2.0, "float32")))))
-    return {
-        "rnns": rnns,
-        "params": int(model.count_params()),
-        "compiled": bool(getattr(model, "compiled", False)),
-        "adam": isinstance(getattr(model, "optimizer", None), keras.optimizers.Adam),
-        "loss_at_2": at_2,
-        "findings": [{"code": f.code, "where": f.where, "message": f.message, "fix": f.fix}
-                     for f in report.errors],
-        "output": output,
-    }
-
-
 def probe_model(module, rng):
     from lstm_shapes import ShapeError, diagnosing
 
@@ -149,21 +50,15 @@ def probe_model(module, rng):
     if not hasattr(model, "predict"):
         raise TypeError(f"build_and_train must return the trained model, got "
                         f"{type(model).__name__}")
-    facts = describe(lambda: model, w.x_val[:32], w.y_val[:32])
+    facts = describe_model(lambda: model, w.x_val[:32], w.y_val[:32])
     if "error" in facts or facts["findings"]:
         return facts
     x_fresh, _ = _fresh()  # model(x), not predict: no graph to trace for three calls
     facts["val_predictions"] = np.asarray(model(w.x_val, training=False)).tolist()
     facts["fresh_predictions"] = np.asarray(model(x_fresh, training=False)).tolist()
     facts["one_prediction"] = list(np.shape(model(w.x_val[:1], training=False)))
-    facts["fits"] = fits
+    facts["fits"] = [{"windows": f["windows"], "val_windows": f["val_windows"]} for f in fits]
     return facts
-
-
-def _with_fix(text, fix):
-    """A rendered ShapeError with its fix line replaced by one in the learner's terms."""
-    lines = [line for line in text.splitlines() if not line.startswith("  fix:")]
-    return "\n".join([*lines, f"  fix: {fix}"])
 
 
 def _built(facts):
@@ -172,7 +67,7 @@ def _built(facts):
     if error is not None:
         fix = {"missing_return_sequences": FIRST_FIX, "missing_timestep_axis": INPUT_FIX,
                "batch_in_input_shape": INPUT_FIX}.get(error["code"])
-        fail(_with_fix(error["text"], fix) if fix else error["text"], error["code"])
+        fail(with_fix(error["text"], fix) if fix else error["text"], error["code"])
     for finding in facts["findings"]:
         fix = {"sequence_output_vs_last_target": LAST_FIX, "target_broadcast": LAST_FIX,
                "input_shape_data_mismatch": INPUT_FIX}.get(finding["code"], finding["fix"])

@@ -8,7 +8,6 @@ from what its matplotlib figure holds.
 """
 
 import contextlib
-import inspect
 import tempfile
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import fail, fail_with
+from lstm_shapes.exercises import fail, fail_with, fits_recorded
 
 # the library's sweep (and the builder it trains) would answer sweep(): they refuse while
 # the probes run
@@ -31,60 +30,6 @@ TIME_FIX = ("start = time.perf_counter() right before model.fit(...), "
             '"seconds": time.perf_counter() - start right after it')
 PLOT_FIX = ('ax.plot([r["units"] for r in rows], [r["val_loss"] for r in rows], "o-"); '
             "fig.savefig(path)")
-
-
-@contextlib.contextmanager
-def fits_recorded(x_val):
-    """Record each model.fit call: the model, how many windows it trained on and how many of
-    them are validation windows, the epochs it ran, and when it started and ended."""
-    import keras
-
-    calls, own = [], keras.Model.__dict__.get("fit")
-    inherited = keras.Model.fit
-    val_rows = {_key(row) for row in np.asarray(x_val)}
-
-    def fit(self, *args, **kwargs):
-        start = time.perf_counter()
-        history = inherited(self, *args, **kwargs)
-        end = time.perf_counter()
-        try:
-            bound = inspect.signature(inherited).bind(self, *args, **kwargs).arguments
-        except TypeError:  # fit itself accepted the call: never fail it here
-            bound = {}
-        rows = _training_rows(bound.get("x"), bound.get("validation_split") or 0.0)
-        losses = getattr(history, "history", {}).get("loss") or [None]
-        calls.append({"model": self, "windows": len(rows), "start": start, "end": end,
-                      "val_windows": sum(_key(row) in val_rows for row in rows),
-                      "epochs": len(getattr(history, "epoch", []) or []),
-                      "last_loss": losses[-1]})
-        return history
-
-    keras.Model.fit = fit
-    try:
-        yield calls
-    finally:
-        if own is None:
-            del keras.Model.fit
-        else:
-            keras.Model.fit = own
-
-
-def _key(window):
-    return np.round(np.asarray(window, dtype="float64").ravel(), 5).tobytes()
-
-
-def _training_rows(x, validation_split):
-    """The windows fit trains on: x (or a dataset's x batches) minus validation_split's tail."""
-    if hasattr(x, "as_numpy_iterator"):  # a tf.data.Dataset of (x, y) batches
-        batches = [b[0] if isinstance(b, tuple) else b for b in x.as_numpy_iterator()]
-        x = np.concatenate(batches) if batches else np.zeros((0,))
-    try:
-        x = np.asarray(x, dtype="float64")
-    except (TypeError, ValueError):
-        return []
-    if x.ndim == 0:
-        return []
-    return list(x[:int(len(x) * (1 - validation_split))])
 
 
 def _mse(model, x, y):

@@ -110,9 +110,9 @@ def classify_mismatch(
                 return "missing_timestep_axis", (
                     f"{arg} = {arg}.reshape({b_text}, {_say(bindings, 'timesteps', n // f_exp)}, "
                     f"{_say(bindings, 'features', f_exp)}){layout}")
+            given = ", ".join(_say(bindings, name, d) for name, d in zip(names, actual))
             return "missing_timestep_axis", (
-                f"{arg} = {arg}.reshape({', '.join(_say(bindings, name, d) for name, d in zip(names, actual))}"
-                f", {_say(bindings, 'features', 1)}){layout}")
+                f"{arg} = {arg}.reshape({given}, {_say(bindings, 'features', 1)}){layout}")
         if len(actual) == len(names):
             t, f = actual[-2], actual[-1]
             window_on_features = (t_exp and t_exp > 1 and f == t_exp * (f_exp or 1)

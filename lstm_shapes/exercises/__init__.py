@@ -11,8 +11,9 @@ Names load lazily: the pytest plugin imports this package in every test run.
 
 >>> from lstm_shapes import exercises
 >>> [name for name in exercises.__all__ if name.islower()]  # doctest: +NORMALIZE_WHITESPACE
-['assert_close', 'assert_shape', 'assert_shape_tuple', 'check', 'fail', 'fail_with',
- 'find_root', 'hint', 'load_manifest', 'release', 'run_exercise_tests', 'status']
+['assert_close', 'assert_shape', 'assert_shape_tuple', 'check', 'describe_model', 'fail',
+ 'fail_with', 'find_root', 'fits_recorded', 'hint', 'load_manifest', 'release',
+ 'run_exercise_tests', 'status', 'with_fix']
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ _EXPORTS = {  # module -> the public names it defines
     "lstm_shapes.exercises.judge": (
         "fail", "fail_with", "Verdict", "assert_shape", "assert_shape_tuple", "assert_close",
     ),
+    "lstm_shapes.exercises.observe": ("describe_model", "fits_recorded", "with_fix"),
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -19,7 +19,6 @@ import linecache
 import sys
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
 
 _SHAPE_ATTRIBUTES = {"shape", "output_shape", "input_shape"}
 _SHAPE_FUNCTIONS = {"shape", "get_shape", "int_shape"}  # np.shape(x), x.get_shape(), ...

@@ -14,7 +14,6 @@ import re
 from collections import Counter
 
 import pytest
-
 from corpus.real_mistakes import (
     FAMILIES,
     NEW_CODES,

@@ -30,9 +30,9 @@ from lstm_shapes.grading import grade_all, load_gradebook
 from lstm_shapes.grading.interpreter import import_path
 
 FAST = {"timeout": 8.0, "memory_mb": 1024}
-SHM_KEY = 0x4C53544D
+SHM_KEY = 0x4C530000 + os.getpid() % 0x10000  # per test process, like MARK
 SHARED = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue")
-MARK = "zz_lstm_shapes_attack"
+MARK = f"zz_lstm_shapes_attack_{os.getpid()}"  # two attack tests at once, each sees its own
 
 _SHM = """import ctypes, time
 libc = ctypes.CDLL(None, use_errno=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,11 @@ from corpus.wrong_answers import apply, corpus, solved_text
 
 from lstm_shapes.exercises.learner_copy import release
 from lstm_shapes.exercises.manifest import instructor_root, load_manifest
-from lstm_shapes.exercises.notebooks import checkable_copy, learner_source, read_notebook
+from lstm_shapes.exercises.notebooks import (
+    checkable_copy,
+    learner_source,
+    read_notebook,
+)
 from lstm_shapes.exercises.runner import run_series_tests
 from lstm_shapes.grading import grade_all
 from lstm_shapes.grading.submission import collect

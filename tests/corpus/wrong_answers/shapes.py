@@ -32,7 +32,7 @@ WRONG = [
     Wrong("the library's count instead of one's own",
           {_COUNT: "from lstm_shapes import lstm_param_count as count\n"
                    "    return count(units, features)"},
-          "library_answer", "write lstm_param_count yourself"),
+          "library_answer", "lstm_shapes.lstm_param_count: this exercise"),
 ]
 
 RIGHT = [

@@ -48,7 +48,7 @@ WRONG = [
           {_MODEL: "    from lstm_shapes import build_stacked_lstm\n"
                    "    model = build_stacked_lstm((units, units), timesteps=timesteps, "
                    "features=features)\n"},
-          "library_answer", "write build_stacked_lstm yourself"),
+          "library_answer", "lstm_shapes.build_stacked_lstm: this exercise"),
 ]
 
 RIGHT = [
