@@ -34,6 +34,8 @@ MAX_JSON_BYTES = 2**20
 class AnswerFormatError(ValueError):
     """A probe returned (or a file holds) something that is not a plain answer."""
 
+    code: str | None = None  # a misconception code when the reason is the learner's
+
 
 @dataclass(frozen=True)
 class AnswerError:
@@ -61,7 +63,10 @@ def _plain_json(value: Any, depth: int = 0) -> Any:
         return int(value)
     if isinstance(value, (float, np.floating)):
         if not math.isfinite(float(value)):
-            raise AnswerFormatError(f"answer number {value!r} is not finite")
+            err = AnswerFormatError(f"answer number {value!r} is not finite: a loss or a "
+                                    "measurement became NaN or inf")
+            err.code = "non_finite_values"  # the learner's data or training, named
+            raise err
         return float(value)
     if isinstance(value, (list, tuple)):
         return [_plain_json(v, depth + 1) for v in value]

@@ -129,3 +129,13 @@ print(len(sine_windows(timesteps=5).x_train) > 0)
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=120)
     assert run.stdout.split() == ["refused", "True"], run.stdout + run.stderr
+
+
+def test_a_nan_in_an_answer_is_named_non_finite_values(tmp_path):
+    tests = SimpleNamespace(probe_loss=lambda module, rng: {"val_loss": module.loss()})
+    learner = tmp_path / "sweep.py"
+    learner.write_text("def loss():\n    return float('nan')\n")
+    (tmp_path / "answers").mkdir()
+    run_probes(tests, import_learner(learner), tmp_path / "answers", seed=0)
+    answer = load_answers(tmp_path / "answers")["loss"]
+    assert isinstance(answer, AnswerError) and answer.code == "non_finite_values", answer
