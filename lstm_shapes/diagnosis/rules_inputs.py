@@ -58,6 +58,24 @@ def _check_input(x: np.ndarray, declared: tuple, out: list[Finding]) -> None:
             f"{format_shape(x.shape)}: the declared shape starts with the number of samples",
             f"keras.Input(shape={tuple(x.shape[1:])})   # one sample: (timesteps, features)"))
         return
+    if (x.ndim == 3 and None not in (t_decl, f_decl) and t_decl != f_decl
+            and (x.shape[1], x.shape[2]) == (f_decl, t_decl) and x.shape[1] != 1):
+        # the same two axes in the other order: which side is wrong is a judgement
+        if t_decl == 1:  # a declaration of one step: the window sits on the model's features
+            out.append(Finding(
+                "window_as_features", "model input",
+                f"the model reads (batch, timesteps=1, features={f_decl}) and x is "
+                f"{format_shape(x.shape)}: the Input puts the window on the feature axis",
+                f"keras.Input(shape=({x.shape[1]}, {x.shape[2]}))   # (timesteps, features)"))
+        else:
+            out.append(Finding(
+                "swapped_axes", "x or the model input",
+                f"x is {format_shape(x.shape)} and the model reads (batch, timesteps={t_decl}, "
+                f"features={f_decl}): the same axes in the other order",
+                f"if x is laid out (batch, timesteps, features), declare keras.Input(shape="
+                f"({x.shape[1]}, {x.shape[2]})); if the model is right, x = np.transpose(x, "
+                "(0, 2, 1))"))
+        return
     bindings = {n: Binding(int(s), "the model's Input") for n, s in
                 (("timesteps", t_decl), ("features", f_decl)) if s is not None}
     code, fix = classify_mismatch(("batch", "timesteps", "features"), tuple(x.shape),

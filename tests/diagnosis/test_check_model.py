@@ -200,3 +200,20 @@ def test_a_generator_is_refused_without_consuming_it() -> None:
     report = check_model(model, batches)
     assert report.codes == ["not_a_tensor"] and "next(gen)" in str(report)
     assert next(batches)[0] is x  # the learner's data is still there
+
+
+@pytest.mark.parametrize("declared, data, code, where, fix", [
+    # a declaration of ONE step with the window on its features: the model is wrong
+    ((1, 10), (8, 10, 1), "window_as_features", "model input", "keras.Input(shape=(10, 1))"),
+    # data of ONE step with the window on its features: the data is wrong
+    ((10, 1), (8, 1, 10), "window_as_features", "x", "x = x.reshape(8, 10, 1)"),
+    # both sides plausible: both readings, never one confident blame
+    ((3, 10), (8, 10, 3), "swapped_axes", "x or the model input",
+     "declare keras.Input(shape=(10, 3)); if the model is right, x = np.transpose(x, (0, 2, 1))"),
+])
+def test_axes_in_the_other_order_blame_the_side_that_is_wrong(declared, data, code, where, fix):
+    model = keras.Sequential([keras.Input(declared), keras.layers.LSTM(4), keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    [finding] = check_model(model, np.zeros(data, "float32"), np.zeros((8, 1), "float32")).errors
+    assert (finding.code, finding.where) == (code, where)
+    assert fix in finding.fix
