@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -28,7 +29,11 @@ from _timing import machine  # noqa: E402
 
 from lstm_shapes.exercises import load_manifest  # noqa: E402
 from lstm_shapes.exercises.manifest import instructor_root  # noqa: E402
-from lstm_shapes.exercises.runner import run_exercise_tests, run_series_tests  # noqa: E402
+from lstm_shapes.exercises.runner import (  # noqa: E402
+    child_env,
+    pytest_command,
+    run_series_tests,
+)
 
 def _check(root: Path, number: str) -> tuple[float, bool]:
     """Seconds of one `lstm-shapes check N` (a fresh process) and whether it passed."""
@@ -38,15 +43,23 @@ def _check(root: Path, number: str) -> tuple[float, bool]:
     return time.perf_counter() - start, run.returncode == 0
 
 
-def _imports_tensorflow(exercise) -> bool:
-    """Does the exercise's pytest child import TensorFlow? (-X importtime, inherited)"""
-    os.environ["PYTHONPROFILEIMPORTTIME"] = "1"
-    try:
-        result = run_exercise_tests(exercise.test_file, exercise=exercise.name,
-                                    rootdir=exercise.root, timeout=600)
-    finally:
-        del os.environ["PYTHONPROFILEIMPORTTIME"]
-    return any(line.rstrip().endswith("| tensorflow") for line in result.output.splitlines())
+_WATCH = """
+import sys, pytest
+code = pytest.main(sys.argv[2:])
+open(sys.argv[1], "w").write(str("tensorflow" in sys.modules))
+sys.exit(code)
+"""
+
+
+def _imports_tensorflow(exercise: Any, tmp: Path) -> bool:
+    """Does the exercise's pytest child (the command the check runs) import TensorFlow?"""
+    command = pytest_command(exercise.test_file, rootdir=exercise.root,
+                             results=tmp / "results.json", junit=tmp / "junit.xml")
+    assert command[1:3] == ["-m", "pytest"], command
+    marker = tmp / "tensorflow.txt"
+    subprocess.run([sys.executable, "-c", _WATCH, str(marker), *command[3:]],
+                   capture_output=True, env=child_env(), cwd=exercise.root, timeout=600)
+    return marker.read_text() == "True"
 
 
 def main() -> None:
@@ -66,7 +79,7 @@ def main() -> None:
         for exercise in chosen:
             runs = [_check(root, str(exercise.number)) for _ in range(args.repeats)]
             seconds = [r[0] for r in runs]
-            tf = "imported" if _imports_tensorflow(exercise) else "not imported"
+            tf = "imported" if _imports_tensorflow(exercise, Path(tmp)) else "not imported"
             print(f"| {exercise.number} {exercise.name} | {statistics.median(seconds):.1f} | "
                   f"{', '.join(f'{s:.1f}' for s in seconds)} | "
                   f"{'yes' if all(r[1] for r in runs) else 'NO'} | {tf} |", flush=True)
