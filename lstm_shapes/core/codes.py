@@ -98,6 +98,8 @@ MISCONCEPTIONS: dict[str, str] = {
     "yet far below the naive baseline.",
     "plot_content": "the saved plot does not show what was asked (which quantity on which "
     "axis), or no image was saved at the path.",
+    "missing_definition": "the tests call a function the exercise names, and your file does "
+    "not define it (renamed, deleted, or never written).",
     "library_answer": "the exercise asks you to write this yourself; calling the library's "
     "own implementation answers nothing about what you understood.",
     "series_too_short": "the series is too short to cut one window plus its targets from "

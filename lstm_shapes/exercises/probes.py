@@ -54,6 +54,12 @@ class OffLimits(RuntimeError):
     code = "library_answer"
 
 
+class MissingDefinition(AttributeError):
+    """The learner's file lacks a function (or name) that the exercise's tests call."""
+
+    code = "missing_definition"
+
+
 _REFUSAL = "_lstm_shapes_off_limits"
 
 
@@ -174,7 +180,14 @@ def run_probes(test_module: Any, learner_module: Any, directory: str | Path,
                     err = OffLimits(f"your code called lstm_shapes.{called}: this exercise "
                                     "asks you to write that part yourself, so the library's "
                                     "own answer is off limits here")
-                save_error(directory, key, err, location=error_location(cause, learner_file))
+                elif isinstance(err, AttributeError) and err.obj is learner_module:
+                    err = MissingDefinition(
+                        f"{Path(learner_file or 'your file').name} defines no {err.name!r}, "
+                        "which the tests call: keep the names the exercise gives (was it "
+                        "renamed, deleted, or left out?)")
+                where = None if isinstance(err, MissingDefinition) else error_location(
+                    cause, learner_file)  # the probe's line in the test file says nothing
+                save_error(directory, key, err, location=where)
 
 
 def _off_limits_in(err: BaseException | None) -> str | None:

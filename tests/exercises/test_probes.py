@@ -139,3 +139,14 @@ def test_a_nan_in_an_answer_is_named_non_finite_values(tmp_path):
     run_probes(tests, import_learner(learner), tmp_path / "answers", seed=0)
     answer = load_answers(tmp_path / "answers")["loss"]
     assert isinstance(answer, AnswerError) and answer.code == "non_finite_values", answer
+
+
+def test_a_renamed_function_is_named_as_missing_not_as_an_internal_attribute_error(tmp_path):
+    learner = tmp_path / "cell.py"
+    learner.write_text("def my_unroll(x, kernel, recurrent, bias):\n    return x\n")
+    (tmp_path / "answers").mkdir()
+    run_probes(_tests(()), import_learner(learner), tmp_path / "answers", seed=0)
+    answer = load_answers(tmp_path / "answers")["seq"]
+    assert isinstance(answer, AnswerError) and answer.code == "missing_definition"
+    assert "cell.py defines no 'unroll'" in answer.message
+    assert "lstm_shapes_learner" not in answer.message and answer.location is None
