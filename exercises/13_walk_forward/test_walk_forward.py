@@ -134,13 +134,15 @@ def probe_splits(module, rng):
 
 
 def probe_refusals(module, rng):
-    """walk_forward_splits on too few windows for k, and k = 0 (other errors are answers)."""
+    """walk_forward_splits on too few windows for k, and k = 0: a ValueError, or what else."""
     outcomes = []
     for n, k in ((4, 4), (10, 0)):
         try:
             outcomes.append(f"returned {_plain(module.walk_forward_splits(n, k))!r:.80}")
         except ValueError:
             outcomes.append("ValueError")
+        except Exception as err:  # noqa: BLE001 - e.g. a ZeroDivisionError: a refusal, unnamed
+            outcomes.append(f"raised {type(err).__name__}: {err}"[:120])
     return outcomes
 
 
@@ -261,7 +263,7 @@ def _judge_cv(found):
         later = sorted(j for j in set(seen) if j > val[-1])
         if later:
             fail_with("future_leakage", f"fold {i} trained on {_span(later)}, after its "
-                      f"validation windows {_span(val)}: the future leaks into training",
+                      f"validation block ({_span(val)}): the future leaks into training",
                       "train each fold on its walk_forward_splits(len(x), k) training "
                       "windows only: model.fit(x[train], y[train], ...)")
         if set(seen) & set(val):
