@@ -41,6 +41,31 @@ WRONG = [
            "        keras.layers.LSTM(units),\n        keras.layers.Dense(1),\n    ])\n":
            "    model = build_lstm(units, timesteps=timesteps)\n"},
           "library_answer", "yourself"),
+    Wrong("another optimizer and loss than the colleague's adam and mse",
+          {'optimizer="adam", loss="mse"': 'optimizer="sgd", loss="mae"'},
+          "compile_settings", 'model.compile(optimizer="adam", loss="mse")'),
+    Wrong("a sigmoid head: no forecast below 0",
+          {"keras.layers.Dense(1),": 'keras.layers.Dense(1, activation="sigmoid"),'},
+          "model_layers", "keras.layers.Dense(1)   # linear"),
+    Wrong("a relu head: no forecast below 0",
+          {"keras.layers.Dense(1),": 'keras.layers.Dense(1, activation="relu"),'},
+          "model_layers", "keras.layers.Dense(1)   # linear"),
+    Wrong("np.squeeze, then a new last axis: one window loses its batch axis",
+          {_RESHAPE: "return np.squeeze(x)[:, :, None]"},
+          "wrong_rank", "return x.reshape(len(x), x.shape[1], 1)"),
+    Wrong("the sine task's 10 timesteps hard-coded in the reshape",
+          {_RESHAPE: "return x.reshape(-1, 10, 1)"},
+          "ignored_argument", "return x.reshape(len(x), x.shape[1], 1)"),
+    Wrong("a fixed batch of 32 windows in the Input",
+          {_INPUT: "keras.Input(batch_shape=(32, timesteps, 1)),"},
+          "batch_in_input_shape", "keras.Input((timesteps, 1))"),
+    Wrong("the LSTM reads the windows backwards",
+          {"keras.layers.LSTM(units)": "keras.layers.LSTM(units, go_backwards=True)"},
+          "model_layers", "keras.layers.LSTM(units)"),
+    Wrong("the whole sequence averaged over time instead of the last h",
+          {"keras.layers.LSTM(units),": "keras.layers.LSTM(units, return_sequences=True),\n"
+                                        "        keras.layers.GlobalAveragePooling1D(),"},
+          "unexpected_sequence_output", "keras.layers.LSTM(units)   # without return_sequences"),
 ]
 
 _MODEL = """    model = keras.Sequential([
@@ -65,6 +90,11 @@ RIGHT = [  # valid idioms: each earns every visible point
         keras.layers.Dense(1),
     ])
 """}, code="", fix=""),
+    Wrong("np.atleast_3d; the last step of the sequence taken by a Lambda", {
+        _RESHAPE: "return np.atleast_3d(x)",
+        "keras.layers.LSTM(units),": "keras.layers.LSTM(units, return_sequences=True),\n"
+                                     "        keras.layers.Lambda(lambda s: s[:, -1, :]),"},
+        code="", fix=""),
     Wrong("subclassed model", {_MODEL: """    class Forecaster(keras.Model):
         def __init__(self):
             super().__init__()
