@@ -85,19 +85,30 @@ def _windows(timesteps, n):
 
 
 def _last_h_gap(model, x):
-    """How far model(x) lies from a linear Dense(1) of its last recurrent layer's last h
-    (the recurrent layers run in call order on x); None: no such Dense(1) is in the model."""
+    """How far model(x) lies from a linear Dense(1) of the last h of its last recurrent layer
+    (that layer's output, seen while the model predicts x); None: the model has no such
+    Dense(1), or no recurrent layer."""
     from lstm_shapes import explain
 
     calls = explain(model, x).rnn_calls
     if not calls:
         return None
-    h = x
-    for call in calls:
-        h = call.layer(h)
-        h = h[0] if isinstance(h, (list, tuple)) else h
+    layer, seen = calls[-1].layer, []
+    own = layer.call
+
+    def call(*args, **kwargs):
+        seen.append(own(*args, **kwargs))
+        return seen[-1]
+
+    layer.call = call  # this layer only: what it hands on while the model predicts x
+    try:
+        got = np.asarray(model(x), dtype="float64")
+    finally:
+        del layer.call
+    if not seen:
+        return None
+    h = seen[-1][0] if isinstance(seen[-1], (list, tuple)) else seen[-1]
     last = np.asarray(h[:, -1, :] if len(h.shape) == 3 else h, dtype="float64")
-    got = np.asarray(model(x), dtype="float64")
     gaps = []
     for layer in model._flatten_layers(include_self=False):
         kernel = getattr(layer, "kernel", None)
@@ -121,7 +132,10 @@ def describe(build, x, y):
 
     facts = describe_model(keep, x, y)
     if "error" not in facts and not facts["findings"]:
-        facts["last_h_gap"] = _last_h_gap(built[-1], x)
+        try:
+            facts["last_h_gap"] = _last_h_gap(built[-1], x)
+        except Exception:  # noqa: BLE001 - a model that cannot be followed: no such head
+            facts["last_h_gap"] = None
     return facts
 
 
@@ -242,9 +256,9 @@ def judge_prediction(facts, n):
         fail_with(code, f"model(x) of {n} window(s) is {tuple(facts['output'])}: one "
                   f"prediction per window is ({n}, 1)", LAST_H_FIX)
     if facts["head_activation"] not in (None, "linear"):
-        fail_with("model_layers", f"the last layer applies {facts['head_activation']}: its "
-                  "outputs cannot be every value the series takes (a sine goes below 0)",
-                  HEAD_FIX)
+        fail_with("model_layers", f"the last layer applies {facts['head_activation']}; the "
+                  "exercise's Dense(1) is linear: a forecast may need any value, and "
+                  f"{facts['head_activation']} bends or cuts its outputs", HEAD_FIX)
     rnns = facts["rnns"]
     off_last_h = bool(rnns) and (facts.get("last_h_gap") is None or facts["last_h_gap"] > 1e-4)
     if off_last_h and rnns[-1]["return_sequences"]:

@@ -10,8 +10,9 @@ import keras
 
 
 def build_model(timesteps, units=16):
-    """Input (timesteps, 1) -> LSTM(units) -> LSTM(units) -> Dense(1), compiled (adam, mse);
-    one prediction per window."""
+    """Input (timesteps, 1) -> LSTM(units) -> LSTM(units) -> Dense(1), compiled (adam, mse):
+    any number of windows in, one prediction per window out, made by the linear Dense(1) from
+    the last LSTM's last h (both LSTMs read each window forward)."""
     ### BEGIN SOLUTION
     model = keras.Sequential([
         keras.Input((timesteps, 1)),

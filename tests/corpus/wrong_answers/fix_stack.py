@@ -45,6 +45,18 @@ WRONG = [
           {"keras.layers.Dense(1),": "keras.layers.Dense(units, activation=\"relu\"),\n"
            "        keras.layers.Dense(1),"},
           "model_layers", "keras.layers.Dense(1): nothing else"),
+    Wrong("a sigmoid head: no forecast below 0",
+          {"keras.layers.Dense(1),": 'keras.layers.Dense(1, activation="sigmoid"),'},
+          "model_layers", "keras.layers.Dense(1)   # linear"),
+    Wrong("the second LSTM reads the sequence backwards",
+          {_LAST: "keras.layers.LSTM(units, go_backwards=True),\n"},
+          "model_layers", "then keras.layers.LSTM(units)   # units"),
+    Wrong("the window declared as one step of timesteps features",
+          {"keras.Input((timesteps, 1)),": "keras.Input((1, timesteps)),"},
+          "window_as_features", "keras.Input((timesteps, 1))   # (timesteps, features)"),
+    Wrong("a fixed batch of 32 windows in the Input",
+          {"keras.Input((timesteps, 1)),": "keras.Input((timesteps, 1), batch_size=32),"},
+          "batch_in_input_shape", "keras.Input((timesteps, 1))   # (timesteps, features)"),
 ]
 
 _MODEL = """    model = keras.Sequential([
@@ -71,6 +83,9 @@ RIGHT = [  # valid idioms: each earns every visible point
         keras.layers.Dense(1),
     ])
 """}, code="", fix=""),
+    Wrong("the last step taken from the second LSTM's sequence by a Lambda",
+          {_LAST: "keras.layers.LSTM(units, return_sequences=True),\n"
+                  "        keras.layers.Lambda(lambda s: s[:, -1, :]),\n"}, code="", fix=""),
     Wrong("subclassed model", {_MODEL: """    class Stack(keras.Model):
         def __init__(self):
             super().__init__()
