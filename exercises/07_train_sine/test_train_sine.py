@@ -1,15 +1,20 @@
 """Tests of exercise 7 (train_sine): they judge the model build_and_train returns.
 
-Your process records which windows each model.fit call trained on, describes the returned
-model (its recurrent layers, parameters, compile settings) and predicts the validation
-windows; the validation MSE is measured here, from those predictions.
+Your process records which windows each training step took (model.fit on arrays, datasets or
+generators, model.train_on_batch, or a hand-written loop with tf.GradientTape), describes the
+returned model (its recurrent layers, head, parameters, compile settings) and predicts the
+validation windows; the validation MSE is measured here, from those predictions.
 """
 
+import contextlib
+import time
+import warnings
 
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import describe_model, fail, fail_with, fits_recorded, with_fix
+from lstm_shapes.exercises import (describe_model, fail, fail_with, training_recorded,
+                                   with_fix)
 
 # the library's builder would answer build_and_train: it refuses while the probes run
 OFF_LIMITS = ("build_stacked_lstm",)
@@ -22,6 +27,10 @@ STACK_FIX = f"{FIRST_FIX.split('   #')[0]}, then {LAST_FIX.split('   #')[0]}, th
 INPUT_FIX = "keras.Input(x_train.shape[1:])   # (timesteps, features) of one window"
 FIT_FIX = "model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=6)"
 COMPILE_FIX = 'model.compile(optimizer=keras.optimizers.Adam(learning_rate=5e-3), loss="mse")'
+HEAD_FIX = "keras.layers.Dense(1)   # linear: a forecast can be any number, negative too"
+STEPS = {"fit": "model.fit", "train_on_batch": "model.train_on_batch",
+         "call": "a loop calling model(x, training=True)",
+         "tape": "a tf.GradientTape loop calling model(x)"}
 
 
 def _data():
@@ -38,12 +47,64 @@ def _fresh():
     return w.x_val, w.y_val
 
 
+def _key(window):
+    return np.round(np.asarray(window, dtype="float64").ravel(), 5).tobytes()
+
+
+@contextlib.contextmanager
+def tape_steps_recorded(x_val, steps):
+    """Add to ``steps`` each eager model(x) call made inside a tf.GradientTape without
+    training=True (a hand-written training loop; training_recorded sees those with it)."""
+    import keras
+    import tensorflow as tf
+
+    val_rows, depth = {_key(row) for row in np.asarray(x_val)}, [0]
+    tape_enter, tape_exit = tf.GradientTape.__enter__, tf.GradientTape.__exit__
+    own = keras.Model.__dict__.get("__call__")
+
+    def enter(self):
+        depth[0] += 1
+        return tape_enter(self)
+
+    def leave(self, *exc):
+        depth[0] -= 1
+        return tape_exit(self, *exc)
+
+    def call(self, *args, **kwargs):
+        start = time.perf_counter()
+        result = (own or keras.layers.Layer.__call__)(self, *args, **kwargs)
+        if depth[0] and args and kwargs.get("training") is not True and tf.executing_eagerly():
+            try:
+                rows = list(np.asarray(args[0], dtype="float64"))
+            except (TypeError, ValueError):
+                rows = []
+            steps.append({"via": "tape", "model": self, "windows": len(rows),
+                          "val_windows": sum(_key(row) in val_rows for row in rows),
+                          "start": start, "end": time.perf_counter()})
+        return result
+
+    tf.GradientTape.__enter__, tf.GradientTape.__exit__ = enter, leave
+    keras.Model.__call__ = call
+    try:
+        yield steps
+    finally:
+        tf.GradientTape.__enter__, tf.GradientTape.__exit__ = tape_enter, tape_exit
+        if own is None:
+            del keras.Model.__call__
+        else:
+            keras.Model.__call__ = own
+
+
 def probe_model(module, rng):
     from lstm_shapes import ShapeError, diagnosing
 
     w = _data()
+    taped = []
     try:
-        with diagnosing(), fits_recorded(w.x_val) as fits:
+        with diagnosing(), warnings.catch_warnings(), tape_steps_recorded(w.x_val, taped), \
+                training_recorded(w.x_val) as steps:
+            # Keras's note on a generator (it shuffles nothing) is not the learner's mistake
+            warnings.filterwarnings("ignore", message=r".*shuffle=True. was passed")
             model = module.build_and_train(w.x_train, w.y_train, w.x_val, w.y_val)
     except ShapeError as err:  # named by diagnosing; the tests give the fix in your terms
         return {"error": {"code": err.code, "text": str(err)}}
@@ -53,12 +114,54 @@ def probe_model(module, rng):
     facts = describe_model(lambda: model, w.x_val[:32], w.y_val[:32])
     if "error" in facts or facts["findings"]:
         return facts
+    try:
+        facts["last_h_gap"] = _last_h_gap(model, w.x_val[:32])
+    except Exception:  # noqa: BLE001 - a model that cannot be followed: no such head
+        facts["last_h_gap"] = None
     x_fresh, _ = _fresh()  # model(x), not predict: no graph to trace for three calls
     facts["val_predictions"] = np.asarray(model(w.x_val, training=False)).tolist()
     facts["fresh_predictions"] = np.asarray(model(x_fresh, training=False)).tolist()
     facts["one_prediction"] = list(np.shape(model(w.x_val[:1], training=False)))
-    facts["fits"] = [{"windows": f["windows"], "val_windows": f["val_windows"]} for f in fits]
+    facts["steps"] = [{"via": f["via"], "windows": f["windows"], "val_windows": f["val_windows"]}
+                      for f in steps + taped]
     return facts
+
+
+def _last_h_gap(model, x):
+    """How far model(x) lies from a linear Dense(1) of the last h of its last recurrent layer
+    (that layer's output, seen while the model predicts x); None: the model has no such
+    Dense(1), or no recurrent layer."""
+    from lstm_shapes import explain
+
+    calls = explain(model, x).rnn_calls
+    if not calls:
+        return None
+    layer, seen = calls[-1].layer, []
+    own = layer.call
+
+    def call(*args, **kwargs):
+        seen.append(own(*args, **kwargs))
+        return seen[-1]
+
+    layer.call = call  # this layer only: what it hands on while the model predicts x
+    try:
+        got = np.asarray(model(x), dtype="float64")
+    finally:
+        del layer.call
+    if not seen:
+        return None
+    h = seen[-1][0] if isinstance(seen[-1], (list, tuple)) else seen[-1]
+    last = np.asarray(h[:, -1, :] if len(h.shape) == 3 else h, dtype="float64")
+    gaps = []
+    for layer in model._flatten_layers(include_self=False):
+        kernel = getattr(layer, "kernel", None)
+        if kernel is None or tuple(kernel.shape) != (last.shape[-1], 1):
+            continue
+        bias = getattr(layer, "bias", None)
+        want = last @ np.asarray(kernel) + (0.0 if bias is None else np.asarray(bias))
+        if want.shape == got.shape:
+            gaps.append(float(np.max(np.abs(want - got))))
+    return min(gaps) if gaps else None
 
 
 def _built(facts):
@@ -97,18 +200,37 @@ def test_two_stacked_lstms_of_50_then_dense_1(answers):
         layers = ", ".join(f"{kind}({units})" for kind, units in got) or "none"
         fail_with(code, f"the model's recurrent layers are {layers}: the exercise asks for "
                   "LSTM(50), LSTM(50)", STACK_FIX)
+    facts = answers["model"]
     if not rnns[0]["return_sequences"]:
         fail_with("missing_return_sequences", "the first LSTM hands on only its last h",
                   FIRST_FIX)
-    if rnns[1]["return_sequences"]:
+    for which, r, fix in (("first", rnns[0], FIRST_FIX), ("second", rnns[1], LAST_FIX)):
+        flags = [f"{flag}=True" for flag in ("go_backwards", "stateful", "bidirectional")
+                 if r[flag]]
+        if flags:
+            fail_with("model_layers", f"the {which} LSTM is built with {', '.join(flags)}: the "
+                      "exercise's LSTMs read each window forward, from a fresh h and c", fix)
+    if facts["batch"] is not None:
+        fail_with("batch_in_input_shape", f"the model's input fixes the batch at "
+                  f"{facts['batch']} windows; the trained model must predict any number of "
+                  "windows", INPUT_FIX)
+    if facts["head_activation"] not in (None, "linear"):
+        fail_with("model_layers", f"the last layer applies {facts['head_activation']}; the "
+                  "exercise's Dense(1) is linear: a forecast may need any value, and "
+                  f"{facts['head_activation']} bends or cuts its outputs", HEAD_FIX)
+    off_last_h = facts.get("last_h_gap") is None or facts["last_h_gap"] > 1e-4
+    if off_last_h and rnns[1]["return_sequences"]:
         fail_with("unexpected_sequence_output", "the last LSTM returns its whole sequence and "
-                  "a later layer squeezes the time axis away: Dense(1) should read its last h",
-                  LAST_FIX)
+                  "a later layer makes one vector of it another way than taking its last "
+                  "step: Dense(1) should read its last h", LAST_FIX)
     want = lstm_param_count(units=50, features=1) + lstm_param_count(units=50, features=50) + 51
-    if answers["model"]["params"] != want:
-        fail_with("model_layers", f"the model has {answers['model']['params']} "
+    if facts["params"] != want:
+        fail_with("model_layers", f"the model has {facts['params']} "
                   f"parameters; LSTM(50), LSTM(50) and Dense(1) on 1 feature have {want}",
                   STACK_FIX + ": nothing else")
+    if off_last_h:
+        fail_with("model_layers", "the prediction is not Dense(1) of the last LSTM's last h",
+                  STACK_FIX + ": nothing in between")
 
 
 @pytest.mark.exercise("train_sine", points=1)
@@ -123,15 +245,25 @@ def test_compiled_with_adam_and_mse(answers):
                   + ("" if facts["adam"] else "; the optimizer is not Adam"), COMPILE_FIX)
 
 
+def leaks(steps):
+    """How the training took validation windows, in words ("" when it took none)."""
+    said = []
+    for via, words in STEPS.items():
+        taken = [s for s in steps if s["via"] == via]
+        val = sum(s["val_windows"] for s in taken)
+        if val:
+            said.append(f"{words} fed it {sum(s['windows'] for s in taken)} windows, {val} "
+                        "of them validation windows")
+    return "; ".join(said)
+
+
 @pytest.mark.exercise("train_sine", points=2)
 def test_trained_on_the_training_windows_only(answers):
-    fits = _built(answers["model"])["fits"]
-    leaked = [f for f in fits if f["val_windows"]]
-    if leaked:
-        fail_with("validation_on_training_data", f"model.fit trained on "
-                  f"{leaked[0]['windows']} windows, {leaked[0]['val_windows']} of them "
-                  "validation windows: the validation MSE would no longer measure windows the "
-                  "model has not seen", FIT_FIX)
+    said = leaks(_built(answers["model"])["steps"])
+    if said:
+        fail_with("validation_on_training_data", f"the model trained on validation windows: "
+                  f"{said}. The validation MSE no longer measures windows the model has not "
+                  "seen", "train on the training windows only: " + FIT_FIX)
 
 
 @pytest.mark.exercise("train_sine", points=3)

@@ -16,8 +16,9 @@ import keras
 
 
 def build_and_train(x_train, y_train, x_val, y_val):
-    """Build LSTM(50) -> LSTM(50) -> Dense(1), train it (adam, mse) on the training windows,
-    return the trained model."""
+    """Build LSTM(50) -> LSTM(50) -> Dense(1) (linear, on the last LSTM's last h), train it
+    (adam, mse) on the training windows only, with model.fit or a loop of your own, and return
+    the trained model; it predicts any number of windows."""
     ### BEGIN SOLUTION build the stacked model, fit it, return it
     model = keras.Sequential([
         keras.Input(x_train.shape[1:]),

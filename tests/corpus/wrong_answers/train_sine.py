@@ -46,6 +46,43 @@ WRONG = [
           {"keras.layers.Dense(1),": "keras.layers.Dense(25, activation=\"relu\"),\n"
            "        keras.layers.Dense(1),"},
           "model_layers", "keras.layers.Dense(1): nothing else"),
+    Wrong("a GradientTape loop over the training and the validation windows", {
+        _FIT + " epochs=6, batch_size=32,\n              verbose=0)\n": """import numpy as np
+    import tensorflow as tf
+
+    x_all, y_all = np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val])
+    for epoch in range(2):
+        for i in range(0, len(x_all), 64):
+            with tf.GradientTape() as tape:
+                loss = keras.ops.mean((model(x_all[i:i + 64]) - y_all[i:i + 64]) ** 2)
+            grads = tape.gradient(loss, model.trainable_variables)
+            model.optimizer.apply_gradients(zip(grads, model.trainable_variables))
+"""}, "validation_on_training_data", "train on the training windows only: " + _FIT_FIX),
+    Wrong("model.train_on_batch on the validation windows after fit", {
+        "              verbose=0)\n": "              verbose=0)\n"
+        "    model.train_on_batch(x_val, y_val)\n"},
+        "validation_on_training_data", "train on the training windows only: " + _FIT_FIX),
+    Wrong("fit on a generator of training and validation batches", {
+        _FIT + " epochs=6, batch_size=32,\n              verbose=0)\n": """import numpy as np
+
+    x_all, y_all = np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val])
+
+    def batches():
+        while True:
+            for i in range(0, len(x_all), 32):
+                yield x_all[i:i + 32], y_all[i:i + 32]
+
+    model.fit(batches(), steps_per_epoch=len(x_all) // 32, epochs=6, verbose=0)
+"""}, "validation_on_training_data", "train on the training windows only: " + _FIT_FIX),
+    Wrong("a sigmoid head: no forecast below 0",
+          {"keras.layers.Dense(1),": 'keras.layers.Dense(1, activation="sigmoid"),'},
+          "model_layers", "keras.layers.Dense(1)   # linear"),
+    Wrong("a fixed batch of 32 windows in the Input",
+          {"keras.Input(x_train.shape[1:])": "keras.Input(batch_shape=(32, 10, 1))"},
+          "batch_in_input_shape", "keras.Input(x_train.shape[1:])"),
+    Wrong("the second LSTM reads the sequence backwards",
+          {_LAST: "        keras.layers.LSTM(50, go_backwards=True),\n"},
+          "model_layers", "keras.layers.LSTM(50)   # the last LSTM"),
 ]
 
 _MODEL = """    model = keras.Sequential([
@@ -72,6 +109,22 @@ RIGHT = [  # valid idioms: each earns every visible point
 
     train = tf.data.Dataset.from_tensor_slices((x_train, y_train)).shuffle(800, seed=1)
     model.fit(train.batch(32), validation_data=(x_val, y_val),"""}, code="", fix=""),
+    Wrong("a compiled training step of its own over the training windows", {
+        _FIT + " epochs=6, batch_size=32,\n              verbose=0)\n": """import tensorflow as tf
+
+    data = tf.data.Dataset.from_tensor_slices((x_train, y_train)).shuffle(800, seed=1).batch(32)
+
+    @tf.function
+    def step(x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        model.optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
+    for epoch in range(6):
+        for x, y in data:
+            step(x, y)
+"""}, code="", fix=""),
     Wrong("subclassed model with early stopping on val_loss", {
         _MODEL: """    class Forecaster(keras.Model):
         def __init__(self):
