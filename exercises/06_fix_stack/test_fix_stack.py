@@ -104,8 +104,8 @@ def describe(build, x, y):
 
 
 def probe_model(module, rng):
-    return [describe(lambda: module.build_model(timesteps, units=units), *_data(timesteps, n))
-            for timesteps, units, n in _models(rng)]
+    return [describe(lambda t=timesteps, u=units: module.build_model(t, units=u),
+                     *_data(timesteps, n)) for timesteps, units, n in _models(rng)]
 
 
 def _built(facts):

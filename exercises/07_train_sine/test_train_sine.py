@@ -13,8 +13,13 @@ import warnings
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import (describe_model, fail, fail_with, training_recorded,
-                                   with_fix)
+from lstm_shapes.exercises import (
+    describe_model,
+    fail,
+    fail_with,
+    training_recorded,
+    with_fix,
+)
 
 # the library's builder would answer build_and_train: it refuses while the probes run
 OFF_LIMITS = ("build_stacked_lstm",)
@@ -284,7 +289,7 @@ def test_validation_mse_below_1e_3(answers):
 def test_it_predicts_windows_it_never_saw(answers):
     facts = _built(answers["model"])
     assert facts["one_prediction"] == [1, 1], "one window in, one prediction out"
-    x_fresh, y_fresh = _fresh()
+    _, y_fresh = _fresh()
     mse = _val_mse(facts["fresh_predictions"], y_fresh)
     assert mse < 1e-3, f"MSE {mse:.2e} on windows from later in the wave"
 ### END HIDDEN TESTS

@@ -16,8 +16,10 @@ def sweep(x_train, y_train, x_val, y_val, units_list=(16, 32, 64), epochs=2):
     """One row per value of ``units_list``, in its order:
     {"units": u, "params": <trainable parameters of the whole model>,
      "val_loss": <MSE on (x_val, y_val) after training>,
-     "seconds": <wall-clock seconds of that model's training, its model.fit>}.
-    Each model trains with model.fit on (x_train, y_train) only, for ``epochs`` epochs."""
+     "seconds": <wall-clock seconds of that model's training, its model.fit: the time that
+                 passed (not CPU time), and nothing before or after the fit>}.
+    Each model, LSTM(u) then a linear Dense(1) on its last h, trains with model.fit on
+    (x_train, y_train) only, for ``epochs`` epochs."""
     ### BEGIN SOLUTION train LSTM(u) + Dense(1) for each u; collect the four numbers per row
     rows = []
     for units in units_list:

@@ -48,9 +48,52 @@ WRONG = [
           {"import keras\n": "import keras\nfrom lstm_shapes import build_lstm\n",
            _BUILD: "        model = build_lstm(units, timesteps=x_train.shape[1])\n"},
           "library_answer", "yourself"),
+    Wrong("CPU time instead of wall-clock time",
+          {"start = time.perf_counter()": "start = time.process_time()",
+           "seconds = time.perf_counter() - start": "seconds = time.process_time() - start"},
+          "wrong_measurement", "start = time.perf_counter() right before model.fit"),
+    Wrong("the timer runs from building the model to after evaluate", {
+        "        model = keras.Sequential(": "        start = time.perf_counter()\n"
+                                            "        model = keras.Sequential(",
+        "        start = time.perf_counter()\n        model.fit": "        model.fit",
+        "        seconds = time.perf_counter() - start\n        " + _EVAL + "\n":
+        f"        {_EVAL}\n        seconds = time.perf_counter() - start\n"},
+        "wrong_measurement", "start = time.perf_counter() right before model.fit"),
+    Wrong("compiled with mae: evaluate returns the MAE", {'loss="mse"': 'loss="mae"'},
+          "compile_settings", 'model.compile(optimizer="adam", loss="mse")'),
+    Wrong("fit on a generator of training and validation batches", {_FIT: """\
+        x_all, y_all = np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val])
+
+        def batches():
+            while True:
+                for i in range(0, len(x_all), 32):
+                    yield x_all[i:i + 32], y_all[i:i + 32]
+
+        model.fit(batches(), steps_per_epoch=-(-len(x_all) // 32), epochs=epochs, verbose=0)
+"""}, "validation_on_training_data", "model.fit(x_train, y_train, epochs=epochs)"),
+    Wrong("model.train_on_batch on the validation windows after fit",
+          {_FIT: _FIT + "        model.train_on_batch(x_val, y_val)\n"},
+          "validation_on_training_data", "model.fit(x_train, y_train, epochs=epochs)"),
+    Wrong("a sigmoid head: no forecast below 0",
+          {"keras.layers.Dense(1)])": 'keras.layers.Dense(1, activation="sigmoid")])'},
+          "model_layers", "keras.layers.Dense(1)   # linear"),
 ]
 
 RIGHT = [  # valid idioms: each earns every visible point
+    Wrong("the training timed by a callback, from on_train_begin to on_train_end", {
+        "        start = time.perf_counter()\n" + _FIT + "        seconds = time.perf_counter()"
+        " - start\n": """\
+        class Timer(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.start = time.monotonic()
+
+            def on_train_end(self, logs=None):
+                self.seconds = time.monotonic() - self.start
+
+        timer = Timer()
+        model.fit(x_train, y_train, epochs=epochs, batch_size=32, verbose=0, callbacks=[timer])
+        seconds = timer.seconds
+"""}, code="", fix=""),
     Wrong("functional models, validation loss from fit's history, a scatter plot", {
         _BUILD: """        inputs = keras.Input(shape=x_train.shape[1:])
         model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.LSTM(units)(inputs)))
