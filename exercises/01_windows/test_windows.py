@@ -64,7 +64,8 @@ def _asked(function, series, timesteps):
     except NotImplementedError:
         raise
     except Exception as err:  # the same error, with the sizes that caused it
-        named = type(type(err).__name__, (Exception,), {})  # reads as the learner's error
+        # shown under the learner's own error name, with its misconception code if any
+        named = type(type(err).__name__, (Exception,), {"code": getattr(err, "code", None)})
         raise named(f"on {_call(series, timesteps)}: {err}") from err
 
 

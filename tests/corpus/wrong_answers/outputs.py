@@ -21,6 +21,10 @@ WRONG = [
           {_CALL: "import keras\n    fresh = keras.layers.LSTM(layer.units, "
                   "return_sequences=True, return_state=True)\n    sequence, h, c = fresh(x)"},
           "ignored_argument", "sequence, h, c = layer(x)"),
+    Wrong("the library's NumPy LSTM in place of the layer",
+          {_CALL: "from lstm_shapes import lstm_unroll\n"
+                  "    sequence, h, c = lstm_unroll(np.asarray(x), *layer.get_weights())"},
+          "library_answer", "lstm_shapes.lstm_unroll: this exercise"),
     Wrong("np.squeeze on the results",
           {_RETURN: "return np.squeeze(sequence), np.squeeze(h), np.squeeze(c)"},
           "wrong_rank", "sequence, h, c = layer(x); return sequence, h, c"),
