@@ -1,8 +1,10 @@
 """Tests of exercise 4 (stacking): what the model you build does, whichever way you write it.
 
 The probes trace your model (lstm_shapes.explain: the recurrent layers in the order they
-are called, with their config), call it on fresh data and measure its compiled loss; the
-tests judge that record. Sequential, functional and subclassed models are judged alike, and
+are called, with their config), call it on fresh data (batches of 7, 3 and 1 windows, and
+windows of one step), compare its prediction with a linear Dense(1) of the last LSTM's last
+h, list its weight arrays and measure its compiled loss; the tests judge that record.
+Sequential, functional and subclassed models are judged alike, and
 keras.layers.RNN(keras.layers.LSTMCell(n)) is an LSTM of n units like keras.layers.LSTM(n).
 """
 
