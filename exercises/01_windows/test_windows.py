@@ -1,7 +1,8 @@
 """Tests of exercise 1 (windows). They judge what your functions return on fresh inputs.
 
-Each window is checked against the rule in make_windows' docstring, value by value, on two
-series with different timesteps (neither is the sine task's 10, so a hard-coded 10 shows).
+Each window is checked against the rule in make_windows' docstring, value by value, on four
+series whose sizes are drawn afresh: short and long windows (neither is the sine task's 10,
+so a hard-coded 10 shows), a series that holds exactly ONE window, and windows of ONE step.
 """
 
 import numpy as np
@@ -12,54 +13,113 @@ from lstm_shapes.exercises.judge import Verdict
 
 OFF_LIMITS = ("sine_windows",)  # the library's answer: refused while the probes run
 
+_WINDOW = "x[i] = series[i:i + timesteps]"
+_TARGET = "y[i] = series[i + timesteps]"
+_ARRAYS = "return np.asarray(x), np.asarray(y)   # NumPy arrays, not Python lists"
 
 
-def _question(rng, shortest, longest):
-    t = int(rng.integers(shortest, longest + 1))
-    return rng.normal(size=int(rng.integers(3 * t, 6 * t))).astype("float32"), t
+def _series(rng, timesteps, length):
+    return rng.normal(size=length).astype("float32"), timesteps
 
 
-def _short(rng):  # timesteps 3..9
-    return _question(rng, 3, 9)
+def _short(rng):  # timesteps 3..9, several windows
+    t = int(rng.integers(3, 10))
+    return _series(rng, t, int(rng.integers(3 * t, 6 * t)))
 
 
 def _long(rng):  # timesteps 11..19
-    return _question(rng, 11, 19)
+    t = int(rng.integers(11, 20))
+    return _series(rng, t, int(rng.integers(3 * t, 6 * t)))
 
 
-def probe_x(module, rng):
-    return module.make_windows(*_short(rng))[0]
+def _one_window(rng):  # a series just long enough for one window and its target
+    t = int(rng.integers(2, 13))
+    return _series(rng, t, t + 1)
 
 
-def probe_y(module, rng):
-    return module.make_windows(*_short(rng))[1]
+def _one_step(rng):  # windows of one value each
+    return _series(rng, 1, int(rng.integers(4, 30)))
 
 
-def probe_x_long(module, rng):
-    return module.make_windows(*_long(rng))[0]
+_QUESTIONS = {"long": _long, "short": _short, "one": _one_window, "step": _one_step}
 
 
-def probe_y_long(module, rng):
-    return module.make_windows(*_long(rng))[1]
+def _answer(value):
+    """An array as it is (a tensor as an array); anything else described, for the judge."""
+    if isinstance(value, np.ndarray):
+        return value
+    if hasattr(value, "numpy") and hasattr(value, "shape"):  # an eager tensor
+        return np.asarray(value)
+    try:
+        shape = [int(d) for d in np.shape(value)]
+    except (TypeError, ValueError):  # a ragged list: no shape
+        shape = None
+    return {"type": type(value).__name__, "shape": shape}
+
+
+def _asked(function, series, timesteps):
+    """``function(series, timesteps)``; an error it raises names the question it was asked."""
+    try:
+        return function(series, timesteps)
+    except NotImplementedError:
+        raise
+    except Exception as err:  # the same error, with the sizes that caused it
+        # shown under the learner's own error name, with its misconception code if any
+        named = type(type(err).__name__, (Exception,), {"code": getattr(err, "code", None)})
+        raise named(f"on {_call(series, timesteps)}: {err}") from err
+
+
+def _probe(index, question):
+    def probe(module, rng):
+        make_windows = module.make_windows  # a missing function is named as such
+        return _answer(_asked(make_windows, *question(rng))[index])
+    return probe
+
+
+probe_x_short, probe_y_short = _probe(0, _short), _probe(1, _short)
+probe_x_long, probe_y_long = _probe(0, _long), _probe(1, _long)
+probe_x_one, probe_y_one = _probe(0, _one_window), _probe(1, _one_window)
+probe_x_step, probe_y_step = _probe(0, _one_step), _probe(1, _one_step)
 
 
 def probe_sine(module, rng):
-    return module.sine_series()
+    return _answer(module.sine_series())
 
 
-def probe_one_window(module, rng):
-    t = int(rng.integers(3, 12))  # a series just long enough for one window and its target
-    return np.concatenate(module.make_windows(rng.normal(size=t + 1), t), axis=None)
+def _wide(rng):  # other sizes: a long float64 series, long windows
+    t = int(rng.integers(40, 61))
+    return rng.normal(size=int(rng.integers(6 * t, 9 * t))), t
 
 
-def probe_wide(module, rng):  # a long float64 series, long windows
-    return module.make_windows(rng.normal(size=400), 50)[0]
+def probe_wide(module, rng):
+    make_windows = module.make_windows
+    return _answer(_asked(make_windows, *_wide(rng))[0])
 
 
 def _questions(answers, name):
-    """(answer, series, timesteps) for the short and the long question of ``name``."""
-    return [(answers[name], *_short(answers.rng(name))),
-            (answers[f"{name}_long"], *_long(answers.rng(f"{name}_long")))]
+    """(answer, series, timesteps) of each visible question for ``name`` ("x" or "y"), one
+    at a time: a question's failure is shown before a later question is even read."""
+    for q, question in _QUESTIONS.items():
+        yield (answers[f"{name}_{q}"], *question(answers.rng(f"{name}_{q}")))
+
+
+def _call(series, t):
+    return f"make_windows(a series of {len(series)} values, timesteps={t})"
+
+
+def _assert_array(value, name, series, t):
+    """Fail unless ``value`` is a NumPy array of floats at least as precise as float32."""
+    if isinstance(value, dict):
+        shape = "" if value["shape"] is None else f" of shape {tuple(value['shape'])}"
+        fail_with("not_a_tensor", f"{_call(series, t)} returned {name} as a Python "
+                  f"{value['type']}{shape}; the exercise asks for NumPy arrays (x.shape, "
+                  "x.reshape and Keras's fit read arrays)", _ARRAYS)
+    if value.dtype.kind != "f" or value.dtype.itemsize < 4:
+        kept = ("keeps about 3 significant digits" if value.dtype == np.float16 else
+                "cannot hold the series' values")
+        fail_with("wrong_dtype", f"{_call(series, t)} returned {name} as {value.dtype}, which "
+                  f"{kept}: {name} must hold the series' own values",
+                  f'.astype("float32")   # not .astype("{value.dtype}")')
 
 
 def _count(value, series, t, name):
@@ -77,16 +137,34 @@ def _count(value, series, t, name):
 
 
 def _assert_windows_shape(x, series, t):
-    """x is (len(series) - timesteps, timesteps, 1)."""
-    shape = np.shape(x)
-    if shape == (len(series) - t, t + 1, 1):  # a window for each target, target included
+    """x is a float array (len(series) - timesteps, timesteps, 1)."""
+    _assert_array(x, "x", series, t)
+    n, shape = len(series) - t, np.shape(x)
+    want = f"(len(series) - timesteps, timesteps, 1) = ({n}, {t}, 1)"
+    if shape == (n, t + 1, 1):  # a window for each target, target included
         fail_with("window_misalignment", f"x's windows hold {t + 1} values with timesteps={t}: "
-                  "each window also holds its own target", "x[i] = series[i:i + timesteps]")
-    time_major = shape == (t, len(series) - t, 1)  # the right axes, swapped: assert_shape says so
-    if len(shape) == 3 and shape[2] == 1 and shape[1] not in (t, 1) and not time_major:
+                  "each window also holds its own target", _WINDOW)
+    if shape == (t, n, 1) and t != n:  # time-major: the right axes, swapped
+        fail_with("swapped_axes", f"{_call(series, t)}: x is {shape}, one row per lag "
+                  f"(time-major); an LSTM reads {want}, one row per window",
+                  "x = np.transpose(x, (1, 0, 2))   # -> (len(series) - timesteps, timesteps, 1)")
+    if len(shape) < 3 and x.size == n * t and shape not in ((n, t),):
+        if n == 1:
+            why = ("the shape of ONE window: the batch axis of the one window is gone "
+                   "(np.squeeze drops every axis of size 1, the batch's too)")
+            code = "wrong_rank"
+        else:
+            why = "the windows' values without their (timesteps, features) axes"
+            code = "missing_timestep_axis"
+        fail_with(code, f"{_call(series, t)}: x is {shape}, {why}; it must be {want}",
+                  "x = x.reshape(len(series) - timesteps, timesteps, 1)")
+    if len(shape) < 2:
+        fail_with("wrong_rank", f"{_call(series, t)}: x is {shape}; it must be {want}, a "
+                  "window of timesteps values per row", _WINDOW)
+    if len(shape) == 3 and shape[2] == 1 and shape[1] not in (t, 1):
         fail_with("dimension_mismatch", f"x's windows hold {shape[1]} values, but "
                   f"make_windows(series, timesteps={t}) asks for windows of {t}: use the "
-                  "timesteps argument", "x[i] = series[i:i + timesteps]")
+                  "timesteps argument", _WINDOW)
     _assert_rows(x, "batch timesteps features", "x", series, t, timesteps=t, features=1)
 
 
@@ -112,6 +190,41 @@ def _shift(got, series, start, length):
     return None
 
 
+def _rescaled(got, want):
+    """(scale, offset) when ``got`` = scale * ``want`` + offset but not ``want`` itself."""
+    got, want = np.ravel(got).astype(float), np.ravel(want).astype(float)
+    if got.size < 2 or np.ptp(want) == 0:
+        return None
+    scale, offset = np.polyfit(want, got, 1)
+    if np.allclose(scale * want + offset, got, atol=1e-4) and not (
+            abs(scale - 1) < 1e-4 and abs(offset) < 1e-4):
+        return scale, offset
+    return None
+
+
+def _assert_unscaled(got, want, name, series, t):
+    """Fail if ``got`` holds the right values rescaled (normalised, standardised, ...)."""
+    found = _rescaled(got, want)
+    if found is None:
+        return
+    scale, offset = found
+    centre = -offset / scale
+    shifted = "series" if abs(centre) < 1e-4 else (
+        f"(series {'-' if centre > 0 else '+'} {abs(centre):.4g})")
+    what = "windows hold" if name == "x" else "targets are"
+    fail_with("wrong_measurement", f"{_call(series, t)}: {name} holds the series rescaled, "
+              f"{name} = {shifted} / {1 / scale:.4g}; the {what} the series' own values (any "
+              "scaling is a separate step, fitted on the training windows only)",
+              f"{_WINDOW if name == 'x' else _TARGET}   # unscaled: delete the line that "
+              "rescales")
+
+
+def _gap(got, want):
+    """Where ``got`` and ``want`` differ most, in digits enough to see it."""
+    i = int(np.argmax(np.abs(np.asarray(got, float) - np.asarray(want, float))))
+    return i, f"{float(got[i]):.7g}", f"{float(want[i]):.7g}"
+
+
 @pytest.mark.exercise("windows", points=3)
 def test_x_is_batch_timesteps_features(answers):
     for x, series, t in _questions(answers, "x"):
@@ -121,9 +234,12 @@ def test_x_is_batch_timesteps_features(answers):
 @pytest.mark.exercise("windows", points=2)
 def test_each_window_holds_consecutive_values(answers):
     for x, series, t in _questions(answers, "x"):
+        _assert_array(x, "x", series, t)
         if np.shape(x)[1:] != (t, 1):
             _assert_windows_shape(x, series, t)  # says what is wrong with the axes
-        for i in range(min(len(x), len(series) - t)):
+        n = min(len(x), len(series) - t)  # the rows both have: a wrong count is another test's
+        _assert_unscaled(x[:n, :, 0], [series[i:i + t] for i in range(n)], "x", series, t)
+        for i in range(n):
             window = x[i, :, 0]
             if np.allclose(window, series[i:i + t], atol=1e-5):
                 continue
@@ -134,35 +250,46 @@ def test_each_window_holds_consecutive_values(answers):
             elif np.allclose(window[::-1], series[i:i + t], atol=1e-5):
                 why = "it holds series[i:i + timesteps] in reverse order"
             else:
-                why = f"it is {np.round(window[:4], 3)}..., series[{i}:{i + t}] starts " \
-                      f"{np.round(series[i:i + 4], 3)}..."
+                j, mine, theirs = _gap(window, series[i:i + t])
+                why = f"x[{i}, {j}, 0] is {mine}, but series[{i + j}] is {theirs}"
             fail_with("window_misalignment", f"with timesteps={t}, x[{i}] must be "
-                      f"series[{i}:{i + t}]; {why}", "x[i] = series[i:i + timesteps]")
+                      f"series[{i}:{i + t}]; {why}", _WINDOW)
 
 
 @pytest.mark.exercise("windows", points=2)
 def test_y_is_the_value_after_each_window(answers):
     for y, series, t in _questions(answers, "y"):
+        _assert_array(y, "y", series, t)
+        if np.shape(y) == () or (np.ndim(y) == 1 and len(series) - t == 1 and np.size(y) == 1):
+            fail_with("wrong_rank", f"{_call(series, t)}: y is {np.shape(y)}; one window "
+                      "still has a (batch, 1) target, (1, 1) (np.squeeze drops the batch "
+                      "axis of size 1)", "y = y.reshape(-1, 1)")
         _assert_rows(y, "batch horizon", "y", series, t, horizon=1)
         got = y[:, 0]
         if np.allclose(got, series[t:], atol=1e-5):
             continue
+        _assert_unscaled(got, series[t:], "y", series, t)
         k = _shift(got, series, t, len(got))
         if k == -1:
             why = "y[i] is the LAST value inside window i, so the target leaks into the input"
         elif k is not None:
             why = f"y[i] is series[i + timesteps {'+' if k > 0 else '-'} {abs(k)}]"
         else:
-            why = f"y[0] is {got[0]:.4g}, but series[timesteps] = series[{t}] is {series[t]:.4g}"
+            i, mine, theirs = _gap(got, series[t:])
+            why = f"y[{i}] is {mine}, but series[{i} + timesteps] = series[{i + t}] is {theirs}"
         fail_with("window_misalignment", f"with timesteps={t}, y[i] must be the value right "
-                  f"after window i; {why}", "y[i] = series[i + timesteps]")
+                  f"after window i; {why}", _TARGET)
 
 
 @pytest.mark.exercise("windows", points=2)
 def test_the_sine_series(answers):
-    sine = np.asarray(answers["sine"], dtype=float)
-    grid = "np.arange(0, 100, 0.1) holds 1000 steps: 0, 0.1, ..., 99.9 (100 itself excluded)"
+    sine = answers["sine"]
     fix = "return np.sin(np.arange(0, 100, 0.1))"
+    if isinstance(sine, dict):
+        fail_with("not_a_tensor", f"sine_series() returned a Python {sine['type']}; the "
+                  "exercise asks for a NumPy array", fix)
+    sine = np.asarray(sine, dtype=float)
+    grid = "np.arange(0, 100, 0.1) holds 1000 steps: 0, 0.1, ..., 99.9 (100 itself excluded)"
     if sine.shape != (1000,):
         fail_with("series_grid", f"sine_series() returned an array of shape {sine.shape}; "
                   f"{grid}", fix)
@@ -176,16 +303,12 @@ def test_the_sine_series(answers):
 
 ### BEGIN HIDDEN TESTS
 @pytest.mark.exercise("windows", points=1)
-def test_other_lengths(answers):
-    rng = answers.rng("one_window")
-    t = int(rng.integers(3, 12))
-    series = rng.normal(size=t + 1)
-    got = answers["one_window"]
-    assert got.shape == (t + 1,) and np.allclose(got, series, atol=1e-5), (
-        f"a series of {t + 1} values with timesteps={t} holds ONE window and its target")
-    series = answers.rng("wide").normal(size=400)
-    _assert_windows_shape(answers["wide"], series, 50)
-    assert np.allclose(answers["wide"][:, :, 0],
-                       [series[i:i + 50] for i in range(350)], atol=1e-5), (
-        "windows of 50 values of a series of 400 are not series[i:i + 50]")
+def test_other_sizes(answers):
+    series, t = _wide(answers.rng("wide"))
+    x = answers["wide"]
+    _assert_windows_shape(x, series, t)
+    want = np.stack([series[i:i + t] for i in range(len(series) - t)])
+    assert np.allclose(x[:, :, 0], want, atol=1e-5), (
+        f"windows of {t} values of a float64 series of {len(series)} are not "
+        "series[i:i + timesteps]")
 ### END HIDDEN TESTS

@@ -23,9 +23,11 @@ def sine_series():
 
 
 def make_windows(series, timesteps):
-    """Cut a 1-D series into windows x (batch, timesteps, 1) and next values y (batch, 1).
+    """Cut a 1-D series into NumPy arrays: windows x (batch, timesteps, 1), targets y (batch, 1).
 
-    batch = len(series) - timesteps; x[i] = series[i:i + timesteps], y[i] = series[i + timesteps].
+    batch = len(series) - timesteps; x[i] = series[i:i + timesteps], y[i] = series[i + timesteps]:
+    the series' own values (float32 or float64; no scaling). Any timesteps >= 1 and any series
+    longer than timesteps: a series of timesteps + 1 values gives ONE window, x (1, timesteps, 1).
     """
     ### BEGIN SOLUTION build x (batch, timesteps, 1) and y (batch, 1); see the docstring
     series = np.asarray(series, dtype="float32")

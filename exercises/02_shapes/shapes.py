@@ -12,8 +12,9 @@ No TensorFlow needed here: plain arithmetic.
 def lstm_output_shapes(batch, timesteps, features, units, return_sequences):
     """The shapes (output, h, c) of LSTM(units, return_sequences, return_state=True)(x).
 
-    Return the three shapes, e.g. ((32, 50), (32, 50), (32, 50)); a batch of None (unknown,
-    as in model.summary()) stays None.
+    Return the three shapes as tuples of ints, e.g. ((32, 50), (32, 50), (32, 50)); a batch
+    of None (unknown, as in model.summary()) stays None. Every size may be 1 (one timestep
+    included: a sequence of one step is still a sequence).
     """
     ### BEGIN SOLUTION return (output_shape, h_shape, c_shape) as tuples of ints
     state = (batch, units)
@@ -23,7 +24,7 @@ def lstm_output_shapes(batch, timesteps, features, units, return_sequences):
 
 
 def lstm_param_count(units, features):
-    """How many trainable numbers an LSTM(units) has on inputs with ``features`` features."""
+    """How many trainable numbers (an int) an LSTM(units) has on ``features`` input features."""
     ### BEGIN SOLUTION count the kernel, recurrent kernel and bias entries
     return 4 * (units * (features + units) + units)
     ### END SOLUTION

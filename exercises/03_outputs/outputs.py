@@ -14,7 +14,8 @@ import numpy as np
 def sequence_h_c(layer, x):
     """Call ``layer`` (an LSTM built with return_sequences=True, return_state=True) on x.
 
-    Return its three results as (sequence, h, c), in this order (NumPy arrays or tensors).
+    Return its three results as (sequence, h, c), in this order (NumPy arrays or tensors),
+    shaped as the layer returns them, for any batch and timesteps (1 included).
     """
     ### BEGIN SOLUTION call the layer and unpack its three outputs
     sequence, h, c = layer(x)
@@ -23,7 +24,10 @@ def sequence_h_c(layer, x):
 
 
 def last_step(sequence):
-    """The output at the last timestep of a (batch, timesteps, units) sequence: (batch, units)."""
+    """The output at the last timestep of a (batch, timesteps, units) sequence: (batch, units).
+
+    Any batch, timesteps and units (1 included); ``sequence`` is an array or a tensor.
+    """
     ### BEGIN SOLUTION slice the last timestep
     return sequence[:, -1, :]
     ### END SOLUTION

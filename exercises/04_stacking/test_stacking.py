@@ -1,8 +1,10 @@
 """Tests of exercise 4 (stacking): what the model you build does, whichever way you write it.
 
 The probes trace your model (lstm_shapes.explain: the recurrent layers in the order they
-are called, with their config), call it on fresh data and measure its compiled loss; the
-tests judge that record. Sequential, functional and subclassed models are judged alike, and
+are called, with their config), call it on fresh data (batches of 7, 3 and 1 windows, and
+windows of one step), compare its prediction with a linear Dense(1) of the last LSTM's last
+h, list its weight arrays and measure its compiled loss; the tests judge that record.
+Sequential, functional and subclassed models are judged alike, and
 keras.layers.RNN(keras.layers.LSTMCell(n)) is an LSTM of n units like keras.layers.LSTM(n).
 """
 
@@ -17,6 +19,7 @@ _SECOND = "keras.layers.LSTM(units)   # the last LSTM hands on only its last h"
 _INPUT = "keras.Input(shape=(timesteps, features))   # one sample: no batch axis"
 _LAYERS = ("Input(shape=(timesteps, features)), LSTM(units, return_sequences=True), "
            "LSTM(units), Dense(1)")
+_HEAD = "keras.layers.Dense(1)   # linear: a forecast can be any number, negative too"
 
 
 def _question(rng):
@@ -44,11 +47,13 @@ def _behaviour(build, timesteps, features, batches, **kwargs):
                         fix=err.fix.replace(numbers, "(timesteps, features)")) from err
     data = np.random.default_rng(1).normal(size=(max(batches), timesteps, features))
     x = data.astype("float32")
+    calls = _rnn_calls(model, x)
     rnns = [{"kind": call.contract.kind, "units": call.contract.units,
              "return_sequences": call.contract.return_sequences,
              "bidirectional": call.contract.bidirectional,
+             "go_backwards": call.contract.go_backwards, "stateful": call.contract.stateful,
              "input": [None if d is None else int(d) for d in call.input_shape[1:]]}
-            for call in _rnn_calls(model, x)]
+            for call in calls]
     outputs = []
     for n in batches:
         try:
@@ -62,8 +67,74 @@ def _behaviour(build, timesteps, features, batches, **kwargs):
         loss = float(model.compute_loss(x=None, y=y_true, y_pred=y_pred))
     optimizer = getattr(model, "optimizer", None)
     return {"rnns": rnns, "outputs": outputs, "params": int(model.count_params()),
+            "weights": [[int(d) for d in w.shape] for w in model.weights],
+            "batch": _fixed_batch(model), "head_activation": _head_activation(model),
+            "last_h_gap": _last_h_gap(model, calls, x) if rnns and all(
+                isinstance(o, list) for o in outputs) else None,
             "loss": loss, "optimizer": type(optimizer).__name__ if optimizer else None,
-            "adam": isinstance(optimizer, keras.optimizers.Adam)}
+            "adam": isinstance(optimizer, keras.optimizers.Adam),
+            "adam_changes": _adam_changes(optimizer)}
+
+
+def _fixed_batch(model):
+    """The batch size the model's input fixes (Input(batch_size=...)), else None."""
+    try:
+        batch = model.inputs[0].shape[0]
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None  # a subclassed model without inputs: no batch declared
+    return None if batch is None else int(batch)
+
+
+def _head_activation(model):
+    """The activation of the model's last non-recurrent layer that has one ("linear" for a
+    plain Dense). A subclassed model lists its layers in the order they were assigned, so
+    an LSTM may come last there: its tanh is no head's."""
+    from lstm_shapes.core.contracts import contract_of
+
+    for layer in reversed(getattr(model, "layers", [])):
+        activation = getattr(layer, "activation", None)
+        if activation is not None and contract_of(layer) is None:
+            return str(getattr(activation, "__name__", activation))
+    return None
+
+
+def _last_h_gap(model, calls, x):
+    """How far model(x) lies from a linear Dense(1) of the last LSTM's last h (the recurrent
+    layers run in call order on x); None when the model holds no Dense(1) of that width."""
+    h = x
+    for call in calls:
+        h = call.layer(h)
+        h = h[0] if isinstance(h, (list, tuple)) else h
+    last = np.asarray(h[:, -1, :] if len(h.shape) == 3 else h, dtype="float64")
+    got = np.asarray(model(x), dtype="float64")
+    gaps = []
+    for layer in model._flatten_layers(include_self=False):
+        kernel = getattr(layer, "kernel", None)
+        if kernel is None or tuple(kernel.shape) != (last.shape[-1], 1):
+            continue
+        bias = getattr(layer, "bias", None)
+        want = last @ np.asarray(kernel) + (0.0 if bias is None else np.asarray(bias))
+        if want.shape == got.shape:
+            gaps.append(float(np.max(np.abs(want - got))))
+    return min(gaps) if gaps else None
+
+
+def _adam_changes(optimizer):
+    """The settings of an Adam optimizer that differ from Adam's defaults, as plain data."""
+    import keras
+
+    if not isinstance(optimizer, keras.optimizers.Adam):
+        return {}
+    default, mine = keras.optimizers.Adam().get_config(), optimizer.get_config()
+    changes = {}
+    for key, value in mine.items():
+        if key == "name" or value == default.get(key) or (
+                isinstance(value, float) and isinstance(default.get(key), float)
+                and abs(value - default[key]) <= 1e-6 * abs(default[key])):
+            continue
+        changes[key] = value if isinstance(value, (int, float, bool, str, type(None))) \
+            else type(value).__name__
+    return changes
 
 
 def _rnn_calls(model, x):
@@ -84,14 +155,23 @@ def _rnn_calls(model, x):
             instrument.instrument_keras()
 
 
+def _one_step(rng):  # windows of one step: a sequence of length 1 is still a sequence
+    return 1, int(rng.integers(1, 4)), _small_units(rng)
+
+
 def probe_model(module, rng):  # units left at its default, 50
-    return _behaviour(module.build_stacked, *_question(rng), batches=(7, 3))
+    return _behaviour(module.build_stacked, *_question(rng), batches=(7, 3, 1))
 
 
 def probe_units(module, rng):
     timesteps, features = _question(rng)
-    return _behaviour(module.build_stacked, timesteps, features, batches=(7, 3),
+    return _behaviour(module.build_stacked, timesteps, features, batches=(7, 3, 1),
                       units=_small_units(rng))
+
+
+def probe_one_step(module, rng):
+    timesteps, features, units = _one_step(rng)
+    return _behaviour(module.build_stacked, timesteps, features, batches=(4, 1), units=units)
 
 
 def probe_wide(module, rng):  # other sizes, a batch of one
@@ -100,13 +180,16 @@ def probe_wide(module, rng):  # other sizes, a batch of one
 
 
 def _cases(answers):
-    """(answer, timesteps, features, units, call) of each visible probe."""
+    """(answer, timesteps, features, units, call, batches) of each visible probe."""
     t, f = _question(answers.rng("model"))
     rng = answers.rng("units")
     tu, fu = _question(rng)
     units = _small_units(rng)
-    return [(answers["model"], t, f, 50, f"build_stacked({t}, {f})"),
-            (answers["units"], tu, fu, units, f"build_stacked({tu}, {fu}, units={units})")]
+    ts, fs, us = _one_step(answers.rng("one_step"))
+    return [(answers["model"], t, f, 50, f"build_stacked({t}, {f})", (7, 3, 1)),
+            (answers["units"], tu, fu, units, f"build_stacked({tu}, {fu}, units={units})",
+             (7, 3, 1)),
+            (answers["one_step"], ts, fs, us, f"build_stacked({ts}, {fs}, units={us})", (4, 1))]
 
 
 def _two_lstms(answer, call):
@@ -121,7 +204,7 @@ def _two_lstms(answer, call):
 
 
 def _judge_input(first, t, f, call):
-    if first["input"] != [t, f]:
+    if first["input"] not in ([t, f], [None, f]):  # None: any number of timesteps, t too
         fail_with("input_shape_data_mismatch", f"{call}: the first LSTM reads samples of "
                   f"(timesteps, features) = {tuple(first['input'])}, but timesteps={t} and "
                   f"features={f}", _INPUT)
@@ -132,13 +215,22 @@ def _judge_layers(answer, t, f, units, call):
     _judge_input(first, t, f, call)
     got = [first["units"], second["units"]]
     if got != [units, units]:
-        if t in got:
+        if t in got and t != units:
             fail_with("units_equals_timesteps", f"{call} builds LSTMs of {got} units, and "
                       f"timesteps is {t}: units is the size of h and c, not the number of "
                       "steps", "keras.layers.LSTM(units)   # the units argument, for both LSTMs")
         fail_with("dimension_mismatch", f"{call} builds LSTMs of {got} units, but units is "
                   f"{units}: use the units argument", "keras.layers.LSTM(units, "
                   "return_sequences=True), then keras.layers.LSTM(units)")
+    for which, rnn in (("first", first), ("second", second)):
+        flags = [f"{flag}=True" for flag in ("go_backwards", "stateful") if rnn[flag]]
+        if flags:
+            layer = ("keras.layers.LSTM(units, return_sequences=True)" if which == "first"
+                     else "keras.layers.LSTM(units)")
+            fail_with("model_layers", f"{call}: the {which} LSTM is built with "
+                      f"{', '.join(flags)}; the exercise's LSTMs read each window forward, "
+                      "from a fresh h and c", f"{layer}   # go_backwards and stateful left at "
+                      "their default, False")
 
 
 def _judge_sequences(answer, call):
@@ -157,11 +249,45 @@ def _judge_sequences(answer, call):
                   _SECOND)
 
 
+def _judge_weights(answer, call):
+    """Two LSTMs and a Dense(1), biases included, and no other weights."""
+    from collections import Counter
+
+    first, second = answer["rnns"]
+    f, u1, u2 = first["input"][-1], first["units"], second["units"]
+    want = Counter([(f, 4 * u1), (u1, 4 * u1), (4 * u1,), (u1, 4 * u2), (u2, 4 * u2),
+                    (4 * u2,), (u2, 1), (1,)])
+    got = Counter(tuple(w) for w in answer["weights"])
+    missing, extra = want - got, got - want
+    if missing and not extra and set(missing) <= {(4 * u1,), (4 * u2,), (1,)}:
+        which = " and ".join(
+            (["an LSTM's bias (4·units,)"] if {(4 * u1,), (4 * u2,)} & set(missing) else [])
+            + (["Dense(1)'s bias (1,)"] if (1,) in missing else []))
+        layer = "keras.layers.Dense(1)" if set(missing) == {(1,)} else \
+            "keras.layers.LSTM(units)"
+        fail_with("model_layers", f"{call}: the model lacks {which}: a layer built with "
+                  "use_bias=False; the exercise's layers keep their biases",
+                  f"{layer}   # use_bias left at its default, True")
+    if missing or extra:
+        shapes = ", ".join(str(s) for s in sorted(extra.elements())) or "none"
+        fail_with("model_layers", f"{call}: the model has {answer['params']} weights in "
+                  f"arrays {sorted(tuple(w) for w in answer['weights'])}; two LSTMs and a "
+                  f"Dense(1) on the last h have {sum(map(_size, want.elements()))}, in "
+                  f"{sorted(want.elements())} (arrays beyond them: {shapes})",
+                  f"keep only {_LAYERS}")
+
+
+def _size(shape):
+    return int(np.prod(shape))
+
+
 def _judge_predictions(answer, t, f, call, batches):
     for n, out in zip(batches, answer["outputs"]):
         if isinstance(out, dict):  # the call raised: its message, with its code if it has one
             if answer["rnns"]:  # a model declared for other data: say so, not "fix x"
                 _judge_input(answer["rnns"][0], t, f, call)
+            if answer["batch"] is not None and n != answer["batch"]:
+                _judge_batch(answer, call)
             fail(f"{call}: calling the model on x of shape (batch, timesteps, features) with "
                  f"batch={n} failed:\n{out['error']}", out["code"])
         if len(out) == 3:
@@ -175,19 +301,27 @@ def _judge_predictions(answer, t, f, call, batches):
             fail_with("output_width_mismatch", f"{call}: model(x) is {tuple(out)}, "
                       f"{out[1]} values per window; the task predicts one",
                       "keras.layers.Dense(1)   # one predicted value per window")
+    _judge_batch(answer, call)
     rnns = answer["rnns"]
     if len(rnns) != 2 or any(r["kind"] != "LSTM" or r["bidirectional"] for r in rnns):
-        return  # the layer tests say what is wrong; the count below assumes two LSTMs
-    from lstm_shapes import lstm_param_count
+        return  # the layer tests say what is wrong; the weights below assume two LSTMs
+    _judge_weights(answer, call)
+    if answer["head_activation"] not in (None, "linear"):
+        fail_with("model_layers", f"{call}: the last layer applies "
+                  f"{answer['head_activation']}, so the model cannot predict every value "
+                  "the series takes (a sine goes down to -1)", _HEAD)
+    gap = answer["last_h_gap"]
+    if gap is None or gap > 1e-4:
+        fail_with("model_layers", f"{call}: the prediction is not a linear Dense(1) of the "
+                  "last LSTM's last h" + (f" (it is {gap:.3g} away from it)" if gap else ""),
+                  _HEAD)
 
-    first, second = rnns
-    features = first["input"][-1]
-    want = (lstm_param_count(first["units"], features)
-            + lstm_param_count(second["units"], first["units"]) + second["units"] + 1)
-    if answer["params"] != want:
-        fail_with("model_layers", f"{call}: the model has {answer['params']} weights, but "
-                  f"its two LSTMs and a Dense(1) on the last h have {want}: something else "
-                  f"holds {answer['params'] - want}", f"keep only {_LAYERS}")
+
+def _judge_batch(answer, call):
+    if answer["batch"] is not None:
+        fail_with("batch_in_input_shape", f"{call}: the model's input fixes the batch at "
+                  f"{answer['batch']} windows; the model must read any number of windows",
+                  _INPUT)
 
 
 def _judge_compile(answer, call):
@@ -204,29 +338,33 @@ def _judge_compile(answer, call):
     if not answer["adam"]:
         fail_with("compile_settings", f"{call}: the optimizer is {answer['optimizer']}, not "
                   "Adam", fix)
+    if answer["adam_changes"]:
+        changes = ", ".join(f"{k}={v!r}" for k, v in answer["adam_changes"].items())
+        fail_with("compile_settings", f"{call}: Adam is built with {changes}; the exercise "
+                  "compiles with Adam's defaults (learning_rate=0.001)", fix)
 
 
 @pytest.mark.exercise("stacking", points=2)
 def test_two_lstms_of_units_units(answers):
-    for answer, t, f, units, call in _cases(answers):
+    for answer, t, f, units, call, _ in _cases(answers):
         _judge_layers(answer, t, f, units, call)
 
 
 @pytest.mark.exercise("stacking", points=3)
 def test_the_first_lstm_hands_on_its_sequence(answers):
-    for answer, *_, call in _cases(answers):
+    for answer, *_, call, _ in _cases(answers):
         _judge_sequences(answer, call)
 
 
 @pytest.mark.exercise("stacking", points=2)
-def test_one_prediction_per_window_for_any_batch(answers):
-    for answer, t, f, _, call in _cases(answers):
-        _judge_predictions(answer, t, f, call, batches=(7, 3))
+def test_one_linear_prediction_per_window_for_any_batch(answers):
+    for answer, t, f, _, call, batches in _cases(answers):
+        _judge_predictions(answer, t, f, call, batches)
 
 
 @pytest.mark.exercise("stacking", points=1)
 def test_compiled_with_adam_and_mse(answers):
-    for answer, *_, call in _cases(answers):
+    for answer, *_, call, _ in _cases(answers):
         _judge_compile(answer, call)
 
 

@@ -141,6 +141,8 @@ def probe_refusals(module, rng):
             outcomes.append(f"returned {_plain(module.walk_forward_splits(n, k))!r:.80}")
         except ValueError:
             outcomes.append("ValueError")
+        except NotImplementedError:
+            raise  # not done yet: the answer says so
         except Exception as err:  # noqa: BLE001 - e.g. a ZeroDivisionError: a refusal, unnamed
             outcomes.append(f"raised {type(err).__name__}: {err}"[:120])
     return outcomes

@@ -32,9 +32,14 @@ def _rnn(call: Any) -> dict[str, Any]:
 
 
 def _head_activation(model: Any) -> str | None:
-    """The activation of the model's last layer with one ("linear" for a plain Dense)."""
+    """The activation of the model's last non-recurrent layer with one ("linear" for a plain
+    Dense; an RNN's tanh is not a head, wherever a subclassed model lists it)."""
+    from lstm_shapes.core.contracts import contract_of
+
     for layer in reversed(getattr(model, "layers", [])):
         activation = getattr(layer, "activation", None)
+        if contract_of(layer) is not None:
+            continue
         if activation is not None:
             return str(getattr(activation, "__name__", activation))
     return None

@@ -33,6 +33,25 @@ WRONG = [
           {_COUNT: "from lstm_shapes import lstm_param_count as count\n"
                    "    return count(units, features)"},
           "library_answer", "lstm_shapes.lstm_param_count: this exercise"),
+    Wrong("a one-step sequence taken for a last output",
+          {_OUTPUT: "output = (batch, timesteps, units) if return_sequences and timesteps > 1 "
+                    "else state"},
+          "wrong_rank", "(batch, timesteps, units)"),
+    Wrong("a float count", {_COUNT: "return 4.0 * (units * (features + units) + units)"},
+          "wrong_dtype", "return 4 * (units * (features + units) + units)"),
+    Wrong("the states as wide as the input (features for units)",
+          {_STATE: "state = (batch, features)"},
+          "dimension_mismatch", "(batch, units)"),
+    Wrong("an unknown batch replaced by a guess",
+          {_STATE: "batch = 32 if batch is None else batch\n    state = (batch, units)"},
+          "batch_mismatch", "(batch, units)"),
+    Wrong("the library's contracts answer the shapes",
+          {_STATE: "from lstm_shapes.core.contracts import RNNContract, expected_shapes\n"
+                   "    contract = RNNContract(kind=\"LSTM\", units=units, return_state=True,\n"
+                   "                           return_sequences=return_sequences)\n"
+                   "    return tuple(expected_shapes((batch, timesteps, features), contract))\n"
+                   "    state = (batch, units)"},
+          "library_answer", "lstm_shapes.core.contracts.expected_shapes: this exercise"),
 ]
 
 RIGHT = [

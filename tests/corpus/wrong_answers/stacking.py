@@ -49,9 +49,37 @@ WRONG = [
                    "    model = build_stacked_lstm((units, units), timesteps=timesteps, "
                    "features=features)\n"},
           "library_answer", "lstm_shapes.build_stacked_lstm: this exercise"),
+    Wrong("a sigmoid head", {_HEAD: "keras.layers.Dense(1, activation='sigmoid'),"},
+          "model_layers", "keras.layers.Dense(1)   # linear"),
+    Wrong("a relu head", {_HEAD: "keras.layers.Dense(1, activation='relu'),"},
+          "model_layers", "keras.layers.Dense(1)   # linear"),
+    Wrong("a sigmoid Activation layer after the head",
+          {_HEAD: "keras.layers.Dense(1),\n        keras.layers.Activation('sigmoid'),"},
+          "model_layers", "keras.layers.Dense(1)   # linear"),
+    Wrong("the batch fixed in Input",
+          {_INPUT: "keras.Input(batch_shape=(32, timesteps, features)),"},
+          "batch_in_input_shape", "keras.Input(shape=(timesteps, features))"),
+    Wrong("Adam with a learning rate of 10",
+          {_COMPILE: "model.compile(optimizer=keras.optimizers.Adam(learning_rate=10.0), "
+                     "loss=\"mse\")"},
+          "compile_settings", 'model.compile(optimizer="adam", loss="mse")'),
+    Wrong("the LSTMs without biases",
+          {_FIRST: "keras.layers.LSTM(units, return_sequences=True, use_bias=False),"},
+          "model_layers", "keras.layers.LSTM(units)   # use_bias left at its default"),
+    Wrong("the head without a bias", {_HEAD: "keras.layers.Dense(1, use_bias=False),"},
+          "model_layers", "keras.layers.Dense(1)   # use_bias left at its default"),
+    Wrong("the second LSTM reads backwards",
+          {_SECOND: "keras.layers.LSTM(units, go_backwards=True),"},
+          "model_layers", "keras.layers.LSTM(units)"),
 ]
 
 RIGHT = [
+    Wrong("any number of timesteps in Input",
+          {_INPUT: "keras.Input((None, features)),"}, "", ""),
+    Wrong("an explicit linear head and Adam's default rate",
+          {_HEAD: "keras.layers.Dense(1, activation='linear'),",
+           _COMPILE: "model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), "
+                     "loss=\"mean_squared_error\")"}, "", ""),
     Wrong("keras.layers.RNN of LSTMCells",
           {_FIRST: "keras.layers.RNN(keras.layers.LSTMCell(units), return_sequences=True),",
            _SECOND: "keras.layers.RNN(keras.layers.LSTMCell(units)),"}, "", ""),
@@ -60,6 +88,22 @@ RIGHT = [
                    "    h = keras.layers.LSTM(units, return_sequences=True)(inputs)\n"
                    "    h = keras.layers.LSTM(units)(h)\n"
                    "    model = keras.Model(inputs, keras.layers.Dense(1)(h))\n"}, "", ""),
+    Wrong("a subclassed model that assigns its head first",
+          {_MODEL: "    model = HeadFirst(units)\n",
+           "def build_stacked(": '''class HeadFirst(keras.Model):
+    """Dense(1) assigned before the LSTMs, called after them."""
+
+    def __init__(self, units):
+        super().__init__()
+        self.head = keras.layers.Dense(1)
+        self.first = keras.layers.LSTM(units, return_sequences=True)
+        self.second = keras.layers.LSTM(units)
+
+    def call(self, x):
+        return self.head(self.second(self.first(x)))
+
+
+def build_stacked('''}, "", ""),
     Wrong("a subclassed model",
           {_MODEL: "    model = Stacked(units)\n",
            "def build_stacked(": '''class Stacked(keras.Model):

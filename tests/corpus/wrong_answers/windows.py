@@ -50,6 +50,30 @@ WRONG = [
            "    w = sine_windows(np.asarray(series, dtype=\"float32\"), timesteps=timesteps)\n"
            "    series = np.asarray(series, dtype=\"float32\")"},
           "library_answer", "write that part yourself"),
+    Wrong("np.squeeze drops the batch axis of a single window",
+          {_RETURN: "x = np.squeeze(x)[..., np.newaxis]\n    return x, y[:, np.newaxis]"},
+          "wrong_rank", "x = x.reshape(len(series) - timesteps, timesteps, 1)"),
+    Wrong("np.squeeze leaves one window's target 1-D",
+          {_RETURN: "return x[:, :, np.newaxis], np.squeeze(y)[..., np.newaxis]"},
+          "wrong_rank", "y = y.reshape(-1, 1)"),
+    Wrong("Python lists returned",
+          {_RETURN: "x, y = x[:, :, np.newaxis].tolist(), y[:, np.newaxis].tolist()\n"
+                    "    return x, y"},
+          "not_a_tensor", "return np.asarray(x), np.asarray(y)"),
+    Wrong("a list of window arrays returned",
+          {_RETURN: "return list(x[:, :, np.newaxis]), y[:, np.newaxis]"},
+          "not_a_tensor", "return np.asarray(x), np.asarray(y)"),
+    Wrong("the windows standardised",
+          {_RETURN: "x = (x - x.mean()) / x.std()\n    return x[:, :, np.newaxis], y[:, np.newaxis]"},
+          "wrong_measurement", "delete the line that rescales"),
+    Wrong("the targets scaled to [0, 1]",
+          {"y = series[timesteps:]":
+           "y = series[timesteps:]\n    y = (y - y.min()) / (y.max() - y.min())"},
+          "wrong_measurement", "delete the line that rescales"),
+    Wrong("float16 to save memory",
+          {"series = np.asarray(series, dtype=\"float32\")":
+           "series = np.asarray(series).astype(\"float16\")"},
+          "wrong_dtype", '.astype("float32")'),
 ]
 
 RIGHT = [
