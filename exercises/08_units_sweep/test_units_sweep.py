@@ -425,12 +425,18 @@ def judge_rows(answer, units_list):
                       f"{facts['head_activation']}; the sweep's Dense(1) is linear: a "
                       f"forecast may need any value, and {facts['head_activation']} bends or "
                       "cuts its outputs", HEAD_FIX)
+        off_last_h = facts.get("last_h_gap") is None or facts["last_h_gap"] > 1e-4
+        if off_last_h and rnns[0]["return_sequences"]:
+            fail_with("unexpected_sequence_output", f"the LSTM of units={units} returns its "
+                      "whole sequence, and a later layer makes one vector of it another way "
+                      "than taking its last step: Dense(1) should read the LSTM's last h",
+                      "keras.layers.LSTM(units)   # without return_sequences: its last h")
         whole = lstm_param_count(units=units, features=model["features"]) + units + 1
         if facts["params"] != whole:
             fail_with("model_layers", f"the model of units={units} has "
                       f"{facts['params']} parameters; LSTM({units}) + Dense(1) have {whole}",
                       "keras.layers.LSTM(units), then keras.layers.Dense(1): nothing else")
-        if facts.get("last_h_gap") is None or facts["last_h_gap"] > 1e-4:
+        if off_last_h:
             fail_with("model_layers", f"the prediction of the model of units={units} is not "
                       "Dense(1) of the LSTM's last h",
                       "keras.layers.LSTM(units), then keras.layers.Dense(1)   # Dense(1) reads "

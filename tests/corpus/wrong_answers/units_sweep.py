@@ -77,6 +77,10 @@ WRONG = [
     Wrong("a sigmoid head: no forecast below 0",
           {"keras.layers.Dense(1)])": 'keras.layers.Dense(1, activation="sigmoid")])'},
           "model_layers", "keras.layers.Dense(1)   # linear"),
+    Wrong("the whole sequence averaged over time instead of the last h",
+          {"keras.layers.LSTM(units),\n": "keras.layers.LSTM(units, return_sequences=True),\n"
+           + " " * 34 + "keras.layers.GlobalAveragePooling1D(),\n"},
+          "unexpected_sequence_output", "keras.layers.LSTM(units)   # without return_sequences"),
 ]
 
 RIGHT = [  # valid idioms: each earns every visible point
