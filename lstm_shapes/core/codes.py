@@ -100,6 +100,8 @@ MISCONCEPTIONS: dict[str, str] = {
     "axis), or no image was saved at the path.",
     "missing_definition": "the tests call a function the exercise names, and your file does "
     "not define it (renamed, deleted, or never written).",
+    "lstm_cell_math": "the cell's equations are wrong: i, f, o = sigmoid(...), g = tanh(...), "
+    "c = f*c + i*g, h = o*tanh(c) (the gates' ORDER is lstm_gate_count).",
     "library_answer": "the exercise asks you to write this yourself; calling the library's "
     "own implementation answers nothing about what you understood.",
     "series_too_short": "the series is too short to cut one window plus its targets from "

@@ -13,7 +13,7 @@ Names load lazily: the pytest plugin imports this package in every test run.
 >>> [name for name in exercises.__all__ if name.islower()]  # doctest: +NORMALIZE_WHITESPACE
 ['assert_close', 'assert_shape', 'assert_shape_tuple', 'check', 'describe_model', 'fail',
  'fail_with', 'find_root', 'fits_recorded', 'hint', 'load_manifest', 'release',
- 'run_exercise_tests', 'status', 'with_fix']
+ 'run_exercise_tests', 'status', 'training_recorded', 'with_fix']
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ _EXPORTS = {  # module -> the public names it defines
     "lstm_shapes.exercises.judge": (
         "fail", "fail_with", "Verdict", "assert_shape", "assert_shape_tuple", "assert_close",
     ),
-    "lstm_shapes.exercises.observe": ("describe_model", "fits_recorded", "with_fix"),
+    "lstm_shapes.exercises.observe": (
+        "describe_model", "fits_recorded", "training_recorded", "with_fix",
+    ),
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

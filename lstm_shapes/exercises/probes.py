@@ -1,7 +1,8 @@
 """Probes: import the learner's file afresh, run each probe_<key>(module, rng), store the answers.
 
 A test module may name library functions the exercise asks the learner to write, in
-``OFF_LIMITS = ("lstm_step", "lstm_unroll")``: while its probes run, calling any of them --
+``OFF_LIMITS = ("lstm_step", "lstm_unroll")`` (public names, or full dotted paths of
+internals such as ``"lstm_shapes.core.contracts.expected_shapes"``): while its probes run, calling any of them --
 through any import or alias -- raises :class:`OffLimits`, and the answer is that error.
 So the probes never call those functions themselves (the tests, which judge, may).
 """
@@ -114,18 +115,22 @@ def off_limits(names: Iterable[str]) -> Iterator[None]:
         def run(exec_module: Any, module: Any) -> None:
             exec_module(module)
             if window["open"]:
-                swap(getattr(module, name), name)
+                swap(getattr(module, name.rpartition(".")[2]), name)
         return run
 
     try:
         for name in names:
-            if name not in home:
-                raise AttributeError(f"OFF_LIMITS: lstm_shapes has no public {name!r}")
-            module = sys.modules.get(home[name])
-            if module is not None:
-                swap(getattr(module, name), name)
+            if "." in name:  # a full path to a library internal: lstm_shapes.core.x.f
+                where, _, short = name.rpartition(".")
+            elif name in home:
+                where, short = home[name], name
             else:
-                wrap_import(home[name], when_imported(name))
+                raise AttributeError(f"OFF_LIMITS: lstm_shapes has no public {name!r}")
+            module = sys.modules.get(where)
+            if module is not None:
+                swap(getattr(module, short), name)
+            else:
+                wrap_import(where, when_imported(name))
         yield
     finally:
         window["open"] = False
@@ -177,7 +182,9 @@ def run_probes(test_module: Any, learner_module: Any, directory: str | Path,
                 cause = err.__cause__ if err.__cause__ is not None else err
                 called = _off_limits_in(err)
                 if called is not None:  # however Keras or the learner wrapped it
-                    err = OffLimits(f"your code called lstm_shapes.{called}: this exercise "
+                    full = called if called.startswith("lstm_shapes.") else (
+                        f"lstm_shapes.{called}")
+                    err = OffLimits(f"your code called {full}: this exercise "
                                     "asks you to write that part yourself, so the library's "
                                     "own answer is off limits here")
                 elif isinstance(err, AttributeError) and err.obj is learner_module:

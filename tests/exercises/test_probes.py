@@ -150,3 +150,11 @@ def test_a_renamed_function_is_named_as_missing_not_as_an_internal_attribute_err
     assert isinstance(answer, AnswerError) and answer.code == "missing_definition"
     assert "cell.py defines no 'unroll'" in answer.message
     assert "lstm_shapes_learner" not in answer.message and answer.location is None
+
+
+def test_an_internal_given_by_its_full_path_refuses_too():
+    from lstm_shapes.core import contracts
+
+    with off_limits(["lstm_shapes.core.contracts.expected_shapes"]), pytest.raises(OffLimits):
+        contracts.expected_shapes((2, 3, 1), contracts.RNNContract("LSTM", 4))
+    assert contracts.expected_shapes((2, 3, 1), contracts.RNNContract("LSTM", 4))
