@@ -112,3 +112,8 @@ WRONG.append(Wrong("the library's cell imported", {
     "    from lstm_shapes import lstm_step as step\n"
     "    return step(x_t, h, c, kernel, recurrent_kernel, bias)\n"
     "    z = x_t @ kernel + h @ recurrent_kernel + bias\n"}, "library_answer", "yourself"))
+WRONG.append(Wrong("the library's internal step imported", {
+    "    z = x_t @ kernel + h @ recurrent_kernel + bias\n":
+    "    from lstm_shapes.builders.reference import _step\n"
+    "    return _step(x_t, h, c, kernel, recurrent_kernel, bias)\n"
+    "    z = x_t @ kernel + h @ recurrent_kernel + bias\n"}, "library_answer", "yourself"))
