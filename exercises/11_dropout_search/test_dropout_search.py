@@ -3,7 +3,11 @@
 The probes run your search into a folder they own, then read what keras-tuner wrote there:
 each trial's hyperparameters, score and best-epoch weights. They rebuild each trial with your
 ``build(hp)``, load its weights and evaluate it on the validation windows themselves, so the
-val_loss you report is compared with a measurement, not with a number you computed.
+val_loss you report is compared with a measurement, not with a number you computed. Every
+training step your code takes is recorded (fit on arrays, a tf.data dataset or a generator,
+train_on_batch), with the windows it saw. In the visible search, each trial's last epoch
+starts from disturbed weights, so its last val_loss is not its best one: the score of a
+trial is its best epoch's.
 """
 
 import math
@@ -108,6 +112,15 @@ def _trained(model):
             "cells": _cells(model)}
 
 
+def _declared(model):
+    """The (timesteps, features) the model's Input declares; None when it declares none."""
+    inputs = getattr(model, "inputs", None)
+    try:
+        return [None if d is None else int(d) for d in inputs[0].shape[1:]] if inputs else None
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+
+
 def _cells(model):
     """(units, dropout, recurrent_dropout) of each recurrent layer: LSTM or RNN(LSTMCell)."""
     return [[int(layer.cell.units), float(layer.cell.dropout),
@@ -115,11 +128,29 @@ def _cells(model):
             for layer in model.layers if hasattr(getattr(layer, "cell", None), "units")]
 
 
-def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale):
+def _spoiler(last, seed):
+    """A callback that disturbs the weights when epoch ``last`` begins: that epoch's val_loss
+    is then worse than an earlier one, so a trial's last val_loss is not its best."""
+    import keras
+
+    class Spoil(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == last:
+                noise = np.random.default_rng(seed)
+                for w in self.model.trainable_weights:
+                    w.assign(np.asarray(w) + noise.normal(scale=1.0, size=w.shape))
+
+    return Spoil()
+
+
+def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale, spoil):
     """Run the learner's search(); return it with what the tuner wrote and trained."""
     import gc
     import tempfile
+    import warnings
     from pathlib import Path
+
+    from lstm_shapes.exercises import training_recorded
 
     seed = int(rng.integers(1, 10_000))  # never 0: keras-tuner reads seed=0 as "no seed"
     x_train, y_train, x_val, y_val = _data(rng, n_train, timesteps)
@@ -133,6 +164,11 @@ def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale):
 
         def recording_fit(*f_args, **f_kwargs):  # which windows the tuner trains it on
             windows[id(model)] = _which(f_args[0] if f_args else f_kwargs.get("x"), lookup)
+            last = f_kwargs.get("epochs", 1) - 1 if isinstance(f_kwargs.get("epochs", 1),
+                                                               int) else 0
+            if spoil and last > 0:
+                f_kwargs["callbacks"] = [*(f_kwargs.get("callbacks") or []),
+                                         _spoiler(last, seed)]
             return fit(*f_args, **f_kwargs)
 
         model.fit = recording_fit
@@ -156,16 +192,24 @@ def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale):
         module.build = recording_build
         gc.freeze()  # keras-tuner runs gc.collect() twice a trial: skip TensorFlow's objects
         try:
-            result = module.search(x_train, y_train, x_val, y_val, max_trials=max_trials,
-                                   epochs=epochs, seed=seed, directory=tmp)
+            with training_recorded(x_val) as steps, warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*shuffle=True.*")  # a dataset's
+                result = module.search(x_train, y_train, x_val, y_val, max_trials=max_trials,
+                                       epochs=epochs, seed=seed, directory=tmp)
         finally:
             gc.unfreeze()
             module.build = original
         tuner = _read(original, Path(tmp), timesteps, x_val, y_val)
+    leaked = {}  # validation windows each model trained on, however it was trained
+    for step in steps:
+        leaked[id(step["model"])] = leaked.get(id(step["model"]), 0) + step["val_windows"]
     return {"seed": seed, "max_trials": max_trials, "epochs": epochs, "n_train": n_train,
-            "result": _plain(result), "tuner": tuner, "expected": expected, "stale": old,
-            "trained": [dict(_trained(m), windows=windows.get(id(m))) for m in models
-                        if getattr(m, "history", None)]}
+            "n_val": len(x_val), "timesteps": timesteps, "result": _plain(result), "tuner": tuner,
+            "expected": expected, "stale": old, "spoiled": bool(spoil and epochs > 1),
+            "untracked": sum(1 for step in steps if all(step["model"] is not m for m in models)),
+            "trained": [dict(_trained(m), windows=windows.get(id(m)),
+                             leaked=leaked.get(id(m), 0), declared=_declared(m))
+                        for m in models if getattr(m, "history", None) or id(m) in leaked]}
 
 
 def _which(x, lookup):
@@ -234,9 +278,14 @@ def probe_other_model(module, rng):
     return _describe(module.build(_hp(OTHER_TRIAL), timesteps=timesteps), timesteps)
 
 
+def _timesteps(rng, low, high):
+    """Timesteps other than build's default 10, so a hypermodel left at 10 shows."""
+    return int(rng.choice([t for t in range(low, high) if t != 10]))
+
+
 def probe_search(module, rng):
-    return _run_search(module, rng, n_train=96, timesteps=10, max_trials=2, epochs=2,
-                       stale=True)
+    return _run_search(module, rng, n_train=96, timesteps=_timesteps(rng, 6, 15), max_trials=2,
+                       epochs=2, stale=True, spoil=True)
 
 
 # the probes of the hidden tests: grading runs the released probes, so they stay visible
@@ -247,8 +296,9 @@ def probe_model_again(module, rng):
 
 
 def probe_search_again(module, rng):
-    return _run_search(module, rng, n_train=64, timesteps=8, max_trials=1, epochs=1,
-                       stale=False)
+    return _run_search(module, rng, n_train=int(rng.integers(48, 80)),
+                       timesteps=_timesteps(rng, 5, 13), max_trials=1, epochs=1, stale=False,
+                       spoil=False)
 
 
 # ----------------------------------------------------------------------------- judging
@@ -345,9 +395,25 @@ def _judge_runs(found):
              f"tuner's {[row['values'] for row in mine]} (in the order it ran them)")
     trained = found["trained"]
     if len(trained) != n:
-        fail(f"your answer: {len(trained)} models were trained for {n} trials: one model per "
-             "trial (executions_per_trial=1), built by build(hp)")
+        per = len(trained) // n if n and len(trained) % n == 0 else 0
+        if per > 1:
+            fail_with("wrong_measurement", f"{len(trained)} models were trained for {n} trials: "
+                      f"{per} per trial (executions_per_trial={per}), so a trial's score "
+                      "averages them; one model per trial is asked for",
+                      "keras_tuner.RandomSearch(..., executions_per_trial=1)   # the default")
+        fail_with("wrong_measurement", f"{len(trained)} models were built by build(hp) and "
+                  f"trained for {n} trials: one model per trial, trained by the tuner only",
+                  "tuner.search(x_train, y_train, validation_data=(x_val, y_val), "
+                  "epochs=epochs)   # and no other fit")
+    timesteps = found.get("timesteps")
     for row, model in zip(mine, trained):
+        declared = model.get("declared")
+        if declared is not None and timesteps and declared != [timesteps, 1]:
+            fail_with("input_shape_data_mismatch", f"trial {row['values']} built a model for "
+                      f"windows of {tuple(declared)}; the windows are ({timesteps}, 1): Keras "
+                      "ran it anyway, but it is not the model build(hp, timesteps) declares",
+                      "keras_tuner.RandomSearch(lambda hp: build(hp, "
+                      "timesteps=x_train.shape[1]), ...)")
         if model["cells"][:1] != [[row["values"][k] for k in SPACE]]:
             fail_with("ignored_argument", f"trial {row['values']} trained an LSTM with (units, "
                       f"dropout, recurrent_dropout) = {model['cells'][:1]}: build(hp) must "
@@ -355,9 +421,11 @@ def _judge_runs(found):
                       "recurrent_dropout=recurrent_dropout), each one read with "
                       'hp.Choice(name, SPACE[name])')
         seen = model["windows"]
-        if seen and seen["val"]:
+        leaked = max(seen["val"] if seen else 0, model.get("leaked") or 0)
+        if leaked:
             fail_with("validation_on_training_data", f"trial {row['values']} trained on "
-                      f"{seen['val']} of the validation windows: val_loss then measures "
+                      f"{leaked} of the {found.get('n_val', '')} validation windows: val_loss "
+                      "then measures "
                       "windows the model has learned",
                       "tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
         if seen and (seen["train"], seen["other"]) != (found["n_train"], 0):
@@ -402,6 +470,11 @@ def _judge_val_loss(found):
                       "tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
         mine_loss = trial["val_loss"]
         if not _close(mine_loss, score):
+            if _close(mine_loss, history[-1]):
+                fail_with("wrong_measurement", f"trial {row['values']}: val_loss "
+                          f"{_fmt(mine_loss)} is its LAST epoch's; the trial's score is its "
+                          f"best epoch's, the lowest val_loss over its epochs: {_fmt(score)}",
+                          '"val_loss": trial.score')
             if any(_close(mine_loss, v) for v in model["loss"]):
                 fail_with("validation_on_training_data", f"trial {row['values']}: val_loss "
                           f"{mine_loss!r} is its TRAINING loss; its validation score is "
