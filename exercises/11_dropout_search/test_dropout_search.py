@@ -11,6 +11,7 @@ trial is its best epoch's.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -88,9 +89,12 @@ def _read(build, folder, timesteps, x_val, y_val):
     found = []
     for path in folder.glob("*/trial_*/trial.json"):
         trial = Trial.load(str(path))
+        said = [line for line in str(trial.message or "").splitlines() if line.strip()]
+        said = [line for line in said if re.match(r"[\w.]*(Error|Exception)\b", line)] or said
         row = {"project": path.parent.parent.name, "id": int(trial.trial_id),
                "values": _plain(dict(trial.hyperparameters.values)),
-               "score": _plain(trial.score), "evaluated": None}
+               "score": _plain(trial.score), "evaluated": None,
+               "failed": said[-1][-300:] if trial.status == "FAILED" and said else None}
         weights = path.parent / "checkpoint.weights.h5"
         if weights.is_file() and trial.score not in (None, 0.0):
             model = build(trial.hyperparameters, timesteps=timesteps)
@@ -191,11 +195,14 @@ def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale, s
                 other += 1
         module.build = recording_build
         gc.freeze()  # keras-tuner runs gc.collect() twice a trial: skip TensorFlow's objects
+        raised = None
         try:
             with training_recorded(x_val) as steps, warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*shuffle=True.*")  # a dataset's
                 result = module.search(x_train, y_train, x_val, y_val, max_trials=max_trials,
                                        epochs=epochs, seed=seed, directory=tmp)
+        except Exception as err:  # noqa: BLE001 - the tests word it, with the trials' errors
+            result, raised = None, f"{type(err).__name__}: {err}"[:400]
         finally:
             gc.unfreeze()
             module.build = original
@@ -204,7 +211,7 @@ def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale, s
     for step in steps:
         leaked[id(step["model"])] = leaked.get(id(step["model"]), 0) + step["val_windows"]
     return {"seed": seed, "max_trials": max_trials, "epochs": epochs, "n_train": n_train,
-            "n_val": len(x_val), "timesteps": timesteps, "result": _plain(result), "tuner": tuner,
+            "n_val": len(x_val), "raised": raised, "timesteps": timesteps, "result": _plain(result), "tuner": tuner,
             "expected": expected, "stale": old, "spoiled": bool(spoil and epochs > 1),
             "untracked": sum(1 for step in steps if all(step["model"] is not m for m in models)),
             "trained": [dict(_trained(m), windows=windows.get(id(m)),
@@ -238,7 +245,11 @@ def _space(module, rng, timesteps=10):
              for h in hp.space}
     x = rng.normal(size=(4, timesteps, 1)).astype("float32")
     y = rng.normal(size=(4, 1)).astype("float32")
-    prediction = model(x, training=False)
+    try:
+        prediction = model(x, training=False)
+    except Exception as err:  # noqa: BLE001 - e.g. a declared input of other features
+        return {"space": space, "refused": {"code": getattr(err, "code", None),
+                                            "text": f"{type(err).__name__}: {err}"[:400]}}
     loss = model.compute_loss(x=x, y=y, y_pred=prediction, training=False)
     mse = np.mean((np.asarray(prediction) - y) ** 2)
     return {"space": space, "loss": _plain(float(loss)), "mse": _plain(float(mse))}
@@ -317,8 +328,11 @@ def _judge_model(model, values, timesteps):
     """``model`` (a _describe() dict) is Input((timesteps, 1)) -> LSTM of ``values`` -> Dense(1)."""
     from lstm_shapes import lstm_param_count
 
+    layers_fix = ("keras.Input((timesteps, 1)), keras.layers.LSTM(units, dropout=dropout, "
+                  "recurrent_dropout=recurrent_dropout), keras.layers.Dense(1)   # the layers")
     if not model["cells"]:
-        fail("your answer: the model has no recurrent layer: keras.layers.LSTM(...) expected")
+        fail_with("model_layers", "the model has no recurrent layer: an LSTM is asked for",
+                  layers_fix)
     for name, got in zip(SPACE, model["cells"][0]):
         if not math.isclose(float(got), float(values[name]), abs_tol=1e-9):
             fail_with("ignored_argument",
@@ -326,20 +340,38 @@ def _judge_model(model, values, timesteps):
                       f"{got}: build(hp) must read it from hp",
                       f'{name}=hp.Choice("{name}", SPACE["{name}"])' if name != "units" else
                       'units = hp.Choice("units", SPACE["units"]); keras.layers.LSTM(units, ...)')
-    units = values["units"]
-    want = lstm_param_count(units, 1) + units + 1
-    if model["params"] != want:
-        fail(f"your answer: LSTM({units}) + Dense(1) has {want} parameters, the model "
-             f"{model['params']}: Input((timesteps, 1)) -> LSTM -> Dense(1) expected")
     if model["declared"] not in (None, [timesteps, 1]):
         fail_with("input_shape_data_mismatch", f"the input is {tuple(model['declared'])} for "
                   f"timesteps={timesteps}", "keras.Input((timesteps, 1))")
-    if model["output"] != [2, 1]:
-        fail(f"your answer: 2 windows of (timesteps, 1) give {model['output']}; one value per "
-             "window, shape (2, 1), expected from Dense(1)")
+    output = model["output"]
+    if output != [2, 1]:
+        if isinstance(output, list) and len(output) == 3:
+            fail_with("sequence_output_vs_last_target", f"2 windows of (timesteps, 1) give "
+                      f"{tuple(output)}: one value per timestep; one per window, (2, 1), is "
+                      "asked for", "keras.layers.LSTM(units, ...)   # without return_sequences")
+        if isinstance(output, list) and len(output) == 2:
+            fail_with("output_width_mismatch", f"2 windows of (timesteps, 1) give "
+                      f"{tuple(output)}: {output[1]} values per window, not 1",
+                      "keras.layers.Dense(1)   # the last layer")
+        fail(f"your answer: 2 windows of (timesteps, 1) give {output}; one value per "
+             "window, shape (2, 1), is asked for\n  fix: " + layers_fix)
+    units = values["units"]
+    want = lstm_param_count(units, 1) + units + 1
+    if model["params"] != want:
+        fail_with("model_layers", f"LSTM({units}) + Dense(1) has {want} parameters, the model "
+                  f"{model['params']}: Input((timesteps, 1)) -> LSTM -> Dense(1) is asked for",
+                  layers_fix)
 
 
 def _result_trials(found):
+    failed = [row for row in found["tuner"] if row.get("failed")]
+    if found.get("raised") or failed:
+        said = f"search() raised {found['raised']}" if found.get("raised") else (
+            "search() returned")
+        why = (f"; keras-tuner's trial {failed[0]['values']} failed with: {failed[0]['failed']}"
+               if failed else "")
+        fail(f"your answer: {said}{why}\n  (test_the_hypermodel_builds_the_trial_it_is_given "
+             "says what is wrong with build(hp), if anything)")
     result = found["result"]
     trials = result.get("trials") if isinstance(result, dict) else None
     if not isinstance(trials, list) or not all(isinstance(t, dict) for t in trials):
@@ -504,6 +536,12 @@ def _judge_best(found):
 def test_the_hypermodel_declares_the_space_and_an_mse_loss(answers):
     found = answers["space"]
     space = found["space"]
+    refused = found.get("refused")
+    if refused:
+        fail_with(refused["code"] if isinstance(refused["code"], str) else
+                  "input_shape_data_mismatch", "build(hp, timesteps=10)'s model refused 4 "
+                  f"windows of (10, 1): {refused['text'].splitlines()[0]}",
+                  "keras.Input((timesteps, 1))")
     for name, values in SPACE.items():
         if name not in space:
             fail_with("search_space_mismatch", f"build(hp) never asks hp for {name!r} (it asks "
