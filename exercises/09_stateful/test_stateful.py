@@ -22,12 +22,24 @@ RESET_FIX = ("call reset_state() on the stateful LSTM layer (model.layers[0].res
              "a Sequential model) once, before the first chunk")
 
 
-def _question(rng):
-    """Sizes that differ from each other (so a mix-up shows), a long input, weights."""
-    batch = int(rng.integers(2, 6))
-    t, units = (int(v) for v in rng.choice([v for v in range(3, 10) if v != batch], 2,
+def _sizes(rng, key):
+    """(batch, timesteps, units, chunks): random and different from each other (so a mix-up
+    shows), and the edge cases the text allows: a batch of one, one timestep, one chunk."""
+    batch = int(rng.integers(2, 9 if key.endswith("again") else 6))
+    t, units = (int(v) for v in rng.choice([v for v in range(3, 13 if key.endswith("again")
+                                                             else 10) if v != batch], 2,
                                            replace=False))
-    k = int(rng.integers(2, 4))
+    k = int(rng.integers(2, 5 if key.endswith("again") else 4))
+    if key == "model_edge":  # one sequence, one timestep per chunk
+        batch, t = 1, 1
+    if key == "chunks_edge":  # one sequence, one chunk
+        batch, k = 1, 1
+    return batch, t, units, k
+
+
+def _question(rng, key):
+    """The sizes, a long input, weights, and another sequence the states held before."""
+    batch, t, units, k = _sizes(rng, key)
     x = rng.normal(size=(batch, k * t, 1)).astype("float32")
     weights = [rng.normal(scale=0.2, size=s).astype("float32") for s in
                ((1, 4 * units), (units, 4 * units), (4 * units,), (units, 1), (1,))]
@@ -35,6 +47,16 @@ def _question(rng):
     weights[3] = (np.sign(weights[3]) * (0.5 + np.abs(weights[3]))).astype("float32")
     dirt = 2 * rng.normal(size=(batch, t, 1)).astype("float32")  # so a state left over shows
     return batch, t, units, x, weights, dirt
+
+
+def _code(wanted, fallback):
+    """``wanted`` once the library's catalogue has it (asked for), else ``fallback``."""
+    from lstm_shapes import MISCONCEPTIONS
+
+    return wanted if wanted in MISCONCEPTIONS else fallback
+
+
+CHUNK_ORDER = _code("chunk_order", "stateful_reset")  # chunks not in time order, each once
 
 
 def _reference_model(weights, units, stateful=False, batch=None, timesteps=None):
@@ -56,13 +78,21 @@ def _sublayers(model):
 
 def _measure(model, t, x):
     """What a model built by build_stateful does with x, fed chunk by chunk of t steps."""
-    answer = {"declared": None, "stateful": 0, "outputs": None, "error": None}
+    answer = {"declared": None, "stateful": 0, "outputs": None, "error": None,
+              "state_rows": [], "go_backwards": False}
     try:
         answer["declared"] = [None if d is None else int(d) for d in model.inputs[0].shape]
     except (AttributeError, IndexError, TypeError, ValueError):
         pass  # a subclassed model declares no input: its calls tell
-    stateful = [layer for layer in _sublayers(model) if getattr(layer, "stateful", False)]
+    layers = _sublayers(model)
+    stateful = [layer for layer in layers if getattr(layer, "stateful", False)]
     answer["stateful"] = len(stateful)
+    answer["go_backwards"] = any(getattr(layer, "go_backwards", False) is True
+                                 for layer in layers)
+    for layer in stateful:  # the rows its states were built for: the batch it fixed
+        states = getattr(layer, "states", None)
+        if states is not None:
+            answer["state_rows"].append(int(np.shape(states[0])[0]))
     try:
         for layer in stateful:
             if getattr(layer, "states", None) is not None:
@@ -86,8 +116,8 @@ def _explained(err):
     return {"code": explained.code, "message": str(explained)}
 
 
-def _build(module, rng):
-    batch, t, units, x, _, _ = _question(rng)
+def _build(module, rng, key):
+    batch, t, units, x, _, _ = _question(rng, key)
     try:
         model = module.build_stateful(batch, t, units)
     except Exception as err:
@@ -99,12 +129,16 @@ def _build(module, rng):
 
 
 def probe_model(module, rng):
-    return _build(module, rng)
+    return _build(module, rng, "model")
 
 
-def _run(module, rng):
+def probe_model_edge(module, rng):
+    return _build(module, rng, "model_edge")
+
+
+def _run(module, rng, key):
     """Two runs of run_in_chunks on a stateful model that saw another sequence before."""
-    batch, t, units, x, weights, dirt = _question(rng)
+    batch, t, units, x, weights, dirt = _question(rng, key)
     model = _reference_model(weights, units, True, batch, t)
     model.run_eagerly = True  # predict() too calls the layer in Python: every call is seen
     lstm, calls = model.layers[0], []
@@ -143,7 +177,11 @@ def _run(module, rng):
 
 
 def probe_chunks(module, rng):
-    return _run(module, rng)
+    return _run(module, rng, "chunks")
+
+
+def probe_chunks_edge(module, rng):
+    return _run(module, rng, "chunks_edge")
 
 
 def _model_answer(answers, key):
@@ -159,11 +197,12 @@ def _model_answer(answers, key):
 
 
 def _judge_stateful(answers, key):
-    batch, t, _, _, _, _ = _question(answers.rng(key))
+    batch, t, _, _, _, _ = _question(answers.rng(key), key)
     answer = _model_answer(answers, key)
     if not answer["stateful"]:
-        fail_with("stateful_batch", "no layer of the model is stateful: every call starts "
-                  "from zero h and c, so chunks are not one sequence", STATEFUL_FIX)
+        fail_with("stateful_reset", "no layer of the model is stateful: every call starts "
+                  "from zero h and c, as if reset before each chunk, so the chunks are not one "
+                  "sequence", STATEFUL_FIX)
     declared = answer["declared"]
     if declared is not None:  # a subclassed model declares none: its states tell (below)
         if len(declared) == 3 and declared[0] != batch:
@@ -173,10 +212,23 @@ def _judge_stateful(answers, key):
             code = "swapped_axes" if declared[1:] == [1, t] else "input_shape_data_mismatch"
             fail_with(code, f"the input is declared {tuple(declared)}: (batch_size, "
                       f"timesteps, 1) = {(batch, t, 1)} is asked for", BATCH_FIX)
+    _judge_state_rows(answer, batch)
+
+
+def _judge_state_rows(answer, batch):
+    """The stateful layers' states hold batch_size rows (the batch they were built for)."""
+    rows = [n for n in answer["state_rows"] if n != batch]
+    if rows:
+        fix = BATCH_FIX if answer["declared"] is not None else (
+            "model(np.zeros((batch_size, timesteps, 1)))   # the first call builds the states: "
+            "batch_size rows")
+        fail_with("stateful_batch", f"the stateful LSTM's states hold {rows[0]} rows: its "
+                  f"batch was fixed at {rows[0]}, not at the batch_size argument ({batch}), so "
+                  f"a batch of batch_size sequences does not fit", fix)
     error = answer["error"]
     if error is not None and error["code"] == "stateful_batch":
         fail_with("stateful_batch", f"the model refused a batch of batch_size ({batch}) "
-                  f"sequences: {error['message'].splitlines()[0]}", BATCH_FIX)
+                  "sequences: its stateful layer was built for another batch", BATCH_FIX)
 
 
 def _weights(answer, units, t):
@@ -185,7 +237,7 @@ def _weights(answer, units, t):
     kernels = [w.shape for path, w in weights
                if path.endswith("recurrent_kernel") and w.ndim == 2]
     if len(kernels) != 1:
-        fail_with("stateful_batch", f"the model holds {len(kernels)} recurrent layers: one "
+        fail_with("model_layers", f"the model holds {len(kernels)} recurrent layers: one "
                   "stateful LSTM is asked for", STATEFUL_FIX)
     n, gates = kernels[0][0], kernels[0][1] // max(kernels[0][0], 1)
     if gates != 4:
@@ -206,9 +258,10 @@ def _weights(answer, units, t):
 
 
 def _judge_structure(answers, key):
-    batch, t, units, x, _, _ = _question(answers.rng(key))
+    batch, t, units, x, _, _ = _question(answers.rng(key), key)
     answer = _model_answer(answers, key)
     error = answer["error"]
+    _judge_state_rows(answer, batch)
     if error is not None:  # the input it was declared for is not (batch_size, timesteps, 1)
         fail_with(error["code"] or "input_shape_data_mismatch", "the model refused chunks of "
                   f"(batch_size, timesteps, 1) = {(batch, t, 1)}: "
@@ -228,11 +281,17 @@ def _judge_structure(answers, key):
     if np.allclose(last, whole, atol=ATOL):
         return
     fresh = np.asarray(_reference_model(weights, units)(x[:, -t:]))
-    if np.allclose(last, fresh, atol=ATOL):
-        fail_with("stateful_batch", "after the last chunk the model output what a fresh model "
+    if np.allclose(last, fresh, atol=ATOL) and t < x.shape[1]:
+        fail_with("stateful_reset", "after the last chunk the model output what a fresh model "
                   "outputs on that chunk alone: its h and c did not carry over", STATEFUL_FIX)
-    fail_with("stateful_batch", "after the chunks the model's output differs from LSTM(units) "
-              "-> Dense(1) (with its weights) on the whole sequence", STATEFUL_FIX)
+    if answer["go_backwards"]:
+        fail_with("model_layers", "the LSTM reads each chunk backwards (go_backwards=True): "
+                  "chunk after chunk, the sequence then runs neither forwards nor backwards",
+                  STATEFUL_FIX + "   # no go_backwards")
+    fail_with("model_layers", "after the chunks the model's output differs from LSTM(units) "
+              "-> Dense(1) (with its weights) on the whole sequence: Input((timesteps, 1), "
+              "batch_size=batch_size) -> LSTM(units, stateful=True) -> Dense(1) is asked for",
+              STATEFUL_FIX)
 
 
 def _runs(answers, key):
@@ -253,13 +312,12 @@ def _runs(answers, key):
 
 
 def _judge_calls(answers, key):
-    batch, t, _, x, _, _ = _question(answers.rng(key))
+    batch, t, _, x, _, _ = _question(answers.rng(key), key)
     starts = list(range(0, x.shape[1], t))
     for run in _runs(answers, key):
         calls = run["calls"]
         if not calls:
-            fail_with("stateful_reset", "run_in_chunks never called the model",
-                      CHUNKS_FIX)
+            fail_with(CHUNK_ORDER, "run_in_chunks never called the model", CHUNKS_FIX)
         for shape in calls:
             if shape[1] != t:
                 fail_with("input_shape_data_mismatch", f"run_in_chunks called the model on "
@@ -267,12 +325,15 @@ def _judge_calls(answers, key):
                           f"and long_x has {x.shape[1]}", CHUNKS_FIX)
         got = [shape[3] for shape in calls]
         if got != starts and "traced" not in got:  # a traced call shows its shape only
-            fail_with("stateful_reset", f"the chunks started at steps {got} of long_x: "
-                      f"one after the other, each once, they start at {starts}", CHUNKS_FIX)
+            what = ("in reverse: the states then carry the END of the sequence into its "
+                    "start" if got == starts[::-1] and len(got) > 1 else
+                    "not one after the other, each once")
+            fail_with(CHUNK_ORDER, f"the chunks started at steps {got} of long_x, {what}; "
+                      f"in time order they start at {starts}", CHUNKS_FIX)
 
 
 def _judge_values(answers, key):
-    batch, t, units, x, weights, dirt = _question(answers.rng(key))
+    batch, t, units, x, weights, dirt = _question(answers.rng(key), key)
     runs = _runs(answers, key)
     for i, run in enumerate(runs):
         got = np.asarray(run["out"])
@@ -289,13 +350,27 @@ def _judge_values(answers, key):
         if np.allclose(got, _reference_model(weights, units)(x[:, -t:]), atol=ATOL):
             fail_with("stateful_reset", "the result is that of the last chunk alone: the "
                       "states were reset between the chunks", RESET_FIX)
+        for j in range(x.shape[1] // t - 1):  # the prediction after an earlier chunk
+            if np.allclose(got, _reference_model(weights, units)(x[:, :(j + 1) * t]),
+                           atol=ATOL):
+                fail_with("wrong_measurement", f"the result is the prediction after chunk "
+                          f"{j + 1} of {x.shape[1] // t}, not after the last one",
+                          "return np.asarray(out)   # out: the model's output on the LAST "
+                          "chunk, after all the others")
+        chunks = [x[:, s:s + t] for s in range(0, x.shape[1], t)]
+        if len(chunks) > 1 and np.allclose(got, _reference_model(weights, units)(
+                np.concatenate(chunks[::-1], axis=1)), atol=ATOL):
+            fail_with(CHUNK_ORDER, "the result is that of the chunks fed last to first",
+                      CHUNKS_FIX)
         starts = [call[3] for call in run["calls"]]
         if starts != list(range(0, x.shape[1], t)) and "traced" not in starts:
-            fail_with("stateful_reset", "the result differs from one call on the whole "
+            fail_with(CHUNK_ORDER, "the result differs from one call on the whole "
                       "sequence: the chunks did not go in one after the other, each once",
                       CHUNKS_FIX)
-        fail_with("stateful_reset", "the result differs from one call on the whole "
-                  "sequence: is it the prediction after the LAST chunk?", CHUNKS_FIX)
+        fail_with("wrong_measurement", "the chunks went in in order, but the result differs "
+                  "from one call on the whole sequence: return the model's prediction after "
+                  "the LAST chunk", "return np.asarray(out)   # out = model(last chunk), "
+                  "after all the others")
     if not runs[0]["numpy"]:
         fail_with("not_numpy", f"run_in_chunks returned an object of type {runs[0]['type']}"
                   ", not a NumPy array", "return np.asarray(out)")
@@ -304,31 +379,35 @@ def _judge_values(answers, key):
 @pytest.mark.exercise("stateful", points=2)
 def test_the_model_is_stateful_with_a_fixed_batch(answers):
     _judge_stateful(answers, "model")
+    _judge_stateful(answers, "model_edge")
 
 
 @pytest.mark.exercise("stateful", points=2)
 def test_the_model_is_a_stateful_lstm_of_units_then_dense_1(answers):
     _judge_structure(answers, "model")
+    _judge_structure(answers, "model_edge")
 
 
 @pytest.mark.exercise("stateful", points=2)
 def test_the_chunks_go_in_one_by_one_in_order(answers):
     _judge_calls(answers, "chunks")
+    _judge_calls(answers, "chunks_edge")
 
 
 @pytest.mark.exercise("stateful", points=3)
 def test_states_reset_then_chunks_equal_one_call_on_the_whole_sequence(answers):
     _judge_values(answers, "chunks")
+    _judge_values(answers, "chunks_edge")
 
 
 # other sizes for the hidden tests (probes are never hidden: the grader runs the released
 # copy's probes, so a probe inside the hidden block would never run)
 def probe_model_again(module, rng):
-    return _build(module, rng)
+    return _build(module, rng, "model_again")
 
 
 def probe_chunks_again(module, rng):
-    return _run(module, rng)
+    return _run(module, rng, "chunks_again")
 
 
 ### BEGIN HIDDEN TESTS

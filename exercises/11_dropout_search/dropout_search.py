@@ -13,8 +13,9 @@ search outgrows one). You write two pieces:
   Input((timesteps, 1)) -> LSTM(units, dropout=..., recurrent_dropout=...) -> Dense(1)
   (MSE loss).
 * ``search(...)``: a ``keras_tuner.RandomSearch`` over that hypermodel that minimizes
-  ``val_loss``. It trains each trial on the training windows for ``epochs`` epochs and
-  measures val_loss on the validation windows; it runs ``max_trials`` trials drawn with
+  ``val_loss``. It builds each trial's model for the windows' timesteps (x_train.shape[1]),
+  trains ONE model per trial (keras-tuner's default) on the training windows only, for
+  ``epochs`` epochs, and measures val_loss on the validation windows; it runs ``max_trials`` trials drawn with
   ``seed`` (the same seed draws the same trials); it keeps its files in
   ``directory/dropout_search`` (``project_name="dropout_search"``) and starts afresh there
   (``overwrite=True``), so an older search in that folder is not reloaded.

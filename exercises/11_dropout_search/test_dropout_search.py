@@ -3,10 +3,15 @@
 The probes run your search into a folder they own, then read what keras-tuner wrote there:
 each trial's hyperparameters, score and best-epoch weights. They rebuild each trial with your
 ``build(hp)``, load its weights and evaluate it on the validation windows themselves, so the
-val_loss you report is compared with a measurement, not with a number you computed.
+val_loss you report is compared with a measurement, not with a number you computed. Every
+training step your code takes is recorded (fit on arrays, a tf.data dataset or a generator,
+train_on_batch), with the windows it saw. In the visible search, each trial's last epoch
+starts from disturbed weights, so its last val_loss is not its best one: the score of a
+trial is its best epoch's.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -84,9 +89,12 @@ def _read(build, folder, timesteps, x_val, y_val):
     found = []
     for path in folder.glob("*/trial_*/trial.json"):
         trial = Trial.load(str(path))
+        said = [line for line in str(trial.message or "").splitlines() if line.strip()]
+        said = [line for line in said if re.match(r"[\w.]*(Error|Exception)\b", line)] or said
         row = {"project": path.parent.parent.name, "id": int(trial.trial_id),
                "values": _plain(dict(trial.hyperparameters.values)),
-               "score": _plain(trial.score), "evaluated": None}
+               "score": _plain(trial.score), "evaluated": None,
+               "failed": said[-1][-300:] if trial.status == "FAILED" and said else None}
         weights = path.parent / "checkpoint.weights.h5"
         if weights.is_file() and trial.score not in (None, 0.0):
             model = build(trial.hyperparameters, timesteps=timesteps)
@@ -108,6 +116,15 @@ def _trained(model):
             "cells": _cells(model)}
 
 
+def _declared(model):
+    """The (timesteps, features) the model's Input declares; None when it declares none."""
+    inputs = getattr(model, "inputs", None)
+    try:
+        return [None if d is None else int(d) for d in inputs[0].shape[1:]] if inputs else None
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+
+
 def _cells(model):
     """(units, dropout, recurrent_dropout) of each recurrent layer: LSTM or RNN(LSTMCell)."""
     return [[int(layer.cell.units), float(layer.cell.dropout),
@@ -115,11 +132,29 @@ def _cells(model):
             for layer in model.layers if hasattr(getattr(layer, "cell", None), "units")]
 
 
-def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale):
+def _spoiler(last, seed):
+    """A callback that disturbs the weights when epoch ``last`` begins: that epoch's val_loss
+    is then worse than an earlier one, so a trial's last val_loss is not its best."""
+    import keras
+
+    class Spoil(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == last:
+                noise = np.random.default_rng(seed)
+                for w in self.model.trainable_weights:
+                    w.assign(np.asarray(w) + noise.normal(scale=1.0, size=w.shape))
+
+    return Spoil()
+
+
+def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale, spoil):
     """Run the learner's search(); return it with what the tuner wrote and trained."""
     import gc
     import tempfile
+    import warnings
     from pathlib import Path
+
+    from lstm_shapes.exercises import training_recorded
 
     seed = int(rng.integers(1, 10_000))  # never 0: keras-tuner reads seed=0 as "no seed"
     x_train, y_train, x_val, y_val = _data(rng, n_train, timesteps)
@@ -133,6 +168,11 @@ def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale):
 
         def recording_fit(*f_args, **f_kwargs):  # which windows the tuner trains it on
             windows[id(model)] = _which(f_args[0] if f_args else f_kwargs.get("x"), lookup)
+            last = f_kwargs.get("epochs", 1) - 1 if isinstance(f_kwargs.get("epochs", 1),
+                                                               int) else 0
+            if spoil and last > 0:
+                f_kwargs["callbacks"] = [*(f_kwargs.get("callbacks") or []),
+                                         _spoiler(last, seed)]
             return fit(*f_args, **f_kwargs)
 
         model.fit = recording_fit
@@ -155,17 +195,28 @@ def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale):
                 other += 1
         module.build = recording_build
         gc.freeze()  # keras-tuner runs gc.collect() twice a trial: skip TensorFlow's objects
+        raised = None
         try:
-            result = module.search(x_train, y_train, x_val, y_val, max_trials=max_trials,
-                                   epochs=epochs, seed=seed, directory=tmp)
+            with training_recorded(x_val) as steps, warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*shuffle=True.*")  # a dataset's
+                result = module.search(x_train, y_train, x_val, y_val, max_trials=max_trials,
+                                       epochs=epochs, seed=seed, directory=tmp)
+        except Exception as err:  # noqa: BLE001 - the tests word it, with the trials' errors
+            result, raised = None, f"{type(err).__name__}: {err}"[:400]
         finally:
             gc.unfreeze()
             module.build = original
         tuner = _read(original, Path(tmp), timesteps, x_val, y_val)
+    leaked = {}  # validation windows each model trained on, however it was trained
+    for step in steps:
+        leaked[id(step["model"])] = leaked.get(id(step["model"]), 0) + step["val_windows"]
     return {"seed": seed, "max_trials": max_trials, "epochs": epochs, "n_train": n_train,
-            "result": _plain(result), "tuner": tuner, "expected": expected, "stale": old,
-            "trained": [dict(_trained(m), windows=windows.get(id(m))) for m in models
-                        if getattr(m, "history", None)]}
+            "n_val": len(x_val), "raised": raised, "timesteps": timesteps, "result": _plain(result), "tuner": tuner,
+            "expected": expected, "stale": old, "spoiled": bool(spoil and epochs > 1),
+            "untracked": sum(1 for step in steps if all(step["model"] is not m for m in models)),
+            "trained": [dict(_trained(m), windows=windows.get(id(m)),
+                             leaked=leaked.get(id(m), 0), declared=_declared(m))
+                        for m in models if getattr(m, "history", None) or id(m) in leaked]}
 
 
 def _which(x, lookup):
@@ -194,7 +245,11 @@ def _space(module, rng, timesteps=10):
              for h in hp.space}
     x = rng.normal(size=(4, timesteps, 1)).astype("float32")
     y = rng.normal(size=(4, 1)).astype("float32")
-    prediction = model(x, training=False)
+    try:
+        prediction = model(x, training=False)
+    except Exception as err:  # noqa: BLE001 - e.g. a declared input of other features
+        return {"space": space, "refused": {"code": getattr(err, "code", None),
+                                            "text": f"{type(err).__name__}: {err}"[:400]}}
     loss = model.compute_loss(x=x, y=y, y_pred=prediction, training=False)
     mse = np.mean((np.asarray(prediction) - y) ** 2)
     return {"space": space, "loss": _plain(float(loss)), "mse": _plain(float(mse))}
@@ -234,9 +289,14 @@ def probe_other_model(module, rng):
     return _describe(module.build(_hp(OTHER_TRIAL), timesteps=timesteps), timesteps)
 
 
+def _timesteps(rng, low, high):
+    """Timesteps other than build's default 10, so a hypermodel left at 10 shows."""
+    return int(rng.choice([t for t in range(low, high) if t != 10]))
+
+
 def probe_search(module, rng):
-    return _run_search(module, rng, n_train=96, timesteps=10, max_trials=2, epochs=2,
-                       stale=True)
+    return _run_search(module, rng, n_train=96, timesteps=_timesteps(rng, 6, 15), max_trials=2,
+                       epochs=2, stale=True, spoil=True)
 
 
 # the probes of the hidden tests: grading runs the released probes, so they stay visible
@@ -247,8 +307,9 @@ def probe_model_again(module, rng):
 
 
 def probe_search_again(module, rng):
-    return _run_search(module, rng, n_train=64, timesteps=8, max_trials=1, epochs=1,
-                       stale=False)
+    return _run_search(module, rng, n_train=int(rng.integers(48, 80)),
+                       timesteps=_timesteps(rng, 5, 13), max_trials=1, epochs=1, stale=False,
+                       spoil=False)
 
 
 # ----------------------------------------------------------------------------- judging
@@ -267,8 +328,11 @@ def _judge_model(model, values, timesteps):
     """``model`` (a _describe() dict) is Input((timesteps, 1)) -> LSTM of ``values`` -> Dense(1)."""
     from lstm_shapes import lstm_param_count
 
+    layers_fix = ("keras.Input((timesteps, 1)), keras.layers.LSTM(units, dropout=dropout, "
+                  "recurrent_dropout=recurrent_dropout), keras.layers.Dense(1)   # the layers")
     if not model["cells"]:
-        fail("your answer: the model has no recurrent layer: keras.layers.LSTM(...) expected")
+        fail_with("model_layers", "the model has no recurrent layer: an LSTM is asked for",
+                  layers_fix)
     for name, got in zip(SPACE, model["cells"][0]):
         if not math.isclose(float(got), float(values[name]), abs_tol=1e-9):
             fail_with("ignored_argument",
@@ -276,20 +340,38 @@ def _judge_model(model, values, timesteps):
                       f"{got}: build(hp) must read it from hp",
                       f'{name}=hp.Choice("{name}", SPACE["{name}"])' if name != "units" else
                       'units = hp.Choice("units", SPACE["units"]); keras.layers.LSTM(units, ...)')
-    units = values["units"]
-    want = lstm_param_count(units, 1) + units + 1
-    if model["params"] != want:
-        fail(f"your answer: LSTM({units}) + Dense(1) has {want} parameters, the model "
-             f"{model['params']}: Input((timesteps, 1)) -> LSTM -> Dense(1) expected")
     if model["declared"] not in (None, [timesteps, 1]):
         fail_with("input_shape_data_mismatch", f"the input is {tuple(model['declared'])} for "
                   f"timesteps={timesteps}", "keras.Input((timesteps, 1))")
-    if model["output"] != [2, 1]:
-        fail(f"your answer: 2 windows of (timesteps, 1) give {model['output']}; one value per "
-             "window, shape (2, 1), expected from Dense(1)")
+    output = model["output"]
+    if output != [2, 1]:
+        if isinstance(output, list) and len(output) == 3:
+            fail_with("sequence_output_vs_last_target", f"2 windows of (timesteps, 1) give "
+                      f"{tuple(output)}: one value per timestep; one per window, (2, 1), is "
+                      "asked for", "keras.layers.LSTM(units, ...)   # without return_sequences")
+        if isinstance(output, list) and len(output) == 2:
+            fail_with("output_width_mismatch", f"2 windows of (timesteps, 1) give "
+                      f"{tuple(output)}: {output[1]} values per window, not 1",
+                      "keras.layers.Dense(1)   # the last layer")
+        fail(f"your answer: 2 windows of (timesteps, 1) give {output}; one value per "
+             "window, shape (2, 1), is asked for\n  fix: " + layers_fix)
+    units = values["units"]
+    want = lstm_param_count(units, 1) + units + 1
+    if model["params"] != want:
+        fail_with("model_layers", f"LSTM({units}) + Dense(1) has {want} parameters, the model "
+                  f"{model['params']}: Input((timesteps, 1)) -> LSTM -> Dense(1) is asked for",
+                  layers_fix)
 
 
 def _result_trials(found):
+    failed = [row for row in found["tuner"] if row.get("failed")]
+    if found.get("raised") or failed:
+        said = f"search() raised {found['raised']}" if found.get("raised") else (
+            "search() returned")
+        why = (f"; keras-tuner's trial {failed[0]['values']} failed with: {failed[0]['failed']}"
+               if failed else "")
+        fail(f"your answer: {said}{why}\n  (test_the_hypermodel_builds_the_trial_it_is_given "
+             "says what is wrong with build(hp), if anything)")
     result = found["result"]
     trials = result.get("trials") if isinstance(result, dict) else None
     if not isinstance(trials, list) or not all(isinstance(t, dict) for t in trials):
@@ -345,9 +427,25 @@ def _judge_runs(found):
              f"tuner's {[row['values'] for row in mine]} (in the order it ran them)")
     trained = found["trained"]
     if len(trained) != n:
-        fail(f"your answer: {len(trained)} models were trained for {n} trials: one model per "
-             "trial (executions_per_trial=1), built by build(hp)")
+        per = len(trained) // n if n and len(trained) % n == 0 else 0
+        if per > 1:
+            fail_with("wrong_measurement", f"{len(trained)} models were trained for {n} trials: "
+                      f"{per} per trial (executions_per_trial={per}), so a trial's score "
+                      "averages them; one model per trial is asked for",
+                      "keras_tuner.RandomSearch(..., executions_per_trial=1)   # the default")
+        fail_with("wrong_measurement", f"{len(trained)} models were built by build(hp) and "
+                  f"trained for {n} trials: one model per trial, trained by the tuner only",
+                  "tuner.search(x_train, y_train, validation_data=(x_val, y_val), "
+                  "epochs=epochs)   # and no other fit")
+    timesteps = found.get("timesteps")
     for row, model in zip(mine, trained):
+        declared = model.get("declared")
+        if declared is not None and timesteps and declared != [timesteps, 1]:
+            fail_with("input_shape_data_mismatch", f"trial {row['values']} built a model for "
+                      f"windows of {tuple(declared)}; the windows are ({timesteps}, 1): Keras "
+                      "ran it anyway, but it is not the model build(hp, timesteps) declares",
+                      "keras_tuner.RandomSearch(lambda hp: build(hp, "
+                      "timesteps=x_train.shape[1]), ...)")
         if model["cells"][:1] != [[row["values"][k] for k in SPACE]]:
             fail_with("ignored_argument", f"trial {row['values']} trained an LSTM with (units, "
                       f"dropout, recurrent_dropout) = {model['cells'][:1]}: build(hp) must "
@@ -355,9 +453,11 @@ def _judge_runs(found):
                       "recurrent_dropout=recurrent_dropout), each one read with "
                       'hp.Choice(name, SPACE[name])')
         seen = model["windows"]
-        if seen and seen["val"]:
+        leaked = max(seen["val"] if seen else 0, model.get("leaked") or 0)
+        if leaked:
             fail_with("validation_on_training_data", f"trial {row['values']} trained on "
-                      f"{seen['val']} of the validation windows: val_loss then measures "
+                      f"{leaked} of the {found.get('n_val', '')} validation windows: val_loss "
+                      "then measures "
                       "windows the model has learned",
                       "tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
         if seen and (seen["train"], seen["other"]) != (found["n_train"], 0):
@@ -402,6 +502,11 @@ def _judge_val_loss(found):
                       "tuner.search(x_train, y_train, validation_data=(x_val, y_val), ...)")
         mine_loss = trial["val_loss"]
         if not _close(mine_loss, score):
+            if _close(mine_loss, history[-1]):
+                fail_with("wrong_measurement", f"trial {row['values']}: val_loss "
+                          f"{_fmt(mine_loss)} is its LAST epoch's; the trial's score is its "
+                          f"best epoch's, the lowest val_loss over its epochs: {_fmt(score)}",
+                          '"val_loss": trial.score')
             if any(_close(mine_loss, v) for v in model["loss"]):
                 fail_with("validation_on_training_data", f"trial {row['values']}: val_loss "
                           f"{mine_loss!r} is its TRAINING loss; its validation score is "
@@ -431,6 +536,12 @@ def _judge_best(found):
 def test_the_hypermodel_declares_the_space_and_an_mse_loss(answers):
     found = answers["space"]
     space = found["space"]
+    refused = found.get("refused")
+    if refused:
+        fail_with(refused["code"] if isinstance(refused["code"], str) else
+                  "input_shape_data_mismatch", "build(hp, timesteps=10)'s model refused 4 "
+                  f"windows of (10, 1): {refused['text'].splitlines()[0]}",
+                  "keras.Input((timesteps, 1))")
     for name, values in SPACE.items():
         if name not in space:
             fail_with("search_space_mismatch", f"build(hp) never asks hp for {name!r} (it asks "

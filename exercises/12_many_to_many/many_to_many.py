@@ -27,7 +27,10 @@ def multistep_windows(series, timesteps, horizon):
 
 
 def build_and_train_forecaster(x_train, y_train):
-    """An LSTM forecaster of y_train.shape[1] steps, trained briefly (< 10 s); return it."""
+    """An LSTM forecaster of y_train.shape[1] steps, trained briefly (< 10 s); return it.
+
+    It reads windows of x_train.shape[1:] (any number of them: no batch size in its input).
+    """
     ### BEGIN SOLUTION
     model = keras.Sequential([
         keras.Input(x_train.shape[1:]),
@@ -43,8 +46,9 @@ def build_and_train_forecaster(x_train, y_train):
 def build_per_timestep(timesteps, units=16):
     """A model mapping (batch, timesteps, 1) to one prediction per timestep (batch, timesteps, 1).
 
-    Its LSTM has ``units`` units; the prediction at timestep j is made from h at step j, so it
-    reads steps 0..j only (any batch size).
+    It has one LSTM, of ``units`` units; the prediction at timestep j is made from h at step
+    j, so it reads steps 0..j only. Its input is one sample, (timesteps, 1): any batch size
+    (no batch_size in the Input).
     """
     ### BEGIN SOLUTION
     return keras.Sequential([

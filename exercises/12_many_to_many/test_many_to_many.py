@@ -20,7 +20,9 @@ X_FIX = "x[i] = series[i : i + timesteps]   # then x = x[..., np.newaxis]: (batc
 Y_FIX = "y[i] = series[i + timesteps : i + timesteps + horizon]"
 INPUT_FIX = "keras.Input(x_train.shape[1:])   # one window: (timesteps, 1)"
 HEAD_FIX = "keras.layers.Dense(y_train.shape[1])   # one output per step of the horizon"
-PER_STEP_FIX = "keras.layers.LSTM(units, return_sequences=True), then keras.layers.Dense(1)"
+PER_STEP_FIX = ("keras.layers.LSTM(units, return_sequences=True), then keras.layers.Dense(1)   # "
+                "the last layers: (batch, timesteps, 1)")
+PER_STEP_INPUT_FIX = "keras.Input((timesteps, 1))   # one sample; no batch_size: any batch"
 
 
 def _windows(series, t, h):
@@ -33,7 +35,13 @@ SIZES = {"windows": (30, 50, 3, 9, 2, 6), "windows_again": (80, 120, 9, 16, 6, 1
 
 
 def _question(rng, key):
-    """A series and (timesteps, horizon); the series is random: only alignment fits it."""
+    """A series and (timesteps, horizon); the series is random: only alignment fits it.
+    The edge cases: a series that holds exactly one window, and timesteps = horizon = 1."""
+    if key == "windows_one":
+        t, h = int(rng.integers(2, 9)), int(rng.integers(2, 6))
+        return rng.normal(size=t + h).astype("float32"), t, h
+    if key == "windows_short":
+        return rng.normal(size=int(rng.integers(5, 20))).astype("float32"), 1, 1
     low, high, t_low, t_high, h_low, h_high = SIZES[key]
     return (rng.normal(size=int(rng.integers(low, high))).astype("float32"),
             int(rng.integers(t_low, t_high)), int(rng.integers(h_low, h_high)))
@@ -46,11 +54,23 @@ def _forecast_question(rng):
 
 
 def _per_step_question(rng, key):
+    """timesteps and units (different), a batch of random size, and the same batch with
+    its later steps changed; the edge case: one timestep."""
     t, units = (int(v) for v in rng.choice(np.arange(3, 12), 2, replace=False))
-    x = rng.normal(size=(5, t, 1)).astype("float32")
+    if "edge" in key:
+        t = 1
+    x = rng.normal(size=(int(rng.integers(2, 8)), t, 1)).astype("float32")
     later = x.copy()
     later[:, t // 2 + 1:] = rng.normal(size=later[:, t // 2 + 1:].shape)
     return t, (units if key.endswith("units") else 16), x, later
+
+
+def _declared(model):
+    """The input shape the model declares (Input(...)), None if it declares none yet."""
+    try:
+        return [None if d is None else int(d) for d in model.inputs[0].shape]
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None  # a subclassed model, or a Sequential without an Input before its call
 
 
 def _kernels(model):
@@ -77,12 +97,22 @@ def _windows_answer(module, rng, key):
     except ValueError as err:
         if "same shape" in str(err):  # np.stack of windows cut short at the end
             return {"ragged": str(err)}
+        if "at least one array" in str(err):  # np.stack of no window at all
+            return {"empty": str(err)}
         raise
     return {"x": np.asarray(x, dtype=float).tolist(), "y": np.asarray(y, dtype=float).tolist()}
 
 
 def probe_windows(module, rng):
     return _windows_answer(module, rng, "windows")
+
+
+def probe_windows_one(module, rng):
+    return _windows_answer(module, rng, "windows_one")
+
+
+def probe_windows_short(module, rng):
+    return _windows_answer(module, rng, "windows_short")
 
 
 def probe_forecaster(module, rng):
@@ -95,7 +125,7 @@ def probe_forecaster(module, rng):
             raise
         return {"error": explained}
     return {"prediction": np.asarray(model.predict(x_val, verbose=0), dtype=float).tolist(),
-            "kernels": _kernels(model)}
+            "kernels": _kernels(model), "declared": _declared(model)}
 
 
 def _per_step(module, rng, key):
@@ -103,13 +133,14 @@ def _per_step(module, rng, key):
     try:
         model = (module.build_per_timestep(t, units=units) if key.endswith("units")
                  else module.build_per_timestep(t))  # the default units
-        outputs = [np.asarray(model(v), dtype=float).tolist() for v in (x, later, x[:3])]
+        declared = _declared(model)  # before a call builds a Sequential for that batch
+        outputs = [np.asarray(model(v), dtype=float).tolist() for v in (x, later, x[:1])]
     except Exception as err:
         explained = _explained(err)
         if explained is None:
             raise
         return {"error": explained}
-    return {"outputs": outputs, "kernels": _kernels(model)}
+    return {"outputs": outputs, "kernels": _kernels(model), "declared": declared}
 
 
 def probe_per_step(module, rng):
@@ -120,6 +151,10 @@ def probe_per_step_units(module, rng):
     return _per_step(module, rng, "per_step_units")
 
 
+def probe_per_step_edge_units(module, rng):
+    return _per_step(module, rng, "per_step_edge_units")
+
+
 def _judge_windows(answers, key):
     series, t, h = _question(answers.rng(key), key)
     x_want, y_want = _windows(series, t, h)
@@ -128,14 +163,23 @@ def _judge_windows(answers, key):
         fail_with("batch_mismatch", "the last windows' targets run past the end of the series "
                   f"(np.stack said: {answer['ragged']}): the last window must leave horizon "
                   "values after it", RANGE_FIX)
-    x, y = np.asarray(answer["x"]), np.asarray(answer["y"])
     batch = len(x_want)
+    if "empty" in answer:
+        fail_with("batch_mismatch", f"no window at all (np.stack said: {answer['empty']}): a "
+                  f"series of {len(series)} values holds len(series) - timesteps - horizon + 1 "
+                  f"= {batch}", RANGE_FIX)
+    x, y = np.asarray(answer["x"]), np.asarray(answer["y"])
     if x.ndim == 2 and x.shape == x_want.shape[:2]:
         fail_with("missing_timestep_axis", f"x is {x.shape}: (batch, timesteps) without the "
                   "feature axis", "x = x[..., np.newaxis]   # (batch, timesteps, 1)")
     if x.ndim == 3 and x.shape[1] == t + 1:
         fail_with("window_misalignment", f"x is {x.shape}: each window holds timesteps + 1 "
                   "values, so it holds its own target", X_FIX)
+    if x.shape != x_want.shape and x.size == x_want.size:
+        fail_with("wrong_rank", f"x is {x.shape}: its {batch} window(s) of {t} step(s) make "
+                  f"(batch, timesteps, 1) = {x_want.shape}; a squeeze (or a reshape) dropped "
+                  "or moved an axis that has size 1 here",
+                  "x = x.reshape(-1, timesteps, 1)   # also for one window or one timestep")
     if x.ndim >= 1 and len(x) != batch:
         fail_with("batch_mismatch", f"x holds {len(x)} windows; a series of len(series) values "
                   f"has len(series) - timesteps - horizon + 1 = {batch}", RANGE_FIX)
@@ -143,12 +187,17 @@ def _judge_windows(answers, key):
                  terms={"batch": "len(x)", "timesteps": "timesteps"})
     if not np.allclose(x, x_want, atol=1e-6):
         fail_with("window_misalignment", "x[i] is not series[i : i + timesteps]", X_FIX)
+    if y.ndim == 3 and y.shape[2] == 1 and y.shape[:2] == y_want.shape:
+        fail_with("wrong_rank", f"y is {y.shape}: (batch, horizon) is asked for",
+                  "y = y[..., 0]   # (batch, horizon)")
+    if y.shape != y_want.shape and y.size == y_want.size:
+        fail_with("wrong_rank", f"y is {y.shape}: {batch} window(s) with {h} target(s) each "
+                  f"make (batch, horizon) = {y_want.shape}; a squeeze (or a reshape) dropped "
+                  "or moved an axis that has size 1 here",
+                  "y = y.reshape(-1, horizon)   # also for one window or horizon = 1")
     if y.ndim == 1:
         fail_with("multistep_horizon_mismatch", f"y is {y.shape}: one value per window, the "
                   "targets are the next horizon values", Y_FIX)
-    if y.ndim == 3 and y.shape[2] == 1:
-        fail_with("wrong_rank", f"y is {y.shape}: (batch, horizon) is asked for",
-                  "y = y[..., 0]   # (batch, horizon)")
     assert_shape(y, "batch horizon", "y", batch=batch, horizon=h,
                  terms={"batch": "len(y)", "horizon": "horizon"})
     for shift, where in ((-1, "at the last value of its window"), (1, "one value late")):
@@ -203,6 +252,15 @@ def _judge_forecaster(answers):
     answer = answers["forecaster"]
     if "error" in answer:
         _forecaster_error(answer["error"], horizon)
+    declared = answer.get("declared")
+    if declared is not None and declared[1:] != list(x_val.shape[1:]):
+        fail_with("input_shape_data_mismatch", f"the forecaster's input is declared "
+                  f"{tuple(declared[1:])} for windows of {x_val.shape[1:]} (x_train.shape[1:]):"
+                  " Keras ran the LSTM on them anyway, but the model is not the one declared",
+                  INPUT_FIX)
+    if declared is not None and declared[0] is not None:
+        fail_with("batch_in_input_shape", f"the forecaster's input fixes the batch at "
+                  f"{declared[0]}: it must take any number of windows", INPUT_FIX)
     prediction = np.asarray(answer["prediction"])
     if prediction.ndim == 3:
         fail_with("sequence_output_vs_last_target", f"model.predict(x_val) is "
@@ -234,7 +292,24 @@ def _judge_per_step(answers, key):
         fail_with(answer["error"]["code"], f"{call} or its model raised: "
                   f"{answer['error']['message'].splitlines()[0]}",
                   "keras.Input((timesteps, 1))   # one sample: timesteps steps of 1 feature")
+    declared = answer.get("declared")
+    if declared is not None and declared[1:] != [t, 1]:
+        fail_with("input_shape_data_mismatch", f"{call} declares its input "
+                  f"{tuple(declared[1:])}: one sample is (timesteps, 1) = {(t, 1)}",
+                  PER_STEP_INPUT_FIX)
+    if declared is not None and declared[0] is not None:
+        fail_with("batch_in_input_shape", f"{call} fixes the batch at {declared[0]}: the model "
+                  "must take any batch size", PER_STEP_INPUT_FIX)
     out, out_later, out_small = (np.asarray(v) for v in answer["outputs"])
+    seen = t // 2 + 1  # steps 0 .. t//2 are the same in x and in later
+    if out.ndim == 2 and out.shape == x.shape[:2]:
+        if seen < t and not np.allclose(out[:, :seen], out_later[:, :seen], atol=1e-6):
+            fail_with("last_output_vs_sequence_target", f"the model outputs {out.shape}, and "
+                      "the value at a timestep changes when a LATER step of x changes: the "
+                      "last h spread over the timesteps, not one h per timestep", PER_STEP_FIX)
+        fail_with("wrong_rank", f"the model outputs {out.shape}: one value per timestep, but "
+                  "without the trailing axis of 1: (batch, timesteps, 1) is asked for",
+                  PER_STEP_FIX + ", no Reshape")
     if out.ndim == 2:
         fail_with("last_output_vs_sequence_target", f"the model outputs {out.shape}: one "
                   "value per sequence", PER_STEP_FIX)
@@ -243,9 +318,10 @@ def _judge_per_step(answers, key):
                   f"{out.shape[2]} values per timestep, not 1", PER_STEP_FIX)
     assert_shape(out, "batch timesteps outputs", "model(x)", batch=len(x), timesteps=t,
                  outputs=1)
-    assert_shape(out_small, "batch timesteps outputs", "model(x[:3])", batch=3, timesteps=t,
+    assert_shape(out_small, "batch timesteps outputs", "model(x[:1])", batch=1, timesteps=t,
                  outputs=1)
-    seen = t // 2 + 1  # steps 0 .. t//2 are the same in x and in later
+    if seen >= t:  # one timestep: nothing later to change
+        return units, answer["kernels"]
     if not np.allclose(out[:, :seen], out_later[:, :seen], atol=1e-6):
         fail_with("last_output_vs_sequence_target", "the prediction at a timestep changes "
                   "when a LATER step of x changes: it is not computed from h at that step "
@@ -264,6 +340,10 @@ def _judge_units(answers, key):
     if "error" in answer:
         _judge_per_step(answers, key)
     found = _lstms(answer["kernels"], "the model", PER_STEP_FIX)
+    if len(found) > 1:
+        fail_with("model_layers", f"the model holds {len(found)} LSTMs, of "
+                  f"{' and '.join(map(str, found))} units: its one LSTM has units units",
+                  PER_STEP_FIX)
     if units not in found:
         code, same = ("units_equals_timesteps", " (= timesteps)") if t in found else (
             "dimension_mismatch", "")
@@ -275,7 +355,8 @@ def _judge_units(answers, key):
 
 @pytest.mark.exercise("many_to_many", points=3)
 def test_multistep_windows(answers):
-    _judge_windows(answers, "windows")
+    for key in ("windows", "windows_one", "windows_short"):
+        _judge_windows(answers, key)
 
 
 @pytest.mark.exercise("many_to_many", points=3)
@@ -286,12 +367,13 @@ def test_the_forecaster_predicts_every_step_of_the_horizon(answers):
 @pytest.mark.exercise("many_to_many", points=2)
 def test_one_prediction_per_timestep(answers):
     _judge_per_step(answers, "per_step")
+    _judge_per_step(answers, "per_step_edge_units")
 
 
 @pytest.mark.exercise("many_to_many", points=1)
 def test_the_units_argument_is_used(answers):
-    _judge_units(answers, "per_step")
-    _judge_units(answers, "per_step_units")
+    for key in ("per_step", "per_step_units", "per_step_edge_units"):
+        _judge_units(answers, key)
 
 
 # other sizes for the hidden tests (probes are never hidden: the grader runs the released

@@ -13,8 +13,9 @@ import pytest
 from lstm_shapes.exercises import fail, fail_with
 
 CONFIG = {"units": 16, "dropout": 0.1}
-FIX_SPLIT = ("val = np.arange(n - (k - i) * size, n - (k - i - 1) * size); "
+FIX_SPLIT = ("size = n // (k + 1); val = np.arange(n - (k - i) * size, n - (k - i - 1) * size); "
              "train = np.arange(n - (k - i) * size)")
+BUILD_FIX = 'build(config["units"], config["dropout"], timesteps=x.shape[1])'
 
 
 # ----------------------------------------------------------------------------- probe helpers
@@ -37,8 +38,20 @@ def _plain(value):
     return repr(value)[:200]
 
 
-def _split_question(rng):
-    return int(rng.integers(30, 80)), int(rng.integers(2, 6))
+def _split_questions(rng, more=False):
+    """(n, k) cases: random, and the edge cases the text allows: a remainder n % (k + 1)
+    that the first block takes, blocks of one window (n = k + 1), a single fold (k = 1), and
+    no remainder."""
+    top = 12 if more else 6
+    k = int(rng.integers(2, top))
+    cases = [((k + 1) * int(rng.integers(3, 15)) + int(rng.integers(1, k + 1)), k)]
+    k = int(rng.integers(1, top))
+    cases.append((k + 1, k))
+    cases.append((int(rng.integers(5, 40)), 1))
+    k = int(rng.integers(2, top))
+    cases.append(((k + 1) * int(rng.integers(2, 12)), k))
+    cases.append((int(rng.integers(30, 120 if more else 80)), int(rng.integers(2, top))))
+    return cases
 
 
 def _splits(module, n, k):
@@ -70,8 +83,25 @@ def _rows(array, lookup):
     return [lookup.get(row.tobytes(), -1) for row in array]
 
 
-def _cross_validate(module, rng, *, n, timesteps, k, epochs, config):
+def _cv_question(rng, *, ks, epochs, config):
+    """n windows (a remainder n % (k + 1) included) of timesteps other than build's 10."""
+    k = int(rng.choice(ks))
+    n = (k + 1) * int(rng.integers(10, 16)) + int(rng.integers(1, k + 1))
+    return dict(n=n, timesteps=int(rng.choice([6, 7, 8, 9, 11, 12])), k=k, epochs=epochs,
+                config=config)
+
+
+def _declared(model):
+    try:
+        return [None if d is None else int(d) for d in model.inputs[0].shape[1:]]
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+
+
+def _cross_validate(module, rng, *, ks, epochs, config):
     """Run the learner's cross_validate, recording every model build() made and its fits."""
+    question = _cv_question(rng, ks=ks, epochs=epochs, config=config)
+    n, timesteps, k = question["n"], question["timesteps"], question["k"]
     x, y = _windows(rng, n, timesteps)
     x_lookup = {row.tobytes(): i for i, row in enumerate(x)}
     y_lookup = {row.tobytes(): i for i, row in enumerate(y)}
@@ -107,11 +137,11 @@ def _cross_validate(module, rng, *, n, timesteps, k, epochs, config):
             if index:
                 prediction = np.asarray(model(x[index], training=False))
                 mse[part] = _plain(float(np.mean((prediction - y[index]) ** 2)))
-        models.append({"fits": fits, "mse": mse, "cells": [
+        models.append({"fits": fits, "mse": mse, "declared": _declared(model), "cells": [
             [int(layer.cell.units), float(layer.cell.dropout)]
             for layer in model.layers if hasattr(getattr(layer, "cell", None), "units")]})
     return {"n": n, "k": k, "epochs": epochs, "config": config, "result": _plain(result),
-            "models": models}
+            "models": models, "timesteps": timesteps}
 
 
 # Means and slopes of the fake fold losses of three configurations: the lowest MEAN is the
@@ -130,7 +160,7 @@ def _fake_losses(index, k):
 
 
 def probe_splits(module, rng):
-    return _splits(module, *_split_question(rng))
+    return [_splits(module, n, k) for n, k in _split_questions(rng)]
 
 
 def probe_refusals(module, rng):
@@ -149,7 +179,7 @@ def probe_refusals(module, rng):
 
 
 def probe_cv(module, rng):
-    return _cross_validate(module, rng, n=60, timesteps=8, k=3, epochs=1, config=CONFIG)
+    return _cross_validate(module, rng, ks=(2, 3), epochs=1, config=CONFIG)
 
 
 def probe_choose(module, rng):
@@ -174,16 +204,12 @@ def probe_choose(module, rng):
 
 
 # the probes of the hidden tests: grading runs the released probes, so they stay visible
-MORE_SPLITS = ((12, 2), (13, 2), (14, 3), (7, 1), (100, 6), (5, 4), (41, 5))
-
-
 def probe_more_splits(module, rng):
-    return [_splits(module, n, k) for n, k in MORE_SPLITS]
+    return [_splits(module, n, k) for n, k in _split_questions(rng, more=True)]
 
 
 def probe_cv_again(module, rng):
-    return _cross_validate(module, rng, n=45, timesteps=6, k=1, epochs=2,
-                           config={"units": 8, "dropout": 0.2})
+    return _cross_validate(module, rng, ks=(1,), epochs=2, config={"units": 8, "dropout": 0.2})
 
 
 # ----------------------------------------------------------------------------- judging
@@ -191,9 +217,13 @@ def probe_cv_again(module, rng):
 
 def _judge_splits(folds, n, k):
     where = f"walk_forward_splits({n}, {k})"
-    if not isinstance(folds, list) or len(folds) != k or not all(
+    if not isinstance(folds, list) or not all(
             isinstance(f, list) and len(f) == 2 for f in folds):
-        fail(f"your answer: {where} must return {k} (train, val) pairs, got {folds!r:.200}")
+        fail(f"your answer: {where} must return {k} (train, val) pairs, got {folds!r:.200}\n"
+             "  fix: folds.append((train, val)) for each i in range(k); return folds")
+    if len(folds) != k:
+        fail_with("ignored_argument", f"{where} returned {len(folds)} folds; k = {k} asks for "
+                  f"{k}", "for i in range(k): ... folds.append((train, val))")
     want = _expected_folds(n, k)
     for i, (train, val) in enumerate(folds):
         if not all(isinstance(j, int) and 0 <= j < n for j in [*train, *val]):
@@ -211,14 +241,20 @@ def _judge_splits(folds, n, k):
                       f" which comes after its validation window {min(val)}: the future "
                       "leaks into training", FIX_SPLIT)
         if i and min(val) <= max(folds[i - 1][1]):
-            fail(f"your answer: {where}: the validation block of fold {i} ({min(val)}..."
-                 f"{max(val)}) does not come after that of fold {i - 1}; the blocks walk "
-                 f"forward in time without overlap\n  fix: {FIX_SPLIT}")
+            fail_with("wrong_measurement", f"{where}: the validation block of fold {i} "
+                      f"({min(val)}...{max(val)}) does not come after that of fold {i - 1}; "
+                      "the blocks walk forward in time without overlap", FIX_SPLIT)
         if [sorted(train), sorted(val)] != [want[i][0], want[i][1]]:
-            fail(f"your answer: {where}, fold {i}: train {_span(train)}, val {_span(val)}; "
-                 f"walk-forward with size = {n} // {k + 1} = {n // (k + 1)} trains on "
-                 f"{_span(want[i][0])} and validates on {_span(want[i][1])}\n"
-                 f"  fix: {FIX_SPLIT}")
+            size, rest = n // (k + 1), n % (k + 1)
+            why = (f"blocks of {len(val)} windows: size = n // (k + 1) = {size}"
+                   if len(val) != size else
+                   f"the {rest} window(s) left over (n % (k + 1)) go to the FIRST block, so "
+                   "the last validation block ends at the last window" if rest and
+                   max(val) != want[i][1][-1] else "")
+            fail_with("wrong_measurement", f"{where}, fold {i}: train {_span(train)}, val "
+                      f"{_span(val)}; walk-forward trains on {_span(want[i][0])} and "
+                      f"validates on {_span(want[i][1])}" + (f" ({why})" if why else ""),
+                      FIX_SPLIT)
 
 
 def _span(index):
@@ -248,15 +284,20 @@ def _judge_cv(found):
         fail(f"your answer: cross_validate(..., k={k}) must return {{'fold_losses': [{k} "
              f"finite floats], 'mean': float}}, got {result!r:.200}")
     if len(models) != k or any(len(m["fits"]) != 1 for m in models):
-        fail(f"your answer: cross_validate(..., k={k}) built {len(models)} models and fit them "
-             f"{[len(m['fits']) for m in models]} times: one fresh build(...) per fold, fit "
-             "once\n  fix: model = build(config[\"units\"], config[\"dropout\"], "
-             "timesteps=x.shape[1])")
+        fail_with("wrong_measurement", f"cross_validate(..., k={k}) built {len(models)} models "
+                  f"and fit them {[len(m['fits']) for m in models]} times: one fresh "
+                  "build(...) per fold, fit once", "model = " + BUILD_FIX + "   # in the loop "
+                  "over the folds")
     for i, ((train, val), model) in enumerate(zip(_expected_folds(n, k), models)):
         if model["cells"][:1] != [[config["units"], config["dropout"]]]:
             fail_with("ignored_argument", f"config is {config}, but fold {i} built an LSTM "
                       f"with (units, dropout) = {model['cells'][:1]}",
                       'build(config["units"], config["dropout"], timesteps=x.shape[1])')
+        declared = model["declared"]
+        if declared is not None and declared != [found["timesteps"], 1]:
+            fail_with("input_shape_data_mismatch", f"fold {i} built a model for windows of "
+                      f"{tuple(declared)}; x holds windows of ({found['timesteps']}, 1): Keras "
+                      "ran it anyway, but it is not the model declared", BUILD_FIX)
         fit = model["fits"][0]
         seen = fit["x"]
         if seen is None or -1 in seen:
@@ -273,9 +314,9 @@ def _judge_cv(found):
                       f"validation block ({_span(sorted(set(seen) & set(val)))})",
                       "model.fit(x[train], y[train], ...)")
         if sorted(seen) != train:
-            fail(f"your answer: fold {i} trained on {_span(seen)}; it trains on every window "
-                 f"before its validation block: {_span(train)}\n"
-                 "  fix: model.fit(x[train], y[train], ...)")
+            fail_with("wrong_measurement", f"fold {i} trained on {_span(seen)}; it trains on "
+                      f"every window before its validation block: {_span(train)}",
+                      "model.fit(x[train], y[train], ...)")
         if fit["y"] != seen:
             fail_with("window_misalignment", f"fold {i}: the targets handed to fit() are not "
                       "those of its windows", "model.fit(x[train], y[train], ...)")
@@ -288,12 +329,12 @@ def _judge_cv(found):
                 fail_with("validation_on_training_data", f"fold {i}: loss {_fmt(got)} is the "
                           f"model's MSE on its TRAINING windows; on its validation windows it "
                           f"is {_fmt(want)}", "model.evaluate(x[val], y[val], verbose=0)")
-            fail(f"your answer: fold {i}: loss {got!r} is not the MSE of its model on its "
-                 f"validation windows ({_fmt(want)})\n"
-                 "  fix: model.evaluate(x[val], y[val], verbose=0)")
+            fail_with("wrong_measurement", f"fold {i}: loss {got!r} is not the MSE of its model "
+                      f"on its validation windows ({_fmt(want)})",
+                      "model.evaluate(x[val], y[val], verbose=0)")
     if not _close(result["mean"], float(np.mean(losses))):
-        fail(f"your answer: mean {result['mean']!r} is not the mean of the fold losses "
-             f"({float(np.mean(losses)):.5g})\n  fix: float(np.mean(fold_losses))")
+        fail_with("wrong_measurement", f"mean {result['mean']!r} is not the mean of the fold "
+                  f"losses ({float(np.mean(losses)):.5g})", "float(np.mean(fold_losses))")
 
 
 # ----------------------------------------------------------------------------- tests
@@ -301,7 +342,8 @@ def _judge_cv(found):
 
 @pytest.mark.exercise("walk_forward", points=2)
 def test_splits_walk_forward_in_time(answers):
-    _judge_splits(answers["splits"], *_split_question(answers.rng("splits")))
+    for (n, k), folds in zip(_split_questions(answers.rng("splits")), answers["splits"]):
+        _judge_splits(folds, n, k)
 
 
 @pytest.mark.exercise("walk_forward", points=1)
@@ -350,7 +392,8 @@ def test_choose_keeps_the_lowest_mean(answers):
 ### BEGIN HIDDEN TESTS
 @pytest.mark.exercise("walk_forward", points=2)
 def test_splits_for_other_sizes(answers):
-    for (n, k), folds in zip(MORE_SPLITS, answers["more_splits"]):
+    for (n, k), folds in zip(_split_questions(answers.rng("more_splits"), more=True),
+                             answers["more_splits"]):
         _judge_splits(folds, n, k)
 
 

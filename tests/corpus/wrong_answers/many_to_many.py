@@ -74,6 +74,30 @@ WRONG = [
           {"keras.layers.LSTM(units, return_sequences=True)":
            "keras.layers.LSTM(timesteps, return_sequences=True)"},
           "units_equals_timesteps", "keras.layers.LSTM(units, return_sequences=True)"),
+    Wrong("windows squeezed (one window or one step loses its axis)",
+          {_X: "x = np.squeeze(np.stack([series[i:i + timesteps] for i in starts]))[..., None]"},
+          "wrong_rank", "x = x.reshape(-1, timesteps, 1)"),
+    Wrong("targets squeezed (horizon 1 or one window loses its axis)",
+          {_Y: _Y[:-1] + ").squeeze()"}, "wrong_rank", "y = y.reshape(-1, horizon)"),
+    Wrong("the forecaster's input hard-coded to 10 timesteps",
+          {"keras.Input(x_train.shape[1:]),": "keras.Input((10, 1)),"},
+          "input_shape_data_mismatch", "keras.Input(x_train.shape[1:])"),
+    Wrong("the forecaster's input fixes a batch of 32",
+          {"keras.Input(x_train.shape[1:]),": "keras.Input(x_train.shape[1:], batch_size=32),"},
+          "batch_in_input_shape", "keras.Input(x_train.shape[1:])"),
+    Wrong("an extra LSTM(16) in the per-step model",
+          {"        keras.layers.LSTM(units, return_sequences=True),":
+           "        keras.layers.LSTM(units, return_sequences=True),\n"
+           "        keras.layers.LSTM(16, return_sequences=True),"},
+          "model_layers", "keras.layers.LSTM(units, return_sequences=True)"),
+    Wrong("the per-step model fixes a batch of 5",
+          {"        keras.Input((timesteps, 1)),\n        keras.layers.LSTM(units, return_":
+           "        keras.Input((timesteps, 1), batch_size=5),\n        keras.layers.LSTM(units, return_"},
+          "batch_in_input_shape", "keras.Input((timesteps, 1))"),
+    Wrong("per-step predictions reshaped to (batch, timesteps)",
+          {"        keras.layers.Dense(1),\n    ])\n":
+           "        keras.layers.Dense(1),\n        keras.layers.Reshape((timesteps,)),\n    ])\n"},
+          "wrong_rank", "keras.layers.LSTM(units, return_sequences=True), then keras.layers.Dense(1)"),
     Wrong("a per-step head as wide as units",
           {"        keras.layers.Dense(1),\n    ])\n": "        keras.layers.Dense(units),\n    ])\n"},
           "output_width_mismatch", "then keras.layers.Dense(1)"),

@@ -2,6 +2,12 @@
 
 from corpus.wrong_answers import Wrong
 
+from lstm_shapes import MISCONCEPTIONS
+
+# chunks out of time order: its own code once the catalogue has it (asked for), else the
+# nearest one, stateful_reset (the states carry from call to call)
+_ORDER = "chunk_order" if "chunk_order" in MISCONCEPTIONS else "stateful_reset"
+
 _RESET = """    for layer in model.layers:
         if getattr(layer, "stateful", False):
             layer.reset_state()
@@ -13,7 +19,15 @@ _LOOP = """    for start in range(0, long_x.shape[1], timesteps):
 WRONG = [
     Wrong("the LSTM is not stateful", {"keras.layers.LSTM(units, stateful=True)":
                                        "keras.layers.LSTM(units)"},
-          "stateful_batch", "keras.layers.LSTM(units, stateful=True)"),
+          "stateful_reset", "keras.layers.LSTM(units, stateful=True)"),
+    Wrong("a stateful LSTM that reads each chunk backwards",
+          {"keras.layers.LSTM(units, stateful=True)":
+           "keras.layers.LSTM(units, stateful=True, go_backwards=True)"},
+          "model_layers", "keras.layers.LSTM(units, stateful=True)"),
+    Wrong("a fixed batch of 4, not batch_size",
+          {"keras.Input((timesteps, 1), batch_size=batch_size)":
+           "keras.Input((timesteps, 1), batch_size=4)"},
+          "stateful_batch", "keras.Input((timesteps, 1), batch_size=batch_size)"),
     Wrong("states never reset", {"layer.reset_state()": "pass"},
           "stateful_reset", "reset_state()"),
     Wrong("a stateful LSTM without a batch size",
@@ -49,7 +63,16 @@ WRONG = [
     Wrong("sliding windows instead of chunks",
           {"range(0, long_x.shape[1], timesteps)":
            "range(0, long_x.shape[1] - timesteps + 1)"},
-          "stateful_reset", "for start in range(0, long_x.shape[1], timesteps)"),
+          _ORDER, "for start in range(0, long_x.shape[1], timesteps)"),
+    Wrong("the chunks fed last to first",
+          {"range(0, long_x.shape[1], timesteps)":
+           "reversed(range(0, long_x.shape[1], timesteps))"},
+          _ORDER, "for start in range(0, long_x.shape[1], timesteps)"),
+    Wrong("the prediction after the first chunk returned",
+          {"        out = model(long_x[:, start:start + timesteps], training=False)\n":
+           "        step = model(long_x[:, start:start + timesteps], training=False)\n"
+           "        out = step if out is None else out\n"},
+          "wrong_measurement", "the model's output on the LAST chunk"),
     Wrong("Keras 2's model.reset_states()", {_RESET: "    model.reset_states()\n"},
           "stateful_reset", "reset_state() on the stateful LSTM layer"),
     Wrong("states reset before every chunk",
@@ -75,6 +98,23 @@ _BUILD = """    model = keras.Sequential([
     model.compile(optimizer="adam", loss="mse")
     return model
 """
+
+WRONG.append(Wrong("a subclassed model built on a batch of 4", {
+    "def build_stateful(": '''class StatefulForecaster(keras.Model):
+    def __init__(self, units):
+        super().__init__()
+        self.lstm = keras.layers.LSTM(units, stateful=True)
+        self.head = keras.layers.Dense(1)
+
+    def call(self, x):
+        return self.head(self.lstm(x))
+
+
+def build_stateful(''',
+    _BUILD: """    model = StatefulForecaster(units)
+    model(np.zeros((4, timesteps, 1), "float32"))  # the states get 4 rows
+    return model
+"""}, "stateful_batch", "model(np.zeros((batch_size, timesteps, 1)))"))
 
 RIGHT = [
     Wrong("functional API, RNN(LSTMCell), Input(batch_shape=...), predict_on_batch", {

@@ -22,6 +22,16 @@ WRONG = [
           {"folds.append((index[:start], index[start:start + size]))":
            "folds.append((index[:start + 1], index[start:start + size]))"},
           "validation_on_training_data", FIX_SPLIT),
+    Wrong("blocks counted from the start: the remainder dropped at the end",
+          {"start = n - (k - i) * size": "start = (i + 1) * size"},
+          "wrong_measurement", FIX_SPLIT),
+    Wrong("blocks of the ceiling of n / (k + 1)",
+          {"size = n // (k + 1)": "size = -(-n // (k + 1))"},
+          "wrong_measurement", "size = n // (k + 1)"),
+    Wrong("timesteps not passed to build (its default 10)",
+          {'build(config["units"], config["dropout"], timesteps=x.shape[1])':
+           'build(config["units"], config["dropout"])'},
+          "input_shape_data_mismatch", "timesteps=x.shape[1]"),
     Wrong("no refusal of too few windows",
           {"if k < 1 or n < k + 1:": "if n < 1:"},
           "series_too_short", "raise ValueError when k < 1 or n < k + 1"),
