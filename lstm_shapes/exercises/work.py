@@ -106,7 +106,8 @@ def copy_notes(exercise: Exercise, saved: dict[str, Any], history: list[str], *,
                 continue
         except NotebookError:
             continue
-        here = running is not None and Path(running).resolve() == path.resolve()
+        # Jupyter's session path may be relative to the server's root: the name decides
+        here = running is not None and Path(running).name == path.name
         if here or (unsaved and not stale_cells(notebook, history)):
             ran_copy = True
             notes.append(f"note: you are working in {path.name}, a copy: the check read "
