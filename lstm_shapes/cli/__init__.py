@@ -2,7 +2,9 @@
 
 A verb module provides ``add_arguments(parser)`` and ``run(args) -> int`` (the exit code).
 TensorFlow's start-up lines are hidden (``cli/quiet.py``) unless the global ``--verbose``
-flag is given, before or after the verb: ``lstm-shapes --verbose demo``.
+flag is given, before or after the verb: ``lstm-shapes --verbose demo``. ``--dir DIR`` (the
+exercises folder) may also come before the verb: ``lstm-shapes --dir DIR check 1`` is
+``lstm-shapes check 1 --dir DIR``.
 """
 
 from __future__ import annotations
@@ -61,10 +63,15 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     verbose = VERBOSE in (argv[:argv.index("--")] if "--" in argv else argv)
     quiet_start(verbose)  # before any verb can import TensorFlow
-    while argv[:1] == [VERBOSE]:
-        argv.pop(0)  # the global flag before the verb; after it the verb's parser takes it
+    folder: list[str] = []  # a --dir before the verb: handed to the verb's own parser
+    while argv[:1] == [VERBOSE] or argv[:1] == ["--dir"] and len(argv) > 1 \
+            or argv and argv[0].startswith("--dir="):
+        taken = 2 if argv[0] == "--dir" else 1
+        folder += argv[:taken] if argv[0] != VERBOSE else []
+        del argv[:taken]  # the global flag before the verb; after it the verb's parser takes it
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["status", *argv]
+    argv += folder
     verb = argv[0]
     parser = argparse.ArgumentParser(prog="lstm-shapes")
     if verb in VERBS:

@@ -208,16 +208,25 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from lstm_shapes.grading.class_report import html_page, summarize, table_text
+    from lstm_shapes.grading.class_report import (
+        html_page,
+        left_out,
+        left_out_text,
+        summarize,
+        table_text,
+    )
     from lstm_shapes.grading.gradebook import load_gradebook
 
     try:
-        summaries = summarize(load_gradebook(args.gradebook))
+        gradebook = load_gradebook(args.gradebook)
+        summaries, missing = summarize(gradebook), left_out(gradebook)
     except ValueError as err:
         print(f"lstm-shapes report: {err}", file=sys.stderr)
         return 2
     print(table_text(summaries))
+    if missing:
+        print(left_out_text(missing))
     if args.html:
-        Path(args.html).write_text(html_page(summaries), encoding="utf-8")
+        Path(args.html).write_text(html_page(summaries, missing=missing), encoding="utf-8")
         print(f"html: {args.html}")
     return 0

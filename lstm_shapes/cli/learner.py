@@ -51,7 +51,8 @@ def run_status(args: argparse.Namespace) -> int:
 
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("exercise", nargs="?", default=None,
-                        help="number or name (default: the next unsolved exercise)")
+                        help="number, name, or its notebook or file (01_windows.ipynb) "
+                        "(default: the next unsolved exercise)")
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
                         help="stop the tests after S seconds (default 300)")
     _add_dir(parser)
@@ -61,10 +62,12 @@ def _checked(exercise: Exercise, root: object, timeout: float | None) -> object:
     """``check`` of one exercise with its live line on a terminal's stderr."""
     from lstm_shapes.exercises.feedback import LiveLine
     from lstm_shapes.exercises.learner import check
+    from lstm_shapes.exercises.runner import DEFAULT_TIMEOUT
 
-    line, start = LiveLine(exercise.label), time.monotonic()
+    limit = DEFAULT_TIMEOUT if timeout is None else timeout
+    line, start = LiveLine(exercise.label, limit=limit), time.monotonic()
     try:
-        return check(exercise.name, root=root, timeout=timeout, on_progress=line)
+        return check(exercise.name, root=root, timeout=limit, on_progress=line)
     finally:
         line.close(time.monotonic() - start)
 
@@ -78,13 +81,21 @@ def run_check(args: argparse.Namespace) -> int:
             learner.next_exercise(manifest, progress) or manifest.exercises[-1])
     except ManifestError as err:
         return _fail(err)
-    report = _checked(exercise, manifest.root, args.timeout)
+    start = time.monotonic()
+    try:
+        report = _checked(exercise, manifest.root, args.timeout)
+    except KeyboardInterrupt:
+        print(f"\nlstm-shapes: check of {exercise.label} interrupted after "
+              f"{time.monotonic() - start:.0f} s: its tests were stopped (their process "
+              "killed); nothing was recorded.", file=sys.stderr)
+        return 130
     print(report)
     return 0 if report.passed else 1  # type: ignore[attr-defined]
 
 
 def add_hint_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("exercise", help="number or name of the exercise")
+    parser.add_argument("exercise", help="number or name of the exercise, or its notebook "
+                        "or file")
     _add_dir(parser)
 
 

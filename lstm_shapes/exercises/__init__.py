@@ -21,7 +21,8 @@ from __future__ import annotations
 from lstm_shapes._lazy import lazy_exports
 
 _EXPORTS = {  # module -> the public names it defines
-    "lstm_shapes.exercises.feedback": ("status", "check", "hint"),
+    "lstm_shapes.exercises.feedback": ("status", "check", "hint", "ExerciseError",
+                                       "CheckInterrupted"),
     "lstm_shapes.exercises.manifest": (
         "Exercise", "Manifest", "ManifestError", "load_manifest", "find_root",
     ),

@@ -16,7 +16,9 @@ Markers in the instructor copy (whole lines, any indentation; the nbgrader/otter
 
 ``release(..., notebooks=True)`` writes the notebook edition instead of the learner files:
 ``<dir>.ipynb`` per exercise beside ``info.toml``, built from the released text of
-``<dir>/<name>.py`` (:mod:`.notebook_build`), and the same visible tests.
+``<dir>/<name>.py`` (:mod:`.notebook_build`), and the same visible tests. Its ``info.toml``
+records ``edition = "notebooks"``, so the check and the grader know the notebook is the
+work even when a ``.py`` file turns up beside it (:mod:`.work`).
 
 >>> print(strip_markers('''def double(x):
 ...     ### BEGIN SOLUTION
@@ -190,6 +192,10 @@ def release(src: str | os.PathLike[str], out: str | os.PathLike[str], *,
             else:
                 texts[relative] = released
     texts[MANIFEST] = (manifest.root / MANIFEST).read_text(encoding="utf-8")
+    if notebooks:
+        from lstm_shapes.exercises.work import record_edition
+
+        texts[MANIFEST] = record_edition(texts[MANIFEST], "notebooks")
     conftest = manifest.root / "conftest.py"
     if conftest.is_file():  # shared fixtures of the exercises' tests
         texts["conftest.py"] = strip_markers(conftest.read_text(encoding="utf-8"),

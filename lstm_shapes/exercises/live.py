@@ -10,6 +10,11 @@ Only the learner's own check does this: grading never reads anything its child w
 ...                     "end t.py::test_a passed\\nstart t.py::test_b\\n")
 >>> live.line("1 windows", 7.0)
 'checking 1 windows: test 2/4 test_b (1 passed) -- 7 s'
+>>> live.line("1 windows", 7.0, limit=300)
+'checking 1 windows: test 2/4 test_b (1 passed) -- 7 s of at most 300 s'
+
+When a check runs out of time, the parent asks the child (``SIGUSR1``) to write its stack to
+:func:`stack_file`, to say where the learner's code was.
 """
 
 from __future__ import annotations
@@ -19,6 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROGRESS_ENV = "LSTM_SHAPES_PROGRESS"
+
+
+def stack_file(progress: str | os.PathLike[str]) -> Path:
+    """Where the child of a check writes its stack when asked (beside the progress file)."""
+    return Path(f"{os.fspath(progress)}.stack")
 
 
 def write_event(text: str) -> None:
@@ -43,8 +53,9 @@ class Live:
     current: str = ""
     probing: bool = False
 
-    def line(self, label: str, seconds: float) -> str:
-        """One status line: ``checking 1 windows: test 2/4 test_b (1 passed) -- 7 s``."""
+    def line(self, label: str, seconds: float, *, limit: float | None = None) -> str:
+        """One status line: ``checking 1 windows: test 2/4 test_b (1 passed) -- 7 s``
+        (``of at most 300 s`` with the check's time ``limit``)."""
         if self.probing:
             what = "running your code on the tests' inputs"
         elif self.current:
@@ -58,8 +69,9 @@ class Live:
         failed = len(self.outcomes) - passed
         done = ", ".join(f"{n} {word}" for n, word in ((passed, "passed"), (failed, "failed"))
                          if n)
+        of = f" of at most {limit:g} s" if limit else ""
         return f"checking {label}: {what}" + (f" ({done})" if done else "") + \
-            f" -- {seconds:.0f} s"
+            f" -- {seconds:.0f} s{of}"
 
 
 def parse_events(text: str) -> Live:

@@ -3,6 +3,8 @@
 Fields (top level):
     format_version   must be 1.
     welcome_message  text shown by ``lstm-shapes`` before the first exercise is solved.
+    edition          (optional) ``"notebooks"`` or ``"files"``: written by ``lstm-shapes
+                     release --notebooks`` into the learner copy it makes (see below).
     [[exercises]]    the series, in order (the order is the curriculum; numbers start at 1).
 
 Fields of each ``[[exercises]]`` entry:
@@ -13,14 +15,15 @@ Fields of each ``[[exercises]]`` entry:
     points  the exercise's total points, a positive integer.
     kind    ``"implement"`` (write the missing code) or ``"fix"`` (repair broken code).
     hints   2 or 3 non-empty hints, revealed one per ``lstm-shapes hint N``.
-    takeaway  (optional) one or two sentences shown after the exercise passes: the shape
-            story it taught. Without it, the first paragraph of the exercise file's text
-            that names a shape is shown.
+    takeaway  (optional) what the exercise taught, shown exactly as written after it
+            passes (surrounding blank space aside). Without it, none is shown.
 
-An exercise's learner work is its file ``<dir>/<name>.py`` or, in the notebook edition
-(``lstm-shapes release --notebooks``), the notebook ``<dir>.ipynb`` beside ``info.toml``;
-either one is enough; where both exist the file is the learner's work, as in grading
-(:attr:`Exercise.source`).
+An exercise's learner work is its file ``<dir>/<name>.py`` (the file edition) or the notebook
+``<dir>.ipynb`` beside ``info.toml`` (the notebook edition, ``lstm-shapes release
+--notebooks``); either one is enough. Where both exist, the series' edition decides
+(:attr:`Exercise.source`): the one it released is the work, and the check names the other
+(:mod:`.work`; a copy of the notebook: :mod:`.copies`). A copy released before the edition was recorded is the notebook edition
+when some exercise has its notebook and no learner file.
 
 Reading the manifest needs only the standard library (``lstm-shapes hint`` stays instant).
 
@@ -48,7 +51,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +61,16 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _FIELDS = {"name": str, "dir": str, "title": str, "points": int, "kind": str, "hints": list}
 _OPTIONAL = {"takeaway": str}
 NOTEBOOK_SUFFIX = ".ipynb"
+EDITIONS = ("files", "notebooks")
 _TYPE_NAMES = {str: "a string", int: "an integer", list: "a list"}
 
 
 class ManifestError(ValueError):
     """``info.toml`` is missing or malformed; the message names the entry and the field."""
+
+
+class NoSeriesError(ManifestError):
+    """No ``info.toml`` was found from the current folder up (the message says how to start)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,7 @@ class Exercise:
     hints: tuple[str, ...]
     root: Path
     takeaway: str = ""
+    edition: str = "files"  # the series' (Manifest.edition): which file is the work
 
     @property
     def folder(self) -> Path:
@@ -90,10 +99,11 @@ class Exercise:
 
     @property
     def source(self) -> Path:
-        """Where the learner works: the learner file, else (the notebook edition) the notebook."""
-        if not self.learner_file.is_file() and self.notebook_file.is_file():
-            return self.notebook_file
-        return self.learner_file
+        """Where the learner works: the edition's file (the notebook in the notebook
+        edition, else the learner file) when it exists, else the other one if that exists."""
+        mine, other = ((self.notebook_file, self.learner_file) if self.edition == "notebooks"
+                       else (self.learner_file, self.notebook_file))
+        return other if not mine.is_file() and other.is_file() else mine
 
     @property
     def learner_file(self) -> Path:
@@ -125,18 +135,22 @@ class Manifest:
     format_version: int
     welcome_message: str
     exercises: tuple[Exercise, ...]
+    edition: str = "files"
 
     @property
     def total_points(self) -> int:
         return sum(e.points for e in self.exercises)
 
     def get(self, ref: int | str) -> Exercise:
-        """The exercise by number (``3``, ``"3"``) or by name (``"outputs"``).
+        """The exercise by number (``3``, ``"3"``), name (``"outputs"``), folder, or the path
+        of its notebook or one of its files (``03_outputs.ipynb``, ``03_outputs/outputs.py``).
 
         Raises:
             ManifestError: no such exercise (the message lists the valid range).
         """
         text = str(ref).strip()
+        if isinstance(ref, os.PathLike) or text.endswith((".py", NOTEBOOK_SUFFIX)):
+            return self._by_path(Path(text))
         if text.isdigit():
             number = int(text)
             if 1 <= number <= len(self.exercises):
@@ -147,6 +161,19 @@ class Manifest:
         raise ManifestError(
             f"no exercise {text!r}: use a number from 1 to {len(self.exercises)} "
             f"or a name ({', '.join(e.name for e in self.exercises[:3])}, ...)")
+
+    def _by_path(self, path: Path) -> Exercise:
+        """The exercise whose notebook, learner file or test file ``path`` names."""
+        for exercise in self.exercises:
+            named = (path.name == exercise.notebook_file.name and path.parent.name in
+                     ("", ".", self.root.name) or path.name in (exercise.learner_file.name,
+                     exercise.test_file.name) and path.parent.name in ("", ".", exercise.dir))
+            if named and (not path.exists() or path.resolve() in (exercise.notebook_file,
+                          exercise.learner_file, exercise.test_file)):
+                return exercise
+        from lstm_shapes.exercises.copies import not_an_exercise
+
+        raise ManifestError(not_an_exercise(self, path))
 
 
 def marker_points(test_file: Path) -> list[tuple[str, float]]:
@@ -212,7 +239,7 @@ def _exercise(index: int, raw: Any, root: Path) -> Exercise:
     return Exercise(number=index, name=raw["name"], dir=raw["dir"], title=raw["title"],
                     points=raw["points"], kind=raw["kind"],
                     hints=tuple(h.strip() for h in hints), root=root,
-                    takeaway=" ".join(raw.get("takeaway", "").split()))
+                    takeaway=raw.get("takeaway", "").strip())
 
 
 def _check_files(exercise: Exercise) -> None:
@@ -222,8 +249,11 @@ def _check_files(exercise: Exercise) -> None:
         if label == "learner file" and not exists and exercise.notebook_file.is_file():
             continue  # the notebook edition: the notebook holds the learner's code
         if not exists:
-            nor = (f" (nor the notebook {exercise.notebook_file.name})"
-                   if label == "learner file" else "")
+            nor = ""
+            if label == "learner file":
+                from lstm_shapes.exercises.copies import rename_advice
+
+                nor = f" (nor the notebook {exercise.notebook_file.name}){rename_advice(exercise)}"
             raise ManifestError(f"{MANIFEST}: exercise #{exercise.number} ({exercise.name}): "
                                 f"{label} {path.relative_to(exercise.root).as_posix()} "
                                 f"does not exist{nor}")
@@ -270,8 +300,16 @@ def load_manifest(root: str | os.PathLike[str], *, check_files: bool = True) -> 
     if check_files:
         for exercise in exercises:
             _check_files(exercise)
+    edition = data.get("edition")
+    if edition is None:  # a copy released before the edition was recorded
+        edition = EDITIONS[any(not e.learner_file.is_file() and e.notebook_file.is_file()
+                               for e in exercises)]
+    elif edition not in EDITIONS:
+        raise ManifestError(f"{MANIFEST}: field 'edition' must be one of {', '.join(EDITIONS)}, "
+                            f"got {edition!r}")
     return Manifest(root=root, format_version=1, welcome_message=welcome.strip(),
-                    exercises=exercises)
+                    exercises=tuple(replace(e, edition=edition) for e in exercises),
+                    edition=edition)
 
 
 def instructor_root() -> Path:
@@ -286,7 +324,8 @@ To start, work in a learner copy of the series:
   - your instructor hands it out (a folder, or a zip to unpack): cd there, run lstm-shapes
   - or make one from the bundled series: lstm-shapes release --out my-series && cd my-series
     (add --notebooks for the Jupyter edition: one notebook per exercise)
-Elsewhere, name the folder: lstm-shapes --dir <folder holding {manifest}>"""
+Elsewhere, name the folder: lstm-shapes --dir <folder holding {manifest}>, or after the verb:
+  lstm-shapes check 1 --dir <folder holding {manifest}>"""
 
 
 def find_root(start: str | os.PathLike[str] | None = None, *,
@@ -300,13 +339,14 @@ def find_root(start: str | os.PathLike[str] | None = None, *,
     learner's verbs pass nothing, so they never wander into an instructor copy).
 
     Raises:
-        ManifestError: ``explicit`` has no ``info.toml``, or nothing was found (the message
-            says how to start).
+        ManifestError: ``explicit`` has no ``info.toml``.
+        NoSeriesError: nothing was found (the message says how to start, from the CLI).
     """
     if explicit is not None:
         root = Path(explicit).expanduser().resolve()
         if not (root / MANIFEST).is_file():
-            raise ManifestError(f"--dir {explicit}: no {MANIFEST} there")
+            raise ManifestError(f"{explicit}: no {MANIFEST} there (name the folder that holds "
+                                f"the series' {MANIFEST})")
         return root
     here = Path.cwd() if start is None else Path(start)
     for folder in (here.resolve(), *here.resolve().parents):
@@ -316,7 +356,7 @@ def find_root(start: str | os.PathLike[str] | None = None, *,
             return folder / "exercises"
     if default is not None and (default / MANIFEST).is_file():
         return default
-    raise ManifestError(NO_SERIES.format(manifest=MANIFEST, here=here.resolve()))
+    raise NoSeriesError(NO_SERIES.format(manifest=MANIFEST, here=here.resolve()))
 
 
 def is_instructor_copy(manifest: Manifest) -> bool:

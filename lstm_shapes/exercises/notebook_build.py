@@ -12,6 +12,11 @@ they are. The file is split with ``ast`` at its top-level statements:
 - an ``if __name__ == "__main__":`` block becomes an untagged "try it" cell (its body);
 - a check cell and a hint cell close the notebook.
 
+The exercise files speak the file edition ("Run `lstm-shapes check 1`", "the module
+docstring"); the notebook says the same the notebook's way (:func:`notebook_wording`: its
+check and hint cells, ``exercises.check(1)``, the exercise text above). The file edition's
+text is never changed.
+
 nbformat builds and validates it; jupytext's percent format would need ``# %%`` markers in
 the exercise files, which the file edition does not want. Cell ids are derived from the
 exercise, so a release is reproducible byte for byte.
@@ -52,6 +57,14 @@ HOW = """## How this notebook works
 {story}"""
 
 _TITLE = re.compile(r"^Exercise\s+\d+\b[^:]*:\s*")
+_WORDING = (  # the file edition's words -> the notebook's, most specific first
+    (re.compile(r"`lstm-shapes (check|hint) (\d+)`"), r"the \1 cell (`exercises.\1(\2)`)"),
+    (re.compile(r"`lstm-shapes (check|hint)`"), r"the \1 cell"),
+    (re.compile(r"`lstm-shapes`"), "`exercises.status()`"),
+    (re.compile(r"\blstm-shapes (check|hint) (\d+)"), r"exercises.\1(\2)"),
+    (re.compile(r"\b[Tt]he module docstring\b"), "the exercise text at the top of this notebook"),
+    (re.compile(r"\bmodule docstring\b"), "exercise text"),
+)
 _MAIN = "__main__"
 
 
@@ -71,6 +84,19 @@ def _start(node: ast.stmt, lines: list[str], floor: int) -> int:
     while start - 1 > floor and lines[start - 2].strip().startswith("#"):
         start -= 1
     return start
+
+
+def notebook_wording(text: str) -> str:
+    """The file edition's words in ``text`` said the notebook's way.
+
+    >>> notebook_wording("Run `lstm-shapes check 1` when you are done.")
+    'Run the check cell (`exercises.check(1)`) when you are done.'
+    >>> notebook_wording('raise NotImplementedError("the model in the module docstring")')
+    'raise NotImplementedError("the model in the exercise text at the top of this notebook")'
+    """
+    for pattern, words in _WORDING:
+        text = pattern.sub(words, text)
+    return text
 
 
 def markdown_text(docstring: str) -> str:
@@ -154,6 +180,7 @@ def build_notebook(text: str, exercise: Any, *, count: int) -> Any:
     answers: list[Any] = []
     tried: list[Any] = []
     for kind_, part, source in notebook_cells(text):
+        source = notebook_wording(source)
         if kind_ == "markdown":
             header += f"\n\n{source}"
         elif kind_ == "code":

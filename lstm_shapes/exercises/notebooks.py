@@ -178,14 +178,34 @@ def cell_location(notebook: dict[str, Any], line: int) -> str | None:
     return None
 
 
-def _defined_names(source: str) -> set[str]:
-    """The functions and classes a cell defines at its top level."""
+def _defined_names(source: str, *, every: bool = False) -> set[str]:
+    """The functions and classes a cell defines at its top level (``every``: also the names
+    it assigns or imports there)."""
     try:
         tree = ast.parse(_plain_python(source))
     except SyntaxError:
         return set()
-    return {node.name for node in tree.body
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    names = {node.name for node in tree.body
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    if every:
+        for node in tree.body:
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def untagged_cells(notebook: dict[str, Any]) -> list[str]:
+    """The source of each code cell that is not an answer cell (scratch, try-it, check)."""
+    return [_text(c.get("source")) for c in notebook.get("cells", [])
+            if isinstance(c, dict) and c.get("cell_type") == "code" and not is_answer(c)]
+
+
+def _first_line(cell: str) -> str:
+    first = next((x.strip() for x in cell.splitlines() if x.strip()), "")
+    return first if len(first) <= 50 else first[:47] + "..."
 
 
 def stale_cells(notebook: dict[str, Any], history: list[str]) -> list[str]:
@@ -193,7 +213,8 @@ def stale_cells(notebook: dict[str, Any], history: list[str]) -> list[str]:
 
     ``history`` is the kernel's input history (IPython's ``In``), oldest first. A cell is
     matched to the newest input that defines one of its functions or classes; a cell never
-    run, or one that defines none (imports), is not stale.
+    run, or one that defines none (imports), is not stale. An input that is a saved
+    untagged cell is not an unsaved answer (:func:`untagged_notes` names it).
 
     >>> nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["answer"]},
     ...                  "source": "def f():\\n    return 1"}]}
@@ -203,13 +224,63 @@ def stale_cells(notebook: dict[str, Any], history: list[str]) -> list[str]:
     ['f']
     """
     stale = []
-    ran = [(_defined_names(entry), entry) for entry in history if isinstance(entry, str)]
+    saved = {cell.strip() for cell in untagged_cells(notebook)}
+    ran = [(_defined_names(entry), entry) for entry in history
+           if isinstance(entry, str) and entry.strip() not in saved]
     for cell in answer_sources(notebook):
         names = _defined_names(cell)
         last = next((entry for bound, entry in reversed(ran) if bound & names), None)
         if last is not None and last.strip() != cell.strip():
             stale.append(", ".join(sorted(names)))
     return stale
+
+
+_NAME_ERROR = re.compile(r"NameError\b.*?name '(\w+)' is not defined")
+
+
+def untagged_notes(notebook: dict[str, Any], output: str, notebook_name: str) -> list[str]:
+    """What the untagged cells explain: a name the answer cells lack (a ``NameError`` in
+    ``output``) that an untagged cell defines, and answers defined again in untagged cells.
+
+    >>> nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": "def helper(x): ..."},
+    ...       {"cell_type": "code", "metadata": {"tags": ["answer"]}, "source": "f = 1"}]}
+    >>> print(untagged_notes(nb, "NameError: name 'helper' is not defined", "nb.ipynb")[0])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    note: `helper` is defined in a cell of nb.ipynb that is not tagged answer (`def
+    helper(x): ...`): only answer cells are checked and graded. Tag that cell answer, or move
+    its code into an answer cell.
+    """
+    notes, untagged = [], untagged_cells(notebook)
+    answers = set().union(*(_defined_names(c, every=True) for c in answer_sources(notebook)))
+    for name in dict.fromkeys(_NAME_ERROR.findall(output)):
+        cell = next((c for c in untagged if name in _defined_names(c, every=True)), None)
+        if cell is not None and name not in answers:
+            notes.append(f"note: `{name}` is defined in a cell of {notebook_name} that is not "
+                         f"tagged {ANSWER_TAG} (`{_first_line(cell)}`): only {ANSWER_TAG} "
+                         f"cells are checked and graded. Tag that cell {ANSWER_TAG}, or move "
+                         f"its code into an {ANSWER_TAG} cell.")
+    answered = set().union(*(_defined_names(c) for c in answer_sources(notebook)))
+    for cell in untagged:
+        again = sorted(_defined_names(cell) & answered)
+        if again:
+            notes.append(f"note: {', '.join(again)} is defined again in a cell that is not "
+                         f"tagged {ANSWER_TAG} (`{_first_line(cell)}`): the check read only "
+                         f"the {ANSWER_TAG} cells. If that version is your answer, put it in "
+                         f"the {ANSWER_TAG} cell.")
+    return notes
+
+
+def cite_cells(notebook: dict[str, Any], text: str, file_name: str,
+               notebook_name: str) -> list[str]:
+    """Where each ``<file_name>:<line>`` that ``text`` names is in the notebook's cells."""
+    notes = []
+    pattern = rf"(?<![\w/.]){re.escape(file_name)}:(\d+)"
+    for line in sorted({int(n) for n in re.findall(pattern, text)}):
+        where = cell_location(notebook, line)
+        if where:
+            notes.append(f"in {notebook_name}: {file_name}:{line} is {where} "
+                         f"({file_name} is your answer cells, in order)")
+    return notes
 
 
 def checkable_copy(exercise: Any, into: Path, *,
@@ -236,23 +307,20 @@ def checkable_copy(exercise: Any, into: Path, *,
 
 
 def report_notes(notebook: dict[str, Any], output: str, exercise: Any,
-                 history: list[str]) -> tuple[str, ...]:
+                 history: list[str], *, saved_elsewhere: bool = False) -> tuple[str, ...]:
     """What a notebook check adds to the file edition's report (the messages stay theirs).
 
-    Answer cells run in the kernel but not saved (``history``), and where each line of the
-    learner file that ``output`` names is in the notebook.
+    Answer cells run in the kernel but not saved (``history``; not when ``saved_elsewhere``:
+    the kernel ran a copy of the notebook), what the untagged cells explain, and where each
+    line of the learner file that ``output`` names is in the notebook.
     """
     notes = []
     file_name, notebook_name = f"{exercise.name}.py", exercise.notebook_file.name
-    stale = stale_cells(notebook, history)
+    stale = [] if saved_elsewhere else stale_cells(notebook, history)
     if stale:
         notes.append(f"note: {notebook_name} as saved differs from what you last ran for "
                      f"{'; '.join(stale)}. The check read the SAVED notebook: save it "
                      "(Ctrl-S) and check again to check what you ran.")
-    pattern = rf"(?<![\w/.]){re.escape(file_name)}:(\d+)"
-    for line in sorted({int(n) for n in re.findall(pattern, output)}):
-        where = cell_location(notebook, line)
-        if where:
-            notes.append(f"in {notebook_name}: {file_name}:{line} is {where} "
-                         f"({file_name} is your answer cells, in order)")
+    notes += untagged_notes(notebook, output, notebook_name)
+    notes += cite_cells(notebook, output, file_name, notebook_name)
     return tuple(notes)

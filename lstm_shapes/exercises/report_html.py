@@ -3,7 +3,8 @@
 The text of every message is the file edition's (the same tests wrote it); this module
 only lays it out: a score bar, one row per test (its points, and for a failure the
 message with its ``[code]`` and ``fix:`` line set apart), the notes of a notebook check,
-the takeaway of a pass and the closing summary. Everything is escaped.
+the takeaway of a pass and the closing summary. Everything is escaped. Only a known
+misconception code (``lstm_shapes.MISCONCEPTIONS``) is highlighted: ``y[i]`` is code.
 
 >>> message, fix = split_message("your answer: y[i] is the last value\\n"
 ...     "  [window_misalignment] off by one.\\n  fix: y[i] = series[i + timesteps]\\n"
@@ -13,6 +14,9 @@ your answer: y[i] is the last value
 [window_misalignment] off by one.
 >>> fix
 'y[i] = series[i + timesteps]'
+>>> print(highlight_codes(message))  # doctest: +ELLIPSIS
+your answer: y[i] is the last value
+<b ...>[window_misalignment]</b> off by one.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import re
 from typing import Any
 
 _FIX = re.compile(r"^\s*fix:\s?(.*)$")
-_CODE = re.compile(r"(\[[a-z][a-z0-9_]*\])")  # a misconception code in a message: bold
+_CODE = re.compile(r"\[([a-z][a-z0-9_]*)\]")  # a misconception code in a message: bold
 _STUCK = re.compile(r"^\s*-> stuck\?")
 _GREEN, _RED, _AMBER = "#2e7d32", "#c62828", "#ef6c00"
 
@@ -37,6 +41,18 @@ def split_message(output: str) -> tuple[str, str]:
         elif not _STUCK.match(line):
             message.append(line.strip())
     return "\n".join(x for x in message if x).strip(), "\n".join(fixes)
+
+
+def highlight_codes(message: str) -> str:
+    """``message`` escaped for HTML, each known misconception code in bold."""
+    from lstm_shapes.core.codes import MISCONCEPTIONS
+
+    def bold(found: re.Match[str]) -> str:
+        if found.group(1) not in MISCONCEPTIONS:
+            return found.group(0)
+        return f'<b style="color:{_RED}">{found.group(0)}</b>'
+
+    return _CODE.sub(bold, html.escape(message))
 
 
 def _title(name: str) -> str:
@@ -56,7 +72,7 @@ def _row(test: Any) -> str:
     detail = ""
     if not ok:
         message, fix = split_message(test.output)
-        shown = _CODE.sub(rf'<b style="color:{_RED}">\1</b>', html.escape(message))
+        shown = highlight_codes(message)
         detail = (f'<pre style="white-space:pre-wrap;margin:2px 0">{shown}</pre>'
                   if message else "")
         if fix:

@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -43,7 +44,9 @@ class CheckResult:
 
     ``passed`` means every test passed and every point was earned; ``returncode`` is
     pytest's exit code (None when the run was killed). ``fault`` says, in the learner's
-    words, why the judge had to stop on this exercise (it then scores 0).
+    words, why the judge had to stop on this exercise (it then scores 0). A run stopped at
+    its time ``limit`` says, when it could tell, where the learner's code was
+    (``stopped_in``: ``"double (double.py:3)"``).
     """
 
     exercise: str
@@ -55,6 +58,8 @@ class CheckResult:
     timed_out: bool = False
     seconds: float = 0.0
     fault: str = ""  # why the judge gave up on this exercise (time, memory, a crash)
+    limit: float | None = None  # the time limit of a run that was stopped at it
+    stopped_in: str = ""
 
     @property
     def passed(self) -> bool:
@@ -139,13 +144,37 @@ def run_exercise_tests(test_file: str | os.PathLike[str], *, exercise: str | Non
         score, max_score, tests = _read_results(results)
         if not tests:
             tests = _read_junit(junit)
+        where = stopped_in(watch[0], f"{name}.py") if timed_out and watch else ""
     if timed_out:
-        output += (f"\n{name}: the tests were stopped after {timeout:g} s. Does your code loop "
-                   f"forever, or train far longer than it needs to?\n")
+        output += (f"\n{name}: the tests were stopped after {timeout:g} s (the time limit)"
+                   + (f" while your code ran {where}" if where else "")
+                   + ". Does your code loop forever, or train far longer than it needs to?\n")
         score = 0.0 if max_score is not None else None
     return CheckResult(exercise=name, score=score, max_score=max_score,
                        returncode=returncode, tests=tests,
-                       output=output, timed_out=timed_out, seconds=seconds)
+                       output=output, timed_out=timed_out, seconds=seconds,
+                       limit=timeout if timed_out else None, stopped_in=where)
+
+
+_FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+) in (?P<function>\S+)',
+                    re.MULTILINE)
+
+
+def stopped_in(progress: Path, file_name: str) -> str:
+    """Where the learner's file was when the check's child was stopped (``""``: unknown),
+    from the child's stack (:func:`lstm_shapes.exercises.live.stack_file`)."""
+    from lstm_shapes.exercises.live import stack_file
+
+    try:
+        stack = stack_file(progress).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    for frame in _FRAME.finditer(stack):  # the most recent call first
+        if Path(frame["path"]).name == file_name:
+            where = f"{file_name}:{frame['line']}"
+            return (f"{where}, as it was imported" if frame["function"] == "<module>"
+                    else f"{frame['function']} ({where})")
+    return ""
 
 
 def _wait(child: subprocess.Popen[bytes], timeout: float,
@@ -188,6 +217,8 @@ def _run(command: list[str], cwd: Path, timeout: float, *,
         raw = _wait(child, timeout, watch)
     except subprocess.TimeoutExpired:
         timed_out = True
+        if watch is not None:
+            _dump_stack(child, watch[0])
         kill_group(child)
         raw, _ = child.communicate()
     except BaseException:  # Ctrl-C: never leave the learner's code running
@@ -196,6 +227,24 @@ def _run(command: list[str], cwd: Path, timeout: float, *,
         raise
     output = raw.decode("utf-8", "replace")[-_OUTPUT_LIMIT:]
     return (None if timed_out else child.returncode), output, timed_out
+
+
+def _dump_stack(child: subprocess.Popen[bytes], progress: Path) -> None:
+    """Ask a check's child to write its stack (the live plugin's SIGUSR1), then wait a bit."""
+    from lstm_shapes.exercises.live import stack_file
+
+    path = stack_file(progress)
+    try:
+        os.kill(child.pid, signal.SIGUSR1)
+    except (ProcessLookupError, PermissionError, AttributeError):  # no SIGUSR1 on Windows
+        return
+    size, deadline = -1, time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = path.stat().st_size if path.exists() else 0
+        if now and now == size:
+            return
+        size = now
 
 
 def kill_group(child: subprocess.Popen[bytes]) -> None:

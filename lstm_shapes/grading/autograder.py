@@ -118,7 +118,8 @@ def run(root: Path, exercises: Path, *, timeout: float = 300.0, memory_mb: int =
                                             if e.codes else ""))
              for number, e in enumerate(grade.exercises, 1)]
     output = f"{grade.total:g}/{grade.max_total:g} points" + (
-        f"\n{grade.error}" if grade.error else "")
+        f"\n{grade.error}" if grade.error else "") + "".join(
+        f"\nwarning: {warning}" for warning in grade.warnings)
     if grade.isolation.startswith("none"):  # the instructor reads this in Gradescope
         output += (f"\nWARNING: this submission's code ran unconfined ({grade.isolation}); "
                    f"it could read and write what the autograder can")

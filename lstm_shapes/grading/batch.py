@@ -26,6 +26,7 @@ from lstm_shapes.exercises.manifest import Manifest, load_manifest
 from lstm_shapes.grading.grade import ExerciseGrade, SubmissionGrade, grade_submission
 from lstm_shapes.grading.gradebook import Journal, write_gradebook
 from lstm_shapes.grading.reaper import reaping, register
+from lstm_shapes.grading.remarks import explain, released_sources, untouched
 from lstm_shapes.grading.submission import (
     Submission,
     SubmissionError,
@@ -113,13 +114,14 @@ def _fingerprint(sub: Submission, manifest: Manifest, folder: Path) -> str:
 
 
 def _stage_and_grade(sub: Submission, manifest: Manifest, folder: Path,
-                     grade: Callable[[Path], SubmissionGrade]
-                     ) -> tuple[SubmissionGrade, list[str], str]:
+                     grade: Callable[[Path], SubmissionGrade],
+                     released: dict[str, set[bytes]]) -> tuple[SubmissionGrade, list[str], str]:
     """Copy the learner files of ``sub`` to ``folder``, grade that copy under ``sub.id``.
 
     Returns the grade, the warnings about the submission (entries it holds but that were
-    not read) and the digest of its learner files. A file refused for a reason (too big, a
-    link) gets that reason in its row.
+    not read, an exercise handed in twice) and the digest of its learner files. A file
+    refused for a reason (too big, a link) gets that reason in its row; the starter code
+    (``released``), unchanged, is not run and its row is ``not_attempted`` (:mod:`.remarks`).
     """
     start = time.perf_counter()
     try:
@@ -127,13 +129,15 @@ def _stage_and_grade(sub: Submission, manifest: Manifest, folder: Path,
     except SubmissionError as err:
         return _not_graded(sub, manifest, str(err), start), [], f"unreadable: {err}"
     digest = _digest(folder)
+    unchanged = untouched(collected.files, released)
+    for name in unchanged:
+        collected.files[name].unlink()
     try:
         result = grade(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result.learner, result.seconds = sub.id, time.perf_counter() - start
-    for row in result.exercises:
-        row.reason = collected.notes.get(row.exercise, row.reason)
+    explain(result.exercises, collected, unchanged)
     return result, collected.warnings, digest
 
 
@@ -176,6 +180,7 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
         _private_enough([exercises, submissions, out, *_git_dirs(exercises.resolve())])
     with reaping(), _run_folder() as private:  # even a killed grader leaves nothing behind
         manifest, digest = _snapshot(exercises, private)
+        released = released_sources(manifest)
         names = [e.name for e in manifest.exercises]
         if header is None:
             header = {"seed": seed if seed is not None else random.SystemRandom().randrange(2**31),
@@ -216,7 +221,8 @@ def grade_all(submissions: Path, out: Path, exercises: Path, *, jobs: int = 1,
             resume."""
             start = time.perf_counter()
             try:
-                return (*_stage_and_grade(sub, manifest, staging / f"{index:05d}", grade), True)
+                return (*_stage_and_grade(sub, manifest, staging / f"{index:05d}", grade,
+                                          released), True)
             except GradingError:
                 raise
             except Exception as err:  # one submission never stops the run

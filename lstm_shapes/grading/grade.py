@@ -1,11 +1,16 @@
 """Grade one submission: its learner files only, probes sandboxed, verdict from our own tests.
 
 A submission (a folder, or a zip of one) is searched for the learner files of the
-instructor's manifest -- ``<dir>/<name>.py``, at any depth -- and for nothing else: its tests,
+instructor's manifest -- ``<dir>/<name>.py``, at any depth, or the notebooks that stand for
+them -- and for nothing else: its tests,
 ``conftest.py``, ini files and plugins never reach a process that judges. The probes run in
 a limited child (:mod:`._sandbox`) that writes plain answer files; the instructor's tests
 (hidden ones included) then judge those files in a separate pytest child with
 ``--lstm-answers``, which never imports the submission.
+
+A row's status: ``passed``, ``partial`` (some points), ``failed`` (no points), ``missing``
+(nothing of the exercise could be graded: no file, an unreadable submission), or -- set by
+the batch, :mod:`.remarks` -- ``not_attempted`` (the released starter code, unchanged).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 
 from lstm_shapes.exercises.manifest import Manifest
 from lstm_shapes.exercises.markers import strip_markers
-from lstm_shapes.grading.submission import SubmissionError, collect_learner_files
+from lstm_shapes.grading.submission import SubmissionError, collect
 
 JUDGE_BASE_MB = 2048  # the judge's interpreter with TensorFlow maps about 1.5 GiB
 
@@ -31,7 +36,7 @@ class ExerciseGrade:
     exercise: str
     score: float
     max_score: float
-    status: str  # "passed" | "partial" | "failed" | "missing"
+    status: str  # "passed" | "partial" | "failed" | "missing" | "not_attempted"
     reason: str = ""
     codes: list[str] = field(default_factory=list)
 
@@ -43,6 +48,8 @@ class SubmissionGrade:
     seconds: float = 0.0
     error: str = ""
     isolation: str = ""  # how the submission's process was isolated (see _isolate)
+    warnings: list[str] = field(default_factory=list, compare=False)  # not journaled: the
+    # batch keeps its own (it grades a staged copy); the autograder shows these
 
     @property
     def total(self) -> float:
@@ -83,6 +90,7 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
     """
     from lstm_shapes.exercises.results import codes_of, exercise_status, first_reason
     from lstm_shapes.grading.judge_child import judge_series
+    from lstm_shapes.grading.remarks import explain, released_sources, untouched
     from lstm_shapes.grading.sandbox import run_probes
 
     learner = submission.stem if submission.is_file() else submission.name
@@ -91,11 +99,16 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
                                      dir=tmp_root) as tmp:
         work = Path(tmp)
         try:
-            files = collect_learner_files(submission, manifest, work)
+            collected = collect(submission, manifest, work / "learner")
         except SubmissionError as err:
             grades = [ExerciseGrade(e.name, 0.0, float(e.points), "missing", str(err))
                       for e in manifest.exercises]
             return SubmissionGrade(learner, grades, time.perf_counter() - start, str(err))
+        files = collected.files
+        unchanged = untouched(files, released_sources(manifest))
+        for name in unchanged:  # the starter code: not run (:mod:`.remarks`)
+            files[name].unlink()
+        handed_in = {name for name, path in files.items() if path.is_file()}
         answers = work / "answers"
         # The child gets copies without the hidden tests: it never learns where the grader's
         # own instructor files are, nor what the hidden tests check (probes are not hidden).
@@ -119,6 +132,12 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
                                 isolate=isolate, hide=[*hide, submission, Path.home()])
     grades = []
     for exercise in manifest.exercises:
+        if exercise.name not in handed_in:  # nothing to grade: no tests, no codes
+            grades.append(ExerciseGrade(
+                exercise.name, 0.0, float(exercise.points), "missing",
+                f"{exercise.name}: missing from the submission (neither "
+                f"{exercise.dir}/{exercise.name}.py nor {exercise.dir}.ipynb)"))
+            continue
         result = verdicts[exercise.name]
         score = result.score or 0.0
         failing = [t.output for t in result.tests if t.status != "passed"]
@@ -133,5 +152,6 @@ def grade_submission(submission: Path, manifest: Manifest, *, seed: int, timeout
         written = ", ".join(probes.environment)[:300]
         error = (f"the submission wrote to the Python environment ({written}); what it added "
                  f"was removed; grade without --no-isolation")
+    explain(grades, collected, unchanged)
     return SubmissionGrade(learner, grades, time.perf_counter() - start, error,
-                           isolation=probes.isolation)
+                           isolation=probes.isolation, warnings=collected.warnings)

@@ -13,10 +13,11 @@ shallowest at any depth), at most ``MAX_LEARNER_FILE`` bytes each; nothing is ex
 data files of any size cost nothing, and links or names leaving an archive are refused.
 
 A notebook of the notebook edition (``<dir>.ipynb``, or ``<dir>/<name>.ipynb``; at most
-``MAX_NOTEBOOK_BYTES``) stands for the learner file when the submission has no such file
-at the same level: its answer cells -- and nothing else of it -- are written as
-``<dir>/<name>.py`` (:func:`lstm_shapes.exercises.notebooks.learner_source`), which is
-then graded like any learner file. Nothing of the notebook runs here.
+``MAX_NOTEBOOK_BYTES``) stands for the learner file: its answer cells -- and nothing else of
+it -- are written as ``<dir>/<name>.py`` (:func:`lstm_shapes.exercises.notebooks.
+learner_source`), which is then graded like any learner file. Nothing of the notebook runs
+here. Where a submission holds both a notebook and a learner file of one exercise, its
+edition decides which is graded, and a warning names the other (:mod:`.picker`).
 
     >>> printable(os.fsdecode(b"bad\\xffname\\n"))
     'bad\\\\xffname\\\\n'
@@ -30,30 +31,21 @@ import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lstm_shapes.exercises.manifest import Manifest
-from lstm_shapes.exercises.notebooks import (
-    MAX_NOTEBOOK_BYTES,
-    NotebookError,
-    learner_source,
-    read_notebook,
-)
 from lstm_shapes.grading.archives import (
     ArchiveError,
-    Entry,
     archive_stem,
     entries,
     named_like_archive,
     sniff,
 )
-
-MAX_LEARNER_FILE = 1_000_000  # bytes; a learner file is code, not data
-_REFUSED = {"link": "is a link, and the grader never follows links",
-            "outside": "points outside the archive (refused)",
-            "other": "is not a regular file", "unreadable": "could not be read"}
-_REFUSED_SHORT = {"link": "links are never followed", "outside": "names outside the archive",
-                  "other": "not regular files", "unreadable": "unreadable"}
-_MISSING = ("link", "outside", "other")  # refused for what they are, not for their content
+from lstm_shapes.grading.picker import (  # noqa: F401 - MAX_LEARNER_FILE: the public limit
+    MAX_LEARNER_FILE,
+    Picker,
+    printable,
+)
 
 
 class SubmissionError(ValueError):
@@ -83,19 +75,17 @@ class Collected:
 
     ``files[exercise]`` is where its file was written (absent when the submission has none);
     ``notes[exercise]`` says why a file the submission does hold was not taken (too big, a
-    link); ``warnings`` are about the submission as a whole (refused entries, a damaged tar).
+    link, a copy of the notebook under another name); ``remarks[exercise]`` what was not
+    graded beside the file that was; ``notebooks[exercise]`` the notebook (its name and JSON)
+    whose answer cells the file is; ``warnings`` are about the submission as a whole
+    (refused entries, a damaged tar, an exercise handed in twice).
     """
 
     files: dict[str, Path]
     notes: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-
-
-def printable(name: str) -> str:
-    """A file name fit for a gradebook: bytes that are not UTF-8 and control characters escaped."""
-    text = os.fsencode(name).decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in text)
+    remarks: dict[str, str] = field(default_factory=dict)
+    notebooks: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
 
 def _kind(path: Path) -> str:
@@ -201,119 +191,17 @@ def find_submissions(folder: Path) -> list[Path]:
     return [s.path for s in discover(folder).submissions]
 
 
-def _too_big(size: int, limit: int = MAX_LEARNER_FILE) -> str:
-    what = "notebook" if limit == MAX_NOTEBOOK_BYTES else "learner file"
-    return (f"is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit of a {what}"
-            " (it should hold code, not data)")
-
-
-def _notebook(path: str) -> bool:
-    return path.lower().endswith(".ipynb")
-
-
-def _note(file: str, path: str, why: str, missing: bool) -> str:
-    """Why an exercise got no file although the submission holds one."""
-    verb = "is missing from the submission" if missing else "was not graded"
-    return f"{file} {verb}: {printable(path)} {why}"
-
-
-class _Picker:
-    """The best acceptable file per exercise, and why a refused one was refused.
-
-    Best: the shallowest series level (the folder holding ``<dir>/``), then a learner file
-    before a notebook, then the path. Keys are ``(level, 0 file | 1 notebook, path)``.
-    """
-
-    def __init__(self, manifest: Manifest) -> None:
-        self.files = {(e.dir, f"{e.name}.py"): e.name for e in manifest.exercises}
-        self.files.update({(e.dir, f"{e.name}.ipynb"): e.name for e in manifest.exercises})
-        self.notebooks = {f"{e.dir}.ipynb": e.name for e in manifest.exercises}
-        self.dirs = {e.dir: [e.name] for e in manifest.exercises}
-        self.best: dict[str, tuple[tuple[int, int, str], bytes]] = {}
-        self.refused: dict[str, tuple[tuple[int, int, str], str]] = {}
-        self.odd: list[Entry] = []  # the first few links and escaping names
-        self.odd_count, self.odd_kinds = 0, set()
-
-    def complete(self, entry: Entry, ordered: bool) -> bool:
-        """Nothing later can beat what was found (every exercise has its file)."""
-        if len(self.best) < len(self.dirs):
-            return False
-        keys = [key for key, _ in self.best.values()]
-        if all(key[:2] == (0, 0) for key in keys):
-            return True  # learner files at the top level: unbeatable
-        return ordered and entry.depth - 2 > max(key[0] for key in keys)
-
-    def consider(self, entry: Entry) -> None:
-        parts = entry.path.split("/")
-        if entry.kind in _REFUSED:
-            self.odd_count += 1
-            self.odd_kinds.add(_REFUSED_SHORT[entry.kind])
-            self.odd += [entry] * (len(self.odd) < 3)
-        if len(parts) > 1 and (parts[-2], parts[-1]) in self.files:
-            self._take(self.files[(parts[-2], parts[-1])], entry, entry.depth - 2)
-        elif parts[-1] in self.notebooks:
-            self._take(self.notebooks[parts[-1]], entry, entry.depth - 1)
-        elif entry.kind == "link":
-            for name in self.dirs.get(parts[-1], []):  # a linked exercise folder
-                self._take(name, entry, entry.depth - 1)
-
-    def _take(self, name: str, entry: Entry, level: int) -> None:
-        notebook = _notebook(entry.path)
-        key = (level, int(notebook), entry.path)
-        limit = MAX_NOTEBOOK_BYTES if notebook else MAX_LEARNER_FILE
-        why = _REFUSED.get(entry.kind) or (_too_big(entry.size, limit)
-                                           if entry.size > limit else "")
-        if not why:
-            if name in self.best and self.best[name][0] <= key:
-                return
-            try:
-                data = entry.read(limit)
-            except Exception as err:  # noqa: BLE001 - a damaged member, whatever the error
-                why = f"could not be read ({type(err).__name__}: {err})"
-            else:
-                if len(data) > limit:
-                    why = _too_big(len(data), limit)
-                elif notebook:
-                    why = self._answers(name, key, data, entry.path)
-                else:
-                    self.best[name] = (key, data)
-                    return
-                if not why:
-                    return
-        if name not in self.refused or key < self.refused[name][0]:
-            shown = entry.path.rpartition("/")[2] if notebook else f"{name}.py"
-            self.refused[name] = (key, _note(shown, entry.path, why,
-                                             entry.kind in _MISSING))
-
-    def _answers(self, name: str, key: tuple[int, int, str], data: bytes, path: str) -> str:
-        """Keep a notebook's answer cells as the learner file; '' or why it was refused."""
-        try:
-            source = learner_source(read_notebook(data), name=path.rpartition("/")[2])
-        except NotebookError as err:
-            return f"could not be graded: {err}"
-        encoded = source.encode("utf-8")
-        if len(encoded) > MAX_LEARNER_FILE:
-            return f"holds answer cells that {_too_big(len(encoded))[3:]}"
-        self.best[name] = (key, encoded)
-        return ""
-
-    def refusals(self) -> list[str]:
-        """One warning about links and escaping names anywhere in the submission."""
-        if not self.odd_count:
-            return []
-        kinds = "; ".join(sorted(self.odd_kinds))
-        shown = ", ".join(printable(e.path) for e in self.odd)
-        more = f" and {self.odd_count - 3} more" if self.odd_count > 3 else ""
-        entries_ = "entry" if self.odd_count == 1 else "entries"
-        return [f"{self.odd_count} {entries_} not read ({kinds}): {shown}{more}"]
-
-
 def collect(submission: Path, manifest: Manifest, into: Path) -> Collected:
     """Write the submission's learner files to ``into/<dir>/<name>.py``; nothing else.
 
+    Which entry is an exercise's work, where a submission holds several, is
+    :class:`.picker.Picker`'s to say; what was not graded is named in ``warnings`` (both a
+    notebook and a learner file) and ``remarks`` (a copy of the notebook), or -- when nothing
+    was -- in ``notes``.
+
     Raises SubmissionError when the submission cannot be read at all.
     """
-    picker, warnings = _Picker(manifest), []
+    picker, warnings = Picker(manifest), []
     try:
         tree, ordered = entries(submission, warnings.append)
         with contextlib.closing(tree):
@@ -327,15 +215,32 @@ def collect(submission: Path, manifest: Manifest, into: Path) -> Collected:
     for exercise in manifest.exercises:
         target = into / exercise.dir / f"{exercise.name}.py"
         target.parent.mkdir(parents=True, exist_ok=True)
-        if exercise.name in picker.best:
-            target.write_bytes(picker.best[exercise.name][1])
+        graded, warning = picker.choose(exercise.name)
+        copy = picker.copy_note(exercise.name, graded)
+        if graded is not None:
+            target.write_bytes(graded[0])
+            if graded[1] is not None:
+                found.notebooks[exercise.name] = (_name_of(graded[2]), graded[1])
+            if copy:
+                found.remarks[exercise.name] = copy
+        elif copy:
+            found.notes[exercise.name] = copy
         elif exercise.name in picker.refused:
             found.notes[exercise.name] = picker.refused[exercise.name][1]
+        if warning:
+            found.warnings.append(warning)
+            found.remarks[exercise.name] = "; ".join(
+                x for x in (warning.partition(": ")[2], found.remarks.get(exercise.name)) if x)
+        elif copy and graded is not None:
+            found.warnings.append(f"{exercise.name}: {copy}")
         found.files[exercise.name] = target
     return found
+
+
+def _name_of(path: str) -> str:
+    return printable(path.rpartition("/")[2])
 
 
 def collect_learner_files(submission: Path, manifest: Manifest, into: Path) -> dict[str, Path]:
     """Copy the submission's learner files (only those) to ``into/learner``; name -> path."""
     return collect(submission, manifest, into / "learner").files
-

@@ -208,7 +208,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = _in_user_frames(item, call.excinfo, found)
     if _uses_our(item, "answers"):
         text = _assert_message(call.excinfo) or report.longreprtext
-        if "lstm-shapes hint" not in text:
+        if "-> stuck?" not in text and "lstm-shapes hint" not in text:
             test_file = Path(str(item.path)).resolve()
             exercise_name = test_file.stem.removeprefix("test_")
             report.longrepr = f"{text}\n{hint_line(test_file, exercise_name)}"
@@ -251,12 +251,27 @@ def _assert_message(excinfo: Any) -> str:
 
 
 def hint_line(test_file: Path, exercise: str) -> str:
-    """How to get the next hint of the exercise that ``test_file`` tests."""
+    """How to get the next hint of the exercise that ``test_file`` tests: the hint cell in
+    the notebook edition (its ``info.toml`` says ``edition = "notebooks"``), else the CLI."""
     from lstm_shapes.exercises.manifest import exercise_number
 
+    if _edition(test_file) == "notebooks":
+        return f"  -> stuck? run the hint cell: `exercises.hint({exercise!r})`"
     found = exercise_number(test_file)
     ref = found[0] if found else exercise
     return f"  -> stuck? run `lstm-shapes hint {ref}`"
+
+
+def _edition(test_file: Path) -> str | None:
+    """The edition recorded in the series' ``info.toml`` (None: none, or unreadable)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads((Path(test_file).resolve().parent.parent / "info.toml")
+                             .read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get("edition") if isinstance(data.get("edition"), str) else None
 
 
 class _Grader:

@@ -6,11 +6,29 @@ with ``LSTM_SHAPES_PROGRESS`` naming the file to append to; it changes no outcom
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
-from lstm_shapes.exercises.live import write_event
+from lstm_shapes.exercises.live import PROGRESS_ENV, stack_file, write_event
+
+_STACK: list = []  # the open stack file: faulthandler writes to it from a signal handler
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On SIGUSR1 (a check out of time), write every thread's stack to the stack file."""
+    import faulthandler
+    import signal
+
+    path = os.environ.get(PROGRESS_ENV)
+    if not path or not hasattr(signal, "SIGUSR1"):
+        return
+    try:
+        _STACK.append(open(stack_file(path), "w", encoding="utf-8"))  # noqa: SIM115
+    except OSError:
+        return
+    faulthandler.register(signal.SIGUSR1, file=_STACK[-1], all_threads=True)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

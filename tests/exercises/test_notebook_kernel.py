@@ -82,14 +82,25 @@ def _score(text: str) -> tuple[float, float]:
     return float(found.group(1)), float(found.group(2))
 
 
+def _with_takeaway(series: Path, name: str) -> str:
+    """The takeaway of exercise ``name`` in the series' info.toml (one is written if none)."""
+    info = series / "info.toml"
+    if not load_manifest(series).get(name).takeaway:
+        info.write_text(info.read_text().replace(
+            f'name = "{name}"\n', f'name = "{name}"\ntakeaway = """\nA window is '
+            '(timesteps, features);\nthe batch stacks them: (batch, timesteps, features)."""\n'))
+    return load_manifest(series).get(name).takeaway
+
+
 def test_a_correct_notebook_is_solved_in_a_real_kernel(series):
     exercise = load_manifest(series).get(1)
+    takeaway = _with_takeaway(series, exercise.name)
     fill(exercise.notebook_file, solved_cells(MANIFEST.get(1)))
     notebook = _execute(exercise.notebook_file)
     text = _shown(notebook, "check")
     assert "1 windows: solved" in text, text
     assert _score(text) == (exercise.visible_points, exercise.visible_points)
-    assert "The shape story it taught:" in text and "(batch, timesteps, features)" in text
+    assert f"\n{takeaway}\n" in text  # the manifest's takeaway, exactly
     page = _shown(notebook, "check", "text/html")
     assert "1 windows: solved" in page and "&#10004;" in page and "&#10008;" not in page
     progress = [o for o in _outputs(notebook, "check") if o.output_type == "display_data"]
@@ -124,6 +135,21 @@ def test_cells_run_but_not_saved_are_named(series):
     assert "not solved yet" in text and "not done yet" in text
     assert "01_windows.ipynb as saved differs from what you last ran for" in text
     assert "make_windows" in text and "Ctrl-S" in text
+
+
+def test_a_notebook_outside_its_series_says_so_without_a_traceback(series, tmp_path):
+    away = tmp_path / "Downloads"
+    away.mkdir()
+    shutil.copy(load_manifest(series).get(1).notebook_file, away)
+    notebook = nbformat.read(away / "01_windows.ipynb", as_version=4)
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(away)}}).execute()
+    errors = [o for o in _outputs(notebook, "check") if o.output_type == "error"]
+    assert len(errors) == 1
+    shown = "\n".join(errors[0].traceback)
+    assert shown.startswith("lstm-shapes: no exercise series here:"), shown
+    assert "exercises.check('windows', root='path/to/the/series')" in shown
+    assert "Traceback" not in shown and "File " not in shown and "lstm-shapes --dir" not in shown
 
 
 def _ipython(*args: str, cwd: Path, stdin: str | None = None) -> str:

@@ -19,7 +19,8 @@ from test_release import _solution_lines
 from lstm_shapes import exercises
 from lstm_shapes.exercises.learner_copy import release
 from lstm_shapes.exercises.manifest import ManifestError, instructor_root, load_manifest
-from lstm_shapes.exercises.markers import BEGIN_HIDDEN, END_HIDDEN, MARKERS
+from lstm_shapes.exercises.markers import BEGIN_HIDDEN, END_HIDDEN, MARKERS, strip_markers
+from lstm_shapes.exercises.notebook_build import notebook_wording
 from lstm_shapes.exercises.notebooks import (
     ANSWER_TAG,
     NotebookError,
@@ -84,7 +85,7 @@ def test_the_answer_cells_are_the_released_file(editions):
     learner file the notebook makes compiles and defines the same names."""
     files, notebooks = editions
     for e in MANIFEST.exercises:
-        released = (files / e.dir / f"{e.name}.py").read_text()
+        released = notebook_wording((files / e.dir / f"{e.name}.py").read_text())
         made = learner_source(read_notebook(notebooks / f"{e.dir}.ipynb"))
         names = {type(n).__name__ + ":" + getattr(n, "name", ast.unparse(n))
                  for n in ast.parse(released).body if not isinstance(n, (ast.Expr, ast.If))}
@@ -92,6 +93,25 @@ def test_the_answer_cells_are_the_released_file(editions):
                          for n in ast.parse(made).body}, e.name
         for cell in answer_sources(read_notebook(notebooks / f"{e.dir}.ipynb")):
             assert cell in released, (e.name, cell[:80])
+
+
+def test_released_notebooks_say_it_the_notebook_way_and_the_files_stay_as_they_were(editions):
+    files, notebooks = editions
+    for e in MANIFEST.exercises:
+        cells = json.loads((notebooks / f"{e.dir}.ipynb").read_text())["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells)
+        assert "lstm-shapes" not in text and "module docstring" not in text, e.name
+        assert (files / e.dir / f"{e.name}.py").read_text() == strip_markers(
+            e.learner_file.read_text(), name=f"{e.dir}/{e.name}.py")  # byte for byte
+    first = json.loads((notebooks / "01_windows.ipynb").read_text())["cells"][0]["source"]
+    assert "Run the check cell (`exercises.check(1)`) when you are done." in "".join(first)
+    assert "Run `lstm-shapes check 1` when you are done." in (
+        files / "01_windows" / "windows.py").read_text()
+    fixes = "".join(json.loads((notebooks / "05_fix_input.ipynb").read_text())["cells"][0][
+        "source"])
+    assert "exercises.check(5)" in fixes and "exercises.hint(5)" in fixes
+    status = str(exercises.status(root=notebooks))  # the welcome, said the notebook's way
+    assert "`exercises.status()`" in status and "lstm-shapes check" not in status
 
 
 def test_released_notebooks_leak_no_solution_hidden_test_or_reference(editions):

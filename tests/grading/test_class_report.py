@@ -100,16 +100,21 @@ def test_report_of_a_real_grading_run_names_the_learners_misconception(
     (submissions / "honest" / "01_double" / "double.py").write_text(DOUBLE_OK)
     out = tmp_path / "grades"
     grade_all(submissions, out, instructor, seed=5, timeout=8.0, memory_mb=1024)
+    from lstm_shapes.grading.class_report import left_out
+
     double, count = summarize(load_gradebook(out))
-    assert (double.passed, double.graded) == (1, 4)
+    # "stub" handed in the released copy unchanged: named under the table, not counted
+    assert (double.passed, double.attempted, double.graded) == (1, 3, 3)
     assert double.codes == [("missing_timestep_axis", 2)]
     assert (count.passed, count.codes) == (3, [])
+    assert [name for name, _ in left_out(load_gradebook(out))] == ["stub"]
 
     page = tmp_path / "class.html"
     assert main(["report", str(out / "gradebook.json"), "--html", str(page)]) == 0
     printed = capsys.readouterr().out
-    assert "missing_timestep_axis ×2" in printed and "1/4" in printed
-    assert "missing_timestep_axis" in page.read_text()
+    assert "missing_timestep_axis ×2" in printed and "1/3" in printed
+    assert "stub: nothing to grade" in printed
+    assert "missing_timestep_axis" in page.read_text() and "stub" in page.read_text()
 
 
 @pytest.mark.parametrize("content, words", [
@@ -148,3 +153,63 @@ def test_identical_submissions_get_identical_codes_whatever_their_folder_is_call
         assert rows[a]["double"]["codes"] == rows[b]["double"]["codes"], rows
         assert rows[a]["double"]["score"] == rows[b]["double"]["score"] == 0.0
         assert rows[a]["double"]["codes"] == ([code] if code else []), rows[a]["double"]
+
+
+PROMPTED = '''import numpy as np
+from lstm_shapes import expect
+
+
+def double(x):
+    """Return 2 * x with the same shape."""
+    ### BEGIN SOLUTION
+    return x * 2.0
+    ### END SOLUTION
+    ### BEGIN PROMPT
+    # expect(x, 'batch timesteps features', name='x')  # x is 2-D
+    # return x * 2.0
+    ### END PROMPT
+'''
+
+
+def test_the_report_counts_the_learners_own_work_and_names_who_is_left_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The broken starter code of a fix exercise, handed in untouched, is no attempt and
+    carries no misconception; an unreadable or empty submission is named, not averaged in."""
+    import shutil
+
+    from corpus.exercise_tree import make_tree
+
+    from lstm_shapes.exercises.learner_copy import release
+    from lstm_shapes.grading.class_report import left_out
+
+    instructor = make_tree(tmp_path / "instructor")
+    (instructor / "01_double" / "double.py").write_text(PROMPTED)
+    learner = release(instructor, tmp_path / "learner").out
+    subs = tmp_path / "subs"
+    for name in ("untouched", "half", "tried"):
+        shutil.copytree(learner, subs / name)
+    (subs / "half" / "02_count" / "count.py").write_text(COUNT_OK)  # double left as released
+    (subs / "tried" / "01_double" / "double.py").write_text(SHAPE_MISTAKE)
+    (subs / "tried" / "02_count" / "count.py").write_text(COUNT_OK)
+    (subs / "broken.zip").write_bytes(b"PK\x03\x04 broken")
+    (subs / "empty").mkdir()
+    out = tmp_path / "grades"
+    grade_all(subs, out, instructor, seed=5, timeout=8.0, memory_mb=1024)
+    book = load_gradebook(out)
+    rows = {g["learner"]: {e["exercise"]: e for e in g["exercises"]} for g in book["learners"]}
+    assert (rows["half"]["double"]["status"], rows["half"]["double"]["codes"]) == (
+        "not_attempted", [])
+    assert rows["tried"]["double"]["codes"] == ["missing_timestep_axis"]
+    assert {rows[n]["double"]["status"] for n in ("empty", "broken")} == {"missing"}
+    double, count = summarize(book)
+    assert double.codes == [("missing_timestep_axis", 1)]  # tried's own, not the prompt's
+    assert (double.graded, double.attempted, double.mean_score) == (2, 1, 0.0)
+    assert (count.passed, count.attempted) == (2, 2)
+    assert dict(left_out(book)) == {
+        "broken": "not graded: broken.zip: not a readable zip (File is not a zip file)",
+        "empty": "nothing to grade: every exercise missing or the released starter code",
+        "untouched": "nothing to grade: every exercise missing or the released starter code"}
+    assert main(["report", str(out), "--html", str(tmp_path / "r.html")]) == 0
+    printed = capsys.readouterr().out
+    assert "not in the table (3):" in printed and "  broken: not graded: broken.zip" in printed
+    assert "Not in the table (3)" in (tmp_path / "r.html").read_text()

@@ -57,14 +57,20 @@ def test_every_crafted_submission_gets_exactly_what_it_earned(graded) -> None:
     ("syntax_error", "SyntaxError"),
     ("import_error", "ModuleNotFoundError"),
     ("always_equal", "not plain data"),
-    ("stub", "not done yet"),
 ])
 def test_each_fault_has_a_clear_reason_and_costs_only_its_exercise(graded, learner,
                                                                    words) -> None:
     double, count = graded[3][learner].exercises
     assert words in double.reason, double.reason
     assert double.score == 0 and double.status == "failed"
-    assert count.score == (0.0 if learner == "stub" else 2.0)
+    assert count.score == 2.0
+
+
+def test_the_released_starter_code_unchanged_is_not_attempted(graded) -> None:
+    """Not run, no points, no codes: the stub's "not done yet" is not the learner's."""
+    for row in graded[3]["stub"].exercises:
+        assert (row.status, row.score, row.codes) == ("not_attempted", 0.0, []), row
+        assert row.reason == "not attempted: the released starter code, unchanged"
 
 
 def test_two_runs_and_one_job_give_the_same_gradebook(graded) -> None:
@@ -154,7 +160,8 @@ def test_cli_grade_then_report(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "without namespaces" not in err
     assert main(["report", str(out), "--html", str(tmp_path / "r.html")]) == 0
     text = capsys.readouterr().out
-    assert "double" in text and "1/3" in text
+    assert "double" in text and "1/2" in text  # "stub" handed in nothing of its own:
+    assert "stub: nothing to grade" in text     # named under the table, not averaged in
     page = (tmp_path / "r.html").read_text()
     assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
     assert main(["grade", str(tmp_path / "nope")]) == 2

@@ -8,6 +8,7 @@ its reference solution and one wrong answer, as notebooks and as files -- graded
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -24,11 +25,20 @@ from lstm_shapes.exercises.notebooks import (
     learner_source,
     read_notebook,
 )
+from lstm_shapes.cli import main
 from lstm_shapes.exercises.runner import run_series_tests
-from lstm_shapes.grading import grade_all
+from lstm_shapes.grading import grade_all, load_gradebook
 from lstm_shapes.grading.submission import collect
 
 FAST = {"timeout": 20.0, "memory_mb": 1024}
+CITED = re.compile(r"; in \S+\.ipynb: \w+\.py:\d+ is answer cell .*?\(\w+\.py is your answer "
+                   r"cells, in order\)")
+HINT_LINE = re.compile(r"-> stuck\? run the hint cell: `exercises\.hint\('(\w+)'\)`")
+
+
+def _as_file(row: tuple) -> tuple:
+    """A notebook row as the same code's file row: without the answer cells it cites."""
+    return (*row[:3], CITED.sub("", row[3]), *row[4:])
 SCRATCH = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
            "source": "import os\nos._exit(3)  # a scratch cell: never graded, never run"}
 
@@ -94,17 +104,16 @@ def test_a_notebook_that_cannot_be_graded_says_why(tiny, tmp_path):
     assert "not a notebook file (not JSON" in found.notes["count"]
 
 
-def test_a_learner_file_beside_a_notebook_at_the_same_level_is_graded(tiny, tmp_path):
-    sub = _notebooks(tiny, tmp_path / "both", {"double": cells_of(DOUBLE_OK)})
-    (sub / "01_double" / "double.py").write_text("def double(x):\n    return x + x\n")
-    found = collect(sub, load_manifest(tiny), tmp_path / "staged")
-    assert found.files["double"].read_text() == "def double(x):\n    return x + x\n"
+def test_the_shallower_of_a_notebook_and_a_learner_file_is_graded(tiny, tmp_path):
     nested = tmp_path / "nested"
     (nested / "deep" / "01_double").mkdir(parents=True)
     (nested / "deep" / "01_double" / "double.py").write_text("def double(x):\n    return 0\n")
+    sub = _notebooks(tiny, tmp_path / "both", {"double": cells_of(DOUBLE_OK)})
     shutil.copy(sub / "01_double.ipynb", nested / "01_double.ipynb")
     found = collect(nested, load_manifest(tiny), tmp_path / "staged2")
     assert "x * 2.0" in found.files["double"].read_text()  # the shallower one
+    assert found.warnings == ["double: graded 01_double.ipynb, not deep/01_double/double.py "
+                              "(the submission holds both; it is the shallower one)"]
 
 
 def test_notebook_submissions_grade_exactly_like_their_files(tiny, tmp_path):
@@ -124,11 +133,80 @@ def test_notebook_submissions_grade_exactly_like_their_files(tiny, tmp_path):
     rows = {name: [(e.exercise, e.score, e.status, e.reason, e.codes) for e in g.exercises]
             for name, g in grades.items()}
     for name in answers:
-        assert rows[f"{name}_nb"] == rows[f"{name}_py"], name
+        assert [_as_file(row) for row in rows[f"{name}_nb"]] == rows[f"{name}_py"], name
     assert rows["honest_zip"] == rows["honest_py"]
     assert grades["honest_nb"].total == 5 and grades["stub_nb"].total == 0
     assert grades["wrong_nb"].total == 3  # count 2 + the hidden shape test of double
     assert "SyntaxError" in rows["syntax_nb"][0][3]
+    # a notebook's row says where the line is, as the learner's check does
+    assert "double.py:5 is answer cell 2 of 2 (`def double(x)`), line 1" in rows["syntax_nb"][0][3]
+
+
+def _add_cell(path: Path, source: str) -> None:
+    """An untagged code cell (scratch work) at the end of the notebook."""
+    notebook = json.loads(path.read_text())
+    notebook["cells"].append({**SCRATCH, "source": source})
+    path.write_text(json.dumps(notebook))
+
+
+def test_what_a_notebook_submission_holds_beside_its_work_is_never_silent(tiny, tmp_path,
+                                                                         capsys):
+    """Both kinds of file, a copy of a notebook, a helper in an untagged cell, the released
+    notebooks untouched: each row says what was graded and why, and `grade` warns."""
+    subs = tmp_path / "class"
+    subs.mkdir()
+    wrong = cells_of("def double(x):\n    return x * 3.0\n")
+    both = _notebooks(tiny, subs / "both", {"double": cells_of(DOUBLE_OK)})
+    (both / "01_double" / "double.py").write_text("def double(x):\n    return None\n")
+    files = _notebooks(tiny, subs / "py_files", {})  # the notebooks untouched, .py files solved
+    (files / "01_double" / "double.py").write_text(DOUBLE_OK)
+    (files / "02_count" / "count.py").write_text(COUNT_OK)
+    renamed = _notebooks(tiny, subs / "renamed", {"double": cells_of(DOUBLE_OK)})
+    (renamed / "01_double.ipynb").rename(renamed / "01_double (1).ipynb")
+    copied = _notebooks(tiny, subs / "copied", {"double": wrong})
+    shutil.copy(copied / "01_double.ipynb", copied / "01_double-Copy1.ipynb")
+    fill(copied / "01_double-Copy1.ipynb", cells_of(DOUBLE_OK))
+    (copied / ".ipynb_checkpoints").mkdir()  # Jupyter's own copies: never named
+    shutil.copy(copied / "01_double-Copy1.ipynb",
+                copied / ".ipynb_checkpoints" / "01_double-checkpoint.ipynb")
+    helper = _notebooks(tiny, subs / "helper", {"double": cells_of(
+        "def double(x):\n    return helper(x)\n")})
+    _add_cell(helper / "01_double.ipynb", "def helper(x):\n    return x * 2.0\n")
+    _notebooks(tiny, subs / "untouched", {})
+    out = tmp_path / "out"
+    assert main(["grade", str(subs), "--out", str(out), "--exercises", str(tiny),
+                 "--timeout", "20", "--seed", "5"]) == 0
+    printed = capsys.readouterr().err
+    book = load_gradebook(out)
+    rows = {g["learner"]: {e["exercise"]: e for e in g["exercises"]} for g in book["learners"]}
+    # 1. the edition the release recorded decides; the other file is named, and printed
+    assert (rows["both"]["double"]["score"], rows["both"]["double"]["status"]) == (3, "passed")
+    said = ("double: graded 01_double.ipynb, not 01_double/double.py (the submission holds "
+            "both; its info.toml records the notebook edition)")
+    assert f"both: {said}" in book["warnings"] and f"warning: both: {said}" in printed
+    assert said.partition(": ")[2] in rows["both"]["double"]["reason"]
+    assert "both,TOTAL,3.0,5.0,warning," in (out / "gradebook.csv").read_text()
+    assert {e["status"] for e in rows["py_files"].values()} == {"not_attempted"}
+    assert any(w.startswith("py_files: count: graded 02_count.ipynb, not 02_count/count.py")
+               for w in book["warnings"])
+    # 2. a copy of a notebook: what to rename, when the notebook is missing or differs
+    double = rows["renamed"]["double"]
+    assert (double["status"], double["reason"]) == ("missing", (
+        "01_double.ipynb is missing from the submission, but it holds 01_double (1).ipynb, a "
+        "notebook of this exercise: rename it to 01_double.ipynb (only that name is graded)"))
+    double = rows["copied"]["double"]
+    assert double["score"] < 3 and ("graded 01_double.ipynb; 01_double-Copy1.ipynb, another "
+                                    "notebook of this exercise with other answer cells, was "
+                                    "not graded: if it holds the work, rename it to "
+                                    "01_double.ipynb") in double["reason"], double
+    assert "checkpoint" not in json.dumps(book)
+    # 3. a name an untagged cell defines; the answer cell each line is in
+    reason = rows["helper"]["double"]["reason"]
+    assert "NameError" in reason and "double.py:6 is answer cell 2 of 2" in reason, reason
+    assert "`helper` is defined in a cell of 01_double.ipynb that is not tagged answer" in reason
+    # 4. the released notebooks, untouched: not attempted, no codes
+    assert [(e["status"], e["codes"]) for e in rows["untouched"].values()] == [
+        ("not_attempted", []), ("not_attempted", [])]
 
 
 # ------------------------------------------------------- the real series, every exercise
@@ -170,7 +248,7 @@ def test_every_exercise_grades_and_checks_alike_as_notebook_and_file(tmp_path):
     rows = {name: [(e.exercise, e.score, e.status, e.reason, e.codes) for e in g.exercises]
             for name, g in grades.items()}
     for name in answers:
-        assert rows[f"{name}_nb"] == rows[f"{name}_py"], name
+        assert [_as_file(row) for row in rows[f"{name}_nb"]] == rows[f"{name}_py"], name
     assert grades["reference_nb"].total == manifest.total_points
     assert all(row[1] < e.points for row, e in zip(rows["wrong_nb"], manifest.exercises))
     # the learner's check of the wrong answers (the reference's is all passes): the
@@ -182,10 +260,14 @@ def test_every_exercise_grades_and_checks_alike_as_notebook_and_file(tmp_path):
         checkable_copy(e, scratch)
     by_notebook = run_series_tests(scratch, timeout=600)
     by_file = run_series_tests(files, timeout=600)
+    numbers = {e.name: e.number for e in manifest.exercises}
     for e in manifest.exercises:
         one, two = by_notebook[e.name], by_file[e.name]
         assert (one.score, one.max_score) == (two.score, two.max_score), e.name
-        assert [(t.name, t.status, t.score, t.codes, t.output) for t in one.tests] == \
+        # word for word, but for the way to a hint: the notebook's hint cell, the CLI's verb
+        assert [(t.name, t.status, t.score, t.codes, HINT_LINE.sub(
+            lambda m: f"-> stuck? run `lstm-shapes hint {numbers[m[1]]}`", t.output))
+            for t in one.tests] == \
             [(t.name, t.status, t.score, t.codes, t.output) for t in two.tests], e.name
     assert sum(r.score or 0 for r in by_notebook.values()) < sum(
         r.max_score or 0 for r in by_notebook.values())
