@@ -11,7 +11,7 @@ keras.layers.RNN(keras.layers.LSTMCell(n)) is an LSTM of n units like keras.laye
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import fail, fail_with
+from lstm_shapes.exercises import fail, fail_with, last_h_gap
 
 OFF_LIMITS = ("build_stacked_lstm",)  # the library's answer: refused while the probes run
 _FIRST = "keras.layers.LSTM(units, return_sequences=True)   # the first LSTM hands on every h"
@@ -69,7 +69,7 @@ def _behaviour(build, timesteps, features, batches, **kwargs):
     return {"rnns": rnns, "outputs": outputs, "params": int(model.count_params()),
             "weights": [[int(d) for d in w.shape] for w in model.weights],
             "batch": _fixed_batch(model), "head_activation": _head_activation(model),
-            "last_h_gap": _last_h_gap(model, calls, x) if rnns and all(
+            "last_h_gap": last_h_gap(model, x) if rnns and all(
                 isinstance(o, list) for o in outputs) else None,
             "loss": loss, "optimizer": type(optimizer).__name__ if optimizer else None,
             "adam": isinstance(optimizer, keras.optimizers.Adam),
@@ -96,27 +96,6 @@ def _head_activation(model):
         if activation is not None and contract_of(layer) is None:
             return str(getattr(activation, "__name__", activation))
     return None
-
-
-def _last_h_gap(model, calls, x):
-    """How far model(x) lies from a linear Dense(1) of the last LSTM's last h (the recurrent
-    layers run in call order on x); None when the model holds no Dense(1) of that width."""
-    h = x
-    for call in calls:
-        h = call.layer(h)
-        h = h[0] if isinstance(h, (list, tuple)) else h
-    last = np.asarray(h[:, -1, :] if len(h.shape) == 3 else h, dtype="float64")
-    got = np.asarray(model(x), dtype="float64")
-    gaps = []
-    for layer in model._flatten_layers(include_self=False):
-        kernel = getattr(layer, "kernel", None)
-        if kernel is None or tuple(kernel.shape) != (last.shape[-1], 1):
-            continue
-        bias = getattr(layer, "bias", None)
-        want = last @ np.asarray(kernel) + (0.0 if bias is None else np.asarray(bias))
-        if want.shape == got.shape:
-            gaps.append(float(np.max(np.abs(want - got))))
-    return min(gaps) if gaps else None
 
 
 def _adam_changes(optimizer):

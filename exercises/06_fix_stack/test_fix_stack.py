@@ -7,7 +7,6 @@ lstm_shapes.check_model finds) and judged here, so Sequential, functional and su
 models are judged alike.
 """
 
-import numpy as np
 import pytest
 
 from lstm_shapes.exercises import describe_model, fail, fail_with, with_fix
@@ -48,63 +47,8 @@ def _data(timesteps, n=48):
     return w.x_train[:n], w.y_train[:n]
 
 
-def _last_h_gap(model, x):
-    """How far model(x) lies from a linear Dense(1) of the last h of its last recurrent layer
-    (that layer's output, seen while the model predicts x); None: the model has no such
-    Dense(1), or no recurrent layer."""
-    from lstm_shapes import explain
-
-    calls = explain(model, x).rnn_calls
-    if not calls:
-        return None
-    layer, seen = calls[-1].layer, []
-    own = layer.call
-
-    def call(*args, **kwargs):
-        seen.append(own(*args, **kwargs))
-        return seen[-1]
-
-    layer.call = call  # this layer only: what it hands on while the model predicts x
-    try:
-        got = np.asarray(model(x), dtype="float64")
-    finally:
-        del layer.call
-    if not seen:
-        return None
-    h = seen[-1][0] if isinstance(seen[-1], (list, tuple)) else seen[-1]
-    last = np.asarray(h[:, -1, :] if len(h.shape) == 3 else h, dtype="float64")
-    gaps = []
-    for layer in model._flatten_layers(include_self=False):
-        kernel = getattr(layer, "kernel", None)
-        if kernel is None or tuple(kernel.shape) != (last.shape[-1], 1):
-            continue
-        bias = getattr(layer, "bias", None)
-        want = last @ np.asarray(kernel) + (0.0 if bias is None else np.asarray(bias))
-        if want.shape == got.shape:
-            gaps.append(float(np.max(np.abs(want - got))))
-    return min(gaps) if gaps else None
-
-
-def describe(build, x, y):
-    """describe_model's facts, and last_h_gap: how far the prediction is from Dense(1) of
-    the last LSTM's last h (None when there is no such head)."""
-    built = []
-
-    def keep():
-        built.append(build())
-        return built[-1]
-
-    facts = describe_model(keep, x, y)
-    if "error" not in facts and not facts["findings"]:
-        try:
-            facts["last_h_gap"] = _last_h_gap(built[-1], x)
-        except Exception:  # noqa: BLE001 - a model that cannot be followed: no such head
-            facts["last_h_gap"] = None
-    return facts
-
-
 def probe_model(module, rng):
-    return [describe(lambda t=timesteps, u=units: module.build_model(t, units=u),
+    return [describe_model(lambda t=timesteps, u=units: module.build_model(t, units=u),
                      *_data(timesteps, n)) for timesteps, units, n in _models(rng)]
 
 
@@ -252,7 +196,7 @@ def _other(rng):
 def probe_model_other(module, rng):
     timesteps, units = _other(rng)
     x, y = _data(timesteps, n=1)
-    return describe(lambda: module.build_model(timesteps, units=units), x, y)
+    return describe_model(lambda: module.build_model(timesteps, units=units), x, y)
 
 
 ### BEGIN HIDDEN TESTS

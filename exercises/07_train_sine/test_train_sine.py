@@ -119,10 +119,6 @@ def probe_model(module, rng):
     facts = describe_model(lambda: model, w.x_val[:32], w.y_val[:32])
     if "error" in facts or facts["findings"]:
         return facts
-    try:
-        facts["last_h_gap"] = _last_h_gap(model, w.x_val[:32])
-    except Exception:  # noqa: BLE001 - a model that cannot be followed: no such head
-        facts["last_h_gap"] = None
     x_fresh, _ = _fresh()  # model(x), not predict: no graph to trace for three calls
     facts["val_predictions"] = np.asarray(model(w.x_val, training=False)).tolist()
     facts["fresh_predictions"] = np.asarray(model(x_fresh, training=False)).tolist()
@@ -130,43 +126,6 @@ def probe_model(module, rng):
     facts["steps"] = [{"via": f["via"], "windows": f["windows"], "val_windows": f["val_windows"]}
                       for f in steps + taped]
     return facts
-
-
-def _last_h_gap(model, x):
-    """How far model(x) lies from a linear Dense(1) of the last h of its last recurrent layer
-    (that layer's output, seen while the model predicts x); None: the model has no such
-    Dense(1), or no recurrent layer."""
-    from lstm_shapes import explain
-
-    calls = explain(model, x).rnn_calls
-    if not calls:
-        return None
-    layer, seen = calls[-1].layer, []
-    own = layer.call
-
-    def call(*args, **kwargs):
-        seen.append(own(*args, **kwargs))
-        return seen[-1]
-
-    layer.call = call  # this layer only: what it hands on while the model predicts x
-    try:
-        got = np.asarray(model(x), dtype="float64")
-    finally:
-        del layer.call
-    if not seen:
-        return None
-    h = seen[-1][0] if isinstance(seen[-1], (list, tuple)) else seen[-1]
-    last = np.asarray(h[:, -1, :] if len(h.shape) == 3 else h, dtype="float64")
-    gaps = []
-    for layer in model._flatten_layers(include_self=False):
-        kernel = getattr(layer, "kernel", None)
-        if kernel is None or tuple(kernel.shape) != (last.shape[-1], 1):
-            continue
-        bias = getattr(layer, "bias", None)
-        want = last @ np.asarray(kernel) + (0.0 if bias is None else np.asarray(bias))
-        if want.shape == got.shape:
-            gaps.append(float(np.max(np.abs(want - got))))
-    return min(gaps) if gaps else None
 
 
 def _built(facts):

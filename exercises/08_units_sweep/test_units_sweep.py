@@ -193,43 +193,6 @@ def leaks(steps):
     return "; ".join(said)
 
 
-def _last_h_gap(model, x):
-    """How far model(x) lies from a linear Dense(1) of the last h of its last recurrent layer
-    (that layer's output, seen while the model predicts x); None: the model has no such
-    Dense(1), or no recurrent layer."""
-    from lstm_shapes import explain
-
-    calls = explain(model, x).rnn_calls
-    if not calls:
-        return None
-    layer, seen = calls[-1].layer, []
-    own = layer.call
-
-    def call(*args, **kwargs):
-        seen.append(own(*args, **kwargs))
-        return seen[-1]
-
-    layer.call = call  # this layer only: what it hands on while the model predicts x
-    try:
-        got = np.asarray(model(x), dtype="float64")
-    finally:
-        del layer.call
-    if not seen:
-        return None
-    h = seen[-1][0] if isinstance(seen[-1], (list, tuple)) else seen[-1]
-    last = np.asarray(h[:, -1, :] if len(h.shape) == 3 else h, dtype="float64")
-    gaps = []
-    for layer in model._flatten_layers(include_self=False):
-        kernel = getattr(layer, "kernel", None)
-        if kernel is None or tuple(kernel.shape) != (last.shape[-1], 1):
-            continue
-        bias = getattr(layer, "bias", None)
-        want = last @ np.asarray(kernel) + (0.0 if bias is None else np.asarray(bias))
-        if want.shape == got.shape:
-            gaps.append(float(np.max(np.abs(want - got))))
-    return min(gaps) if gaps else None
-
-
 def _compiled_loss(model, x, y):
     """The model's compiled loss on (x, y) and its name, when that loss is not the MSE."""
     import keras
@@ -253,10 +216,6 @@ def _measure(model, calls, clocks, w, x_train, y_train):
     facts = describe_model(lambda: model, w.x_val[:32], w.y_val[:32])
     if "error" in facts or facts["findings"]:
         return {"facts": facts}
-    try:
-        facts["last_h_gap"] = _last_h_gap(model, w.x_val[:32])
-    except Exception:  # noqa: BLE001 - a model that cannot be followed: no such head
-        facts["last_h_gap"] = None
     fits = [c for c in calls if c["via"] == "fit"]
     compiled, loss_name = _compiled_loss(model, w.x_val, w.y_val)
     return {

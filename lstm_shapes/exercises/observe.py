@@ -53,8 +53,46 @@ def _fixed_batch(model: Any) -> int | None:
         return None  # a subclassed model without inputs: no batch declared
 
 
+def last_h_gap(model: Any, x: Any) -> float | None:
+    """How far ``model(x)`` lies from a linear Dense(1) of the last h of its last recurrent
+    layer (what that layer hands on while the model predicts x, whatever the idiom: a
+    Lambda taking the last step passes); None: no such Dense(1), or no recurrent layer."""
+    from lstm_shapes import explain
+
+    calls = explain(model, x).rnn_calls
+    if not calls:
+        return None
+    layer, seen = calls[-1].layer, []
+    own = layer.call
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        seen.append(own(*args, **kwargs))
+        return seen[-1]
+
+    layer.call = call  # this layer only: what it hands on while the model predicts x
+    try:
+        got = np.asarray(model(x), dtype="float64")
+    finally:
+        del layer.call
+    if not seen:
+        return None
+    h = seen[-1][0] if isinstance(seen[-1], (list, tuple)) else seen[-1]
+    last = np.asarray(h[:, -1, :] if len(h.shape) == 3 else h, dtype="float64")
+    gaps = []
+    for dense in model._flatten_layers(include_self=False):
+        kernel = getattr(dense, "kernel", None)
+        if kernel is None or tuple(kernel.shape) != (last.shape[-1], 1):
+            continue
+        bias = getattr(dense, "bias", None)
+        want = last @ np.asarray(kernel) + (0.0 if bias is None else np.asarray(bias))
+        if want.shape == got.shape:
+            gaps.append(float(np.max(np.abs(want - got))))
+    return min(gaps) if gaps else None
+
+
 def describe_model(build: Callable[[], Any], x: Any, y: Any) -> dict[str, Any]:
-    """Build a model and describe it as plain data (see the module docstring).
+    """Build a model and describe it as plain data (see the module docstring), with
+    ``last_h_gap`` (see :func:`last_h_gap`) when check_model found nothing.
 
     A mistake Keras refuses comes back as ``{"error": {"code", "text"}}``, named by
     :func:`lstm_shapes.diagnosing`, so a test can word the fix in the learner's terms.
@@ -75,7 +113,14 @@ def describe_model(build: Callable[[], Any], x: Any, y: Any) -> dict[str, Any]:
         loss = keras.losses.get(loss) if isinstance(loss, str) else loss
         at_2 = float(np.mean(np.asarray(loss(np.zeros((1, 1), "float32"),
                                              np.full((1, 1), 2.0, "float32")))))
+    gap = None
+    if not report.errors:
+        try:
+            gap = last_h_gap(model, x)
+        except Exception:  # noqa: BLE001 - a model that cannot be followed: no such head
+            gap = None
     return {
+        "last_h_gap": gap,
         "rnns": [_rnn(call) for call in report.story.rnn_calls],
         "params": int(model.count_params()),
         "compiled": bool(getattr(model, "compiled", False)),
