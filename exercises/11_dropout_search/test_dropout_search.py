@@ -16,7 +16,7 @@ import re
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import fail, fail_with
+from lstm_shapes.exercises import fail, fail_with, plain_data
 
 OFF_LIMITS = ("build_lstm",)  # the library's answer: refused while the probes run
 
@@ -34,21 +34,6 @@ def _hp(values):
     hp = keras_tuner.HyperParameters()
     hp.values.update(values)  # a trial's values: build(hp) must read them, not the defaults
     return hp
-
-
-def _plain(value):
-    """The learner's result as plain data: NaN and odd objects become strings, not errors."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (bool, str)) or value is None:
-        return value
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(float(value)) else repr(float(value))
-    return repr(value)[:200]
 
 
 def _windows(series, timesteps):
@@ -92,8 +77,8 @@ def _read(build, folder, timesteps, x_val, y_val):
         said = [line for line in str(trial.message or "").splitlines() if line.strip()]
         said = [line for line in said if re.match(r"[\w.]*(Error|Exception)\b", line)] or said
         row = {"project": path.parent.parent.name, "id": int(trial.trial_id),
-               "values": _plain(dict(trial.hyperparameters.values)),
-               "score": _plain(trial.score), "evaluated": None,
+               "values": plain_data(dict(trial.hyperparameters.values)),
+               "score": plain_data(trial.score), "evaluated": None,
                "failed": said[-1][-300:] if trial.status == "FAILED" and said else None}
         weights = path.parent / "checkpoint.weights.h5"
         if weights.is_file() and trial.score not in (None, 0.0):
@@ -103,7 +88,7 @@ def _read(build, folder, timesteps, x_val, y_val):
                 warnings.simplefilter("ignore")
                 model.load_weights(str(weights))
             prediction = np.asarray(model(x_val, training=False))  # eager: nothing to trace
-            row["evaluated"] = _plain(float(np.mean((prediction - y_val) ** 2)))
+            row["evaluated"] = plain_data(float(np.mean((prediction - y_val) ** 2)))
         found.append(row)
     return sorted(found, key=lambda row: (row["project"], row["id"]))
 
@@ -111,8 +96,8 @@ def _read(build, folder, timesteps, x_val, y_val):
 def _trained(model):
     """What a model the search trained shows: its epochs, losses and recurrent cells."""
     history = getattr(getattr(model, "history", None), "history", None) or {}
-    return {"epochs": len(history.get("loss", [])), "loss": _plain(history.get("loss", [])),
-            "val_loss": _plain(history.get("val_loss", [])), "params": model.count_params(),
+    return {"epochs": len(history.get("loss", [])), "loss": plain_data(history.get("loss", [])),
+            "val_loss": plain_data(history.get("val_loss", [])), "params": model.count_params(),
             "cells": _cells(model)}
 
 
@@ -211,7 +196,7 @@ def _run_search(module, rng, *, n_train, timesteps, max_trials, epochs, stale, s
     for step in steps:
         leaked[id(step["model"])] = leaked.get(id(step["model"]), 0) + step["val_windows"]
     return {"seed": seed, "max_trials": max_trials, "epochs": epochs, "n_train": n_train,
-            "n_val": len(x_val), "raised": raised, "timesteps": timesteps, "result": _plain(result), "tuner": tuner,
+            "n_val": len(x_val), "raised": raised, "timesteps": timesteps, "result": plain_data(result), "tuner": tuner,
             "expected": expected, "stale": old, "spoiled": bool(spoil and epochs > 1),
             "untracked": sum(1 for step in steps if all(step["model"] is not m for m in models)),
             "trained": [dict(_trained(m), windows=windows.get(id(m)),
@@ -241,7 +226,7 @@ def _space(module, rng, timesteps=10):
 
     hp = keras_tuner.HyperParameters()
     model = module.build(hp, timesteps=timesteps)
-    space = {h.name: sorted(_plain(list(getattr(h, "values", None) or [h.value])))
+    space = {h.name: sorted(plain_data(list(getattr(h, "values", None) or [h.value])))
              for h in hp.space}
     x = rng.normal(size=(4, timesteps, 1)).astype("float32")
     y = rng.normal(size=(4, 1)).astype("float32")
@@ -252,7 +237,7 @@ def _space(module, rng, timesteps=10):
                                             "text": f"{type(err).__name__}: {err}"[:400]}}
     loss = model.compute_loss(x=x, y=y, y_pred=prediction, training=False)
     mse = np.mean((np.asarray(prediction) - y) ** 2)
-    return {"space": space, "loss": _plain(float(loss)), "mse": _plain(float(mse))}
+    return {"space": space, "loss": plain_data(float(loss)), "mse": plain_data(float(mse))}
 
 
 # ----------------------------------------------------------------------------- probes
@@ -275,7 +260,7 @@ def _describe(model, timesteps):
         output = f"{type(err).__name__}: {err}"[:300]
     inputs = getattr(model, "inputs", None)
     return {"cells": _cells(model), "params": int(model.count_params()),
-            "declared": _plain(list(inputs[0].shape[1:])) if inputs else None,
+            "declared": plain_data(list(inputs[0].shape[1:])) if inputs else None,
             "output": output}
 
 

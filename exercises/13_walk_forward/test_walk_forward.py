@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import fail, fail_with
+from lstm_shapes.exercises import fail, fail_with, plain_data
 
 CONFIG = {"units": 16, "dropout": 0.1}
 FIX_SPLIT = ("size = n // (k + 1); val = np.arange(n - (k - i) * size, n - (k - i - 1) * size); "
@@ -19,23 +19,6 @@ BUILD_FIX = 'build(config["units"], config["dropout"], timesteps=x.shape[1])'
 
 
 # ----------------------------------------------------------------------------- probe helpers
-
-
-def _plain(value):
-    """The learner's answer as plain data: arrays become lists, NaN and odd objects strings."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (bool, str)) or value is None:
-        return value
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(float(value)) else repr(float(value))
-    return repr(value)[:200]
 
 
 def _split_questions(rng, more=False):
@@ -56,7 +39,7 @@ def _split_questions(rng, more=False):
 
 def _splits(module, n, k):
     folds = module.walk_forward_splits(n, k)
-    return [[_plain(np.asarray(part)) for part in fold] for fold in folds]
+    return [[plain_data(np.asarray(part)) for part in fold] for fold in folds]
 
 
 def _windows(rng, n, timesteps):
@@ -136,11 +119,11 @@ def _cross_validate(module, rng, *, ks, epochs, config):
         for part, index in (("val", val), ("train", train)):
             if index:
                 prediction = np.asarray(model(x[index], training=False))
-                mse[part] = _plain(float(np.mean((prediction - y[index]) ** 2)))
+                mse[part] = plain_data(float(np.mean((prediction - y[index]) ** 2)))
         models.append({"fits": fits, "mse": mse, "declared": _declared(model), "cells": [
             [int(layer.cell.units), float(layer.cell.dropout)]
             for layer in model.layers if hasattr(getattr(layer, "cell", None), "units")]})
-    return {"n": n, "k": k, "epochs": epochs, "config": config, "result": _plain(result),
+    return {"n": n, "k": k, "epochs": epochs, "config": config, "result": plain_data(result),
             "models": models, "timesteps": timesteps}
 
 
@@ -168,7 +151,7 @@ def probe_refusals(module, rng):
     outcomes = []
     for n, k in ((4, 4), (10, 0)):
         try:
-            outcomes.append(f"returned {_plain(module.walk_forward_splits(n, k))!r:.80}")
+            outcomes.append(f"returned {plain_data(module.walk_forward_splits(n, k))!r:.80}")
         except ValueError:
             outcomes.append("ValueError")
         except NotImplementedError:
@@ -189,7 +172,7 @@ def probe_choose(module, rng):
     calls = []
 
     def fake_cross_validate(x, y, config, k=4, epochs=3):
-        calls.append({"config": _plain(config), "k": _plain(k), "epochs": _plain(epochs),
+        calls.append({"config": plain_data(config), "k": plain_data(k), "epochs": plain_data(epochs),
                       "n": len(x)})
         fake = _fake_losses(len(calls) - 1, k) if len(calls) <= len(FAKE) else [1.0] * k
         return {"fold_losses": fake, "mean": float(np.mean(fake))}
@@ -200,7 +183,7 @@ def probe_choose(module, rng):
         result = module.choose(x, y, [dict(c) for c in CONFIGS], k=5, epochs=2)
     finally:
         module.cross_validate = original
-    return {"result": _plain(result), "calls": calls}
+    return {"result": plain_data(result), "calls": calls}
 
 
 # the probes of the hidden tests: grading runs the released probes, so they stay visible

@@ -134,6 +134,28 @@ def describe_model(build: Callable[[], Any], x: Any, y: Any) -> dict[str, Any]:
     }
 
 
+def plain_data(value: Any) -> Any:
+    """A learner's result as plain data a judge can read: arrays become lists, NaN and odd
+    objects strings (never an error).
+
+    >>> plain_data({"a": np.array([1.5, np.nan]), 2: (np.int64(3), object)})
+    {'a': [1.5, 'nan'], '2': [3, "<class 'object'>"]}
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {str(k): plain_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_data(v) for v in value]
+    if isinstance(value, (bool, str)) or value is None:
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(float(value)) else repr(float(value))
+    return repr(value)[:200]
+
+
 def with_fix(text: str, fix: str) -> str:
     """A rendered ShapeError with its fix line replaced by one in the learner's terms."""
     lines = [line for line in text.splitlines() if not line.startswith("  fix:")]
