@@ -6,14 +6,13 @@ returned model (its recurrent layers, head, parameters, compile settings) and pr
 validation windows; the validation MSE is measured here, from those predictions.
 """
 
-import contextlib
-import time
 import warnings
 
 import numpy as np
 import pytest
 
 from lstm_shapes.exercises import (
+    TRAINING_PATHS,
     describe_model,
     fail,
     fail_with,
@@ -33,9 +32,6 @@ INPUT_FIX = "keras.Input(x_train.shape[1:])   # (timesteps, features) of one win
 FIT_FIX = "model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=6)"
 COMPILE_FIX = 'model.compile(optimizer=keras.optimizers.Adam(learning_rate=5e-3), loss="mse")'
 HEAD_FIX = "keras.layers.Dense(1)   # linear: a forecast can be any number, negative too"
-STEPS = {"fit": "model.fit", "train_on_batch": "model.train_on_batch",
-         "call": "a loop calling model(x, training=True)",
-         "tape": "a tf.GradientTape loop calling model(x)"}
 
 
 def _data():
@@ -52,62 +48,12 @@ def _fresh():
     return w.x_val, w.y_val
 
 
-def _key(window):
-    return np.round(np.asarray(window, dtype="float64").ravel(), 5).tobytes()
-
-
-@contextlib.contextmanager
-def tape_steps_recorded(x_val, steps):
-    """Add to ``steps`` each eager model(x) call made inside a tf.GradientTape without
-    training=True (a hand-written training loop; training_recorded sees those with it)."""
-    import keras
-    import tensorflow as tf
-
-    val_rows, depth = {_key(row) for row in np.asarray(x_val)}, [0]
-    tape_enter, tape_exit = tf.GradientTape.__enter__, tf.GradientTape.__exit__
-    own = keras.Model.__dict__.get("__call__")
-
-    def enter(self):
-        depth[0] += 1
-        return tape_enter(self)
-
-    def leave(self, *exc):
-        depth[0] -= 1
-        return tape_exit(self, *exc)
-
-    def call(self, *args, **kwargs):
-        start = time.perf_counter()
-        result = (own or keras.layers.Layer.__call__)(self, *args, **kwargs)
-        if depth[0] and args and kwargs.get("training") is not True and tf.executing_eagerly():
-            try:
-                rows = list(np.asarray(args[0], dtype="float64"))
-            except (TypeError, ValueError):
-                rows = []
-            steps.append({"via": "tape", "model": self, "windows": len(rows),
-                          "val_windows": sum(_key(row) in val_rows for row in rows),
-                          "start": start, "end": time.perf_counter()})
-        return result
-
-    tf.GradientTape.__enter__, tf.GradientTape.__exit__ = enter, leave
-    keras.Model.__call__ = call
-    try:
-        yield steps
-    finally:
-        tf.GradientTape.__enter__, tf.GradientTape.__exit__ = tape_enter, tape_exit
-        if own is None:
-            del keras.Model.__call__
-        else:
-            keras.Model.__call__ = own
-
-
 def probe_model(module, rng):
     from lstm_shapes import ShapeError, diagnosing
 
     w = _data()
-    taped = []
     try:
-        with diagnosing(), warnings.catch_warnings(), tape_steps_recorded(w.x_val, taped), \
-                training_recorded(w.x_val) as steps:
+        with diagnosing(), warnings.catch_warnings(), training_recorded(w.x_val) as steps:
             # Keras's note on a generator (it shuffles nothing) is not the learner's mistake
             warnings.filterwarnings("ignore", message=r".*shuffle=True. was passed")
             model = module.build_and_train(w.x_train, w.y_train, w.x_val, w.y_val)
@@ -124,7 +70,7 @@ def probe_model(module, rng):
     facts["fresh_predictions"] = np.asarray(model(x_fresh, training=False)).tolist()
     facts["one_prediction"] = list(np.shape(model(w.x_val[:1], training=False)))
     facts["steps"] = [{"via": f["via"], "windows": f["windows"], "val_windows": f["val_windows"]}
-                      for f in steps + taped]
+                      for f in steps]
     return facts
 
 
@@ -212,7 +158,7 @@ def test_compiled_with_adam_and_mse(answers):
 def leaks(steps):
     """How the training took validation windows, in words ("" when it took none)."""
     said = []
-    for via, words in STEPS.items():
+    for via, words in TRAINING_PATHS.items():
         taken = [s for s in steps if s["via"] == via]
         val = sum(s["val_windows"] for s in taken)
         if val:

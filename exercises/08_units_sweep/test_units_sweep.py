@@ -23,7 +23,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import describe_model, fail, fail_with, training_recorded
+from lstm_shapes.exercises import (
+    TRAINING_PATHS,
+    describe_model,
+    fail,
+    fail_with,
+    training_recorded,
+)
 
 # the library's sweep (and the builder it trains) would answer sweep(): they refuse while
 # the probes run
@@ -43,9 +49,6 @@ PLOT_FIX = ('ax.plot([r["units"] for r in rows], [r["val_loss"] for r in rows], 
             "fig.savefig(path)")
 LAYERS_FIX = "keras.layers.LSTM(units)   # the loop's units, then keras.layers.Dense(1)"
 HEAD_FIX = "keras.layers.Dense(1)   # linear: a forecast can be any number, negative too"
-STEPS = {"fit": "model.fit", "train_on_batch": "model.train_on_batch",
-         "call": "a loop calling model(x, training=True)",
-         "tape": "a tf.GradientTape loop calling model(x)"}
 
 
 def _sweep_question(rng):
@@ -63,55 +66,6 @@ def _other_question(rng):
 
 def _mse(model, x, y):
     return float(np.mean((np.asarray(model(x, training=False), dtype="float64") - y) ** 2))
-
-
-def _key(window):
-    return np.round(np.asarray(window, dtype="float64").ravel(), 5).tobytes()
-
-
-@contextlib.contextmanager
-def tape_steps_recorded(x_val, steps):
-    """Add to ``steps`` each eager model(x) call made inside a tf.GradientTape without
-    training=True (a hand-written training loop; training_recorded sees those with it)."""
-    import keras
-    import tensorflow as tf
-
-    val_rows, depth = {_key(row) for row in np.asarray(x_val)}, [0]
-    tape_enter, tape_exit = tf.GradientTape.__enter__, tf.GradientTape.__exit__
-    own = keras.Model.__dict__.get("__call__")
-
-    def enter(self):
-        depth[0] += 1
-        return tape_enter(self)
-
-    def leave(self, *exc):
-        depth[0] -= 1
-        return tape_exit(self, *exc)
-
-    def call(self, *args, **kwargs):
-        start = time.perf_counter()
-        result = (own or keras.layers.Layer.__call__)(self, *args, **kwargs)
-        if depth[0] and args and kwargs.get("training") is not True and tf.executing_eagerly():
-            try:
-                rows = list(np.asarray(args[0], dtype="float64"))
-            except (TypeError, ValueError):
-                rows = []
-            steps.append({"via": "tape", "model": self, "windows": len(rows),
-                          "val_windows": sum(_key(row) in val_rows for row in rows),
-                          "epochs": 0, "last_loss": None, "start": start,
-                          "end": time.perf_counter()})
-        return result
-
-    tf.GradientTape.__enter__, tf.GradientTape.__exit__ = enter, leave
-    keras.Model.__call__ = call
-    try:
-        yield steps
-    finally:
-        tf.GradientTape.__enter__, tf.GradientTape.__exit__ = tape_enter, tape_exit
-        if own is None:
-            del keras.Model.__call__
-        else:
-            keras.Model.__call__ = own
 
 
 @contextlib.contextmanager
@@ -184,7 +138,7 @@ def fit_timing_marked(clocks):
 def leaks(steps):
     """How the training took validation windows, in words ("" when it took none)."""
     said = []
-    for via, words in STEPS.items():
+    for via, words in TRAINING_PATHS.items():
         taken = [s for s in steps if s["via"] == via]
         val = sum(s["val_windows"] for s in taken)
         if val:
@@ -240,15 +194,15 @@ def run_sweep(module, units_list, epochs, windows):
 
     w = sine_windows(timesteps=10)
     x_train, y_train = w.x_train[:windows], w.y_train[:windows]
-    clocks, taped = [], []
+    clocks = []
     with warnings.catch_warnings(), fit_timing_marked(clocks), \
-            tape_steps_recorded(w.x_val, taped), training_recorded(w.x_val) as steps:
+            training_recorded(w.x_val) as steps:
         # Keras's note on a generator (it shuffles nothing) is not the learner's mistake
         warnings.filterwarnings("ignore", message=r".*shuffle=True. was passed")
         rows = module.sweep(x_train, y_train, w.x_val, w.y_val, units_list=units_list,
                             epochs=epochs)
     models = []
-    for call in sorted(steps + taped, key=lambda c: c["start"]):
+    for call in sorted(steps, key=lambda c: c["start"]):
         if not any(call["model"] is m["model"] for m in models):
             models.append({"model": call["model"], "calls": []})
         next(m for m in models if m["model"] is call["model"])["calls"].append(call)
@@ -417,7 +371,7 @@ def judge_training(answer, units_list, epochs):
                       "measures unseen windows", "model.fit(x_train, y_train, epochs=epochs)"
                       "   # the validation windows only measure")
         if model["outside_fit"]:
-            ways = ", ".join(STEPS[via] for via in model["outside_fit"])
+            ways = ", ".join(TRAINING_PATHS[via] for via in model["outside_fit"])
             fail_with("ignored_argument", f"the model of units={units} also trained outside "
                       f"model.fit ({ways}): the sweep trains each model with model.fit for "
                       f"epochs={epochs} epochs, nothing more",

@@ -33,7 +33,7 @@ _EXPORTS = {  # module -> the public names it defines
         "fail", "fail_with", "Verdict", "assert_shape", "assert_shape_tuple", "assert_close",
     ),
     "lstm_shapes.exercises.observe": (
-        "describe_model", "fits_recorded", "last_h_gap", "plain_data", "training_recorded",
+        "TRAINING_PATHS", "describe_model", "fits_recorded", "last_h_gap", "plain_data", "training_recorded",
         "with_fix",
     ),
 }

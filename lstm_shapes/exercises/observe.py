@@ -201,17 +201,25 @@ def _batches_seen(data: Any, rows: list[Any]) -> Any:
     return data
 
 
+TRAINING_PATHS = {"fit": "model.fit", "train_on_batch": "model.train_on_batch",
+                  "call": "a loop calling model(x, training=True)",
+                  "tape": "a tf.GradientTape loop calling model(x)"}
+
+
 @contextlib.contextmanager
 def training_recorded(x_val: Any) -> Iterator[list[dict[str, Any]]]:
     """Record every training step the learner's code takes with Keras while inside.
 
-    ``model.fit`` (arrays, tf.data, Python generators, PyDatasets), ``model.train_on_batch``
-    and eager calls ``model(x, training=True)`` of a hand-written loop each add
-    ``{"via", "model", "windows", "val_windows", "epochs", "last_loss", "start", "end"}``;
-    ``val_windows`` counts the windows it trained on that are rows of ``x_val``. (A loop
-    compiled with tf.function shows no concrete data: it is recorded with ``windows`` 0.)
+    ``model.fit`` (arrays, tf.data, Python generators, PyDatasets), ``model.train_on_batch``,
+    calls ``model(x, training=True)`` of a hand-written loop, and eager calls ``model(x)``
+    inside a ``tf.GradientTape`` (a loop that forgot ``training=True``) each add
+    ``{"via", "model", "windows", "val_windows", "epochs", "last_loss", "start", "end"}``
+    (``via``: a key of :data:`TRAINING_PATHS`); ``val_windows`` counts the windows it
+    trained on that are rows of ``x_val``. (A loop compiled with tf.function shows no
+    concrete data: its ``training=True`` calls are recorded with ``windows`` 0.)
     """
     import keras
+    import tensorflow as tf
 
     calls: list[dict[str, Any]] = []
     val_rows = {_key(row) for row in np.asarray(x_val)}
@@ -220,6 +228,16 @@ def training_recorded(x_val: Any) -> Iterator[list[dict[str, Any]]]:
     if own["__call__"] is None:  # looked up at each call: later patches of Layer.__call__
         inherited["__call__"] = lambda *a, **k: keras.layers.Layer.__call__(*a, **k)
     busy = [0]  # inside fit/train_on_batch: their own model calls are theirs
+    taping = [0]  # inside a tf.GradientTape: a model call there is a training step
+    tape_enter, tape_exit = tf.GradientTape.__enter__, tf.GradientTape.__exit__
+
+    def enter(self: Any) -> Any:
+        taping[0] += 1
+        return tape_enter(self)
+
+    def leave(self: Any, *exc: Any) -> Any:
+        taping[0] -= 1
+        return tape_exit(self, *exc)
 
     def record(via: str, model: Any, rows: list[Any], start: float, history: Any = None) -> None:
         losses = getattr(history, "history", {}).get("loss") or [None]
@@ -259,20 +277,25 @@ def training_recorded(x_val: Any) -> Iterator[list[dict[str, Any]]]:
         return result
 
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if busy[0] or kwargs.get("training") is not True or not args:
+        training = kwargs.get("training") is True
+        taped = not training and taping[0] and tf.executing_eagerly()
+        if busy[0] or not args or not (training or taped):
             return inherited["__call__"](self, *args, **kwargs)
         start = time.perf_counter()
         result = inherited["__call__"](self, *args, **kwargs)
         concrete = args[0] if hasattr(args[0], "numpy") or isinstance(args[0], np.ndarray) \
             else None
-        record("call", self, _training_rows(concrete, 0) if concrete is not None else [], start)
+        record("call" if training else "tape", self,
+               _training_rows(concrete, 0) if concrete is not None else [], start)
         return result
 
     keras.Model.fit, keras.Model.train_on_batch, keras.Model.__call__ = (
         fit, train_on_batch, call)
+    tf.GradientTape.__enter__, tf.GradientTape.__exit__ = enter, leave
     try:
         yield calls
     finally:
+        tf.GradientTape.__enter__, tf.GradientTape.__exit__ = tape_enter, tape_exit
         for name, method in own.items():
             if method is None:
                 delattr(keras.Model, name)

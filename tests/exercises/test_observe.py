@@ -36,11 +36,12 @@ class _Batches(keras.utils.PyDataset):
         return BOTH_X[i * 8:(i + 1) * 8], BOTH_Y[i * 8:(i + 1) * 8]
 
 
-def _custom_loop(model):
+def _custom_loop(model, training=True):
     optimizer = keras.optimizers.Adam()
     for i in range(0, len(BOTH_X), 8):
         with tf.GradientTape() as tape:
-            loss = keras.ops.mean((model(BOTH_X[i:i + 8], training=True) - BOTH_Y[i:i + 8]) ** 2)
+            pred = model(BOTH_X[i:i + 8], training=training)
+            loss = keras.ops.mean((pred - BOTH_Y[i:i + 8]) ** 2)
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
 
@@ -54,6 +55,7 @@ LEAKS = {
     "train_on_batch": lambda m: [m.train_on_batch(BOTH_X[i:i + 8], BOTH_Y[i:i + 8])
                                  for i in range(0, 32, 8)],
     "a GradientTape loop": _custom_loop,
+    "a GradientTape loop without training=True": lambda m: _custom_loop(m, training=None),
 }
 
 
@@ -67,13 +69,18 @@ def test_every_way_of_training_on_validation_windows_is_seen(how):
 def test_training_on_the_training_windows_only_counts_no_validation_window():
     before = {name: keras.Model.__dict__.get(name) for name in ("fit", "train_on_batch",
                                                                  "__call__")}
+    tape_enter = tf.GradientTape.__enter__
     with training_recorded(X_VAL) as steps:
         model = _model()
         model.fit(X_TRAIN, Y_TRAIN, validation_data=(X_VAL, Y_VAL), epochs=1, verbose=0)
         model.evaluate(X_VAL, Y_VAL, verbose=0)
         model(X_VAL)  # predicting is not training
-    assert [(s["via"], s["windows"], s["val_windows"]) for s in steps] == [("fit", 24, 0)]
+        with tf.GradientTape():
+            model(X_TRAIN)  # a training step, on training windows
+    assert [(s["via"], s["windows"], s["val_windows"]) for s in steps] == [
+        ("fit", 24, 0), ("tape", 24, 0)]
     assert {name: keras.Model.__dict__.get(name) for name in before} == before  # restored
+    assert tf.GradientTape.__enter__ is tape_enter  # restored
 
 
 def test_a_description_says_what_the_head_and_the_batch_are():
