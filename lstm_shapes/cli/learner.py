@@ -18,6 +18,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from lstm_shapes.exercises.manifest import Exercise, ManifestError
 from lstm_shapes.exercises.markers import ReleaseError
@@ -76,7 +77,10 @@ def run_check(args: argparse.Namespace) -> int:
     from lstm_shapes.exercises import learner
 
     try:
-        manifest, progress = learner._open(args.dir)
+        named = Path(args.exercise) if args.exercise is not None else None
+        # a file named by its path is checked in its own series, wherever the shell is
+        start = named.parent if named is not None and named.is_file() else None
+        manifest, progress = learner._open(args.dir, start)
         exercise = manifest.get(args.exercise) if args.exercise is not None else (
             learner.next_exercise(manifest, progress) or manifest.exercises[-1])
     except ManifestError as err:

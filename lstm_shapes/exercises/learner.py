@@ -42,8 +42,8 @@ from lstm_shapes.exercises.reports import (  # noqa: F401 - _where: the CLI's
 PathLike = str | os.PathLike[str] | None
 
 
-def _open(root: PathLike) -> tuple[Manifest, Progress]:
-    manifest = load_manifest(resolve_root(root))
+def _open(root: PathLike, start: PathLike = None) -> tuple[Manifest, Progress]:
+    manifest = load_manifest(resolve_root(root, start))
     return manifest, Progress.load(manifest.root)
 
 
@@ -152,8 +152,9 @@ the Jupyter edition), then cd my-series. To use the instructor copy itself, name
 --dir {root}"""
 
 
-def resolve_root(root: PathLike) -> Path:
-    """The exercises folder for ``root`` (the CLI's ``--dir``), as ``find_root`` decides.
+def resolve_root(root: PathLike, start: PathLike = None) -> Path:
+    """The exercises folder for ``root`` (the CLI's ``--dir``), as ``find_root`` decides
+    (searching from ``start``, default the current folder).
 
     A folder found by searching (no ``--dir``) that is an instructor copy is refused: a
     learner never lands in the solutions by accident.
@@ -163,7 +164,7 @@ def resolve_root(root: PathLike) -> Path:
     """
     if root is not None:
         return find_root(explicit=root)
-    found = find_root()
+    found = find_root(start)
     if is_instructor_copy(load_manifest(found, check_files=False)):
         raise ManifestError(INSTRUCTOR_COPY.format(root=found))
     return found

@@ -235,12 +235,16 @@ def stale_cells(notebook: dict[str, Any], history: list[str]) -> list[str]:
     return stale
 
 
-_NAME_ERROR = re.compile(r"NameError\b.*?name '(\w+)' is not defined")
+_JUPYTER_ONLY = {"display": "from IPython.display import display",
+                 "get_ipython": "from IPython import get_ipython"}  # IPython's builtins
+# a name the answer cells lack: Python's NameError, or a probe's missing_definition
+_MISSING_NAME = re.compile(r"NameError\b.*?name '(\w+)' is not defined|defines no '(\w+)'")
 
 
 def untagged_notes(notebook: dict[str, Any], output: str, notebook_name: str) -> list[str]:
-    """What the untagged cells explain: a name the answer cells lack (a ``NameError`` in
-    ``output``) that an untagged cell defines, and answers defined again in untagged cells.
+    """What the untagged cells explain: a name the answer cells lack (a ``NameError`` or a
+    missing definition in ``output``) that an untagged cell defines, and answers defined
+    again in untagged cells.
 
     >>> nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": "def helper(x): ..."},
     ...       {"cell_type": "code", "metadata": {"tags": ["answer"]}, "source": "f = 1"}]}
@@ -252,7 +256,12 @@ def untagged_notes(notebook: dict[str, Any], output: str, notebook_name: str) ->
     """
     notes, untagged = [], untagged_cells(notebook)
     answers = set().union(*(_defined_names(c, every=True) for c in answer_sources(notebook)))
-    for name in dict.fromkeys(_NAME_ERROR.findall(output)):
+    for name in dict.fromkeys(a or b for a, b in _MISSING_NAME.findall(output)):
+        if name in _JUPYTER_ONLY and name not in answers:
+            notes.append(f"note: `{name}` exists only inside Jupyter, and the check runs your "
+                         f"{ANSWER_TAG} cells as a plain Python file: add "
+                         f"`{_JUPYTER_ONLY[name]}` at the top of the {ANSWER_TAG} cell.")
+            continue
         cell = next((c for c in untagged if name in _defined_names(c, every=True)), None)
         if cell is not None and name not in answers:
             notes.append(f"note: `{name}` is defined in a cell of {notebook_name} that is not "

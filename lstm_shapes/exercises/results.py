@@ -59,10 +59,18 @@ def exercise_status(score: float, max_score: float, *, tested: bool) -> str:
 
 
 def first_reason(text: str) -> str:
-    """The first meaningful line of a failure text (the tables' 'reason' column)."""
+    """The first meaningful line of a failure text (the tables' 'reason' column), with the
+    line it introduces when it ends in a colon.
+
+    >>> first_reason("E   your code raised ShapeError (at a.py:5):\\nE     x is (2, 3)\\nE  fix: y")
+    'your code raised ShapeError (at a.py:5): x is (2, 3)'
+    """
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     errors = [ln[1:].strip() for ln in lines if ln.startswith("E ")]
-    return (errors or lines or [""])[0]
+    picked = [ln for ln in errors if ln] or lines or [""]
+    if picked[0].endswith(":") and len(picked) > 1:
+        return f"{picked[0]} {picked[1]}"
+    return picked[0]
 
 
 def codes_of(tests: Iterable[TestOutcome]) -> list[str]:

@@ -119,4 +119,22 @@ def copy_notes(exercise: Exercise, saved: dict[str, Any], history: list[str], *,
                          f"answer cells: the check read {name} (only it is checked and "
                          f"graded). If your work is in {path.name}, rename it to {name} "
                          "(replacing it).")
+    elsewhere = None if ran_copy or not unsaved else _running_elsewhere(exercise, running)
+    if elsewhere is not None:
+        ran_copy = True
+        notes.append(f"note: the check read {exercise.notebook_file}, the notebook of the "
+                     f"series you named, not the notebook this kernel runs (in {elsewhere}). "
+                     f"Only {name} in the series is checked and graded: work in that "
+                     "notebook, or copy your answer cells into it and save it.")
     return tuple(notes), ran_copy
+
+
+def _running_elsewhere(exercise: Exercise, running: str | Path | None) -> Path | None:
+    """The folder of the notebook the kernel runs, when it is not the series' folder
+    (``running`` when Jupyter names it, else the kernel's working folder, which Jupyter
+    sets to the notebook's); None when it is the series."""
+    folder = Path.cwd()
+    if running is not None and (folder / running).is_file():
+        folder = (folder / running).parent
+    folder = folder.resolve()
+    return None if folder == exercise.root.resolve() else folder

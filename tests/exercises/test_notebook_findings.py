@@ -145,7 +145,59 @@ def test_an_answer_defined_again_in_an_untagged_cell_gets_no_save_advice(noteboo
             "double(x):`): the check read only the answer cells" in text), text
 
 
+def test_an_answer_left_in_an_untagged_cell_is_named(notebooks):
+    path = notebooks / "01_double.ipynb"
+    notebook = json.loads(path.read_text())
+    for cell in notebook["cells"]:  # the answer cells hold something else
+        if "answer" in cell["metadata"].get("tags", []):
+            cell["source"] = "x = 1\n"
+    path.write_text(json.dumps(notebook))
+    _scratch(path, DOUBLE_OK)  # the answer, in a cell without the tag
+    text = str(learner.check(1, root=notebooks))
+    assert "defines no 'double'" in text, text
+    assert "note: `double` is defined in a cell of 01_double.ipynb that is not tagged answer" \
+        in text, text
+
+
+def test_jupyters_display_in_an_answer_cell_gets_its_import(notebooks):
+    path = notebooks / "01_double.ipynb"
+    fill(path, {"double": DOUBLE_OK + "display(double(1.0))\n"})
+    text = str(learner.check(1, root=notebooks))
+    assert ("`display` exists only inside Jupyter, and the check runs your answer cells as a "
+            "plain Python file: add `from IPython.display import display`" in text), text
+    fill(path, {"double": "from IPython.display import display\n" + DOUBLE_OK
+                + "display(double(1.0))\n"})
+    assert learner.check(1, root=notebooks).passed  # the note's fix, applied
+
+
 # ------------------------------------------------------- 5. a notebook outside its series
+
+
+def test_a_kernel_elsewhere_checking_the_series_by_root_is_told_which_notebook_was_read(
+        notebooks, tmp_path, monkeypatch):
+    away = tmp_path / "Downloads"
+    away.mkdir()
+    shutil.copy(notebooks / "01_double.ipynb", away)
+    fill(away / "01_double.ipynb", {"double": DOUBLE_OK})  # saved, but not the series'
+    monkeypatch.chdir(away)  # Jupyter starts a kernel in its notebook's folder
+    text = str(learner.check(1, root=notebooks, history=[DOUBLE_OK]))
+    assert "Ctrl-S" not in text, text
+    assert (f"note: the check read {notebooks / '01_double.ipynb'}, the notebook of the "
+            f"series you named, not the notebook this kernel runs (in {away})" in text), text
+    monkeypatch.chdir(notebooks)  # in the series, unsaved work is what it says
+    assert "Ctrl-S" in str(learner.check(1, root=notebooks, history=[DOUBLE_OK]))
+
+
+def test_a_notebook_named_by_its_path_is_checked_in_its_own_series(notebooks, tmp_path,
+                                                                   monkeypatch, capsys):
+    other = release(notebooks.parent / "instructor", tmp_path / "other", notebooks=True).out
+    fill(notebooks / "01_double.ipynb", {"double": DOUBLE_OK})
+    monkeypatch.chdir(other)
+    assert main(["check", str(Path("..") / "series" / "01_double.ipynb")]) == 0
+    assert "solved" in capsys.readouterr().out
+    assert main(["check", "1"]) == 1  # the series here is still its own
+
+
 
 
 def test_a_notebook_outside_its_series_gets_notebook_advice_without_a_traceback(
