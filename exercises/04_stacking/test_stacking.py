@@ -11,7 +11,7 @@ keras.layers.RNN(keras.layers.LSTMCell(n)) is an LSTM of n units like keras.laye
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import fail, fail_with, last_h_gap
+from lstm_shapes.exercises import changed_settings, fail, fail_with, last_h_gap
 
 OFF_LIMITS = ("build_stacked_lstm",)  # the library's answer: refused while the probes run
 _FIRST = "keras.layers.LSTM(units, return_sequences=True)   # the first LSTM hands on every h"
@@ -51,7 +51,7 @@ def _behaviour(build, timesteps, features, batches, **kwargs):
     rnns = [{"kind": call.contract.kind, "units": call.contract.units,
              "return_sequences": call.contract.return_sequences,
              "bidirectional": call.contract.bidirectional,
-             "go_backwards": call.contract.go_backwards, "stateful": call.contract.stateful,
+             "settings": changed_settings(call.layer),
              "input": [None if d is None else int(d) for d in call.input_shape[1:]]}
             for call in calls]
     outputs = []
@@ -202,14 +202,13 @@ def _judge_layers(answer, t, f, units, call):
                   f"{units}: use the units argument", "keras.layers.LSTM(units, "
                   "return_sequences=True), then keras.layers.LSTM(units)")
     for which, rnn in (("first", first), ("second", second)):
-        flags = [f"{flag}=True" for flag in ("go_backwards", "stateful") if rnn[flag]]
-        if flags:
-            layer = ("keras.layers.LSTM(units, return_sequences=True)" if which == "first"
-                     else "keras.layers.LSTM(units)")
-            fail_with("model_layers", f"{call}: the {which} LSTM is built with "
-                      f"{', '.join(flags)}; the exercise's LSTMs read each window forward, "
-                      "from a fresh h and c", f"{layer}   # go_backwards and stateful left at "
-                      "their default, False")
+        if rnn["settings"]:
+            layer = _FIRST.split("   #")[0] if which == "first" else _SECOND.split("   #")[0]
+            changed = ", ".join(f"{k}={v!r}" for k, v in rnn["settings"].items())
+            fail_with("model_layers", f"{call}: the {which} LSTM is built with {changed}; "
+                      "the exercise's LSTMs keep Keras's default settings (they read each "
+                      "window forward, from a fresh h and c, with no dropout)",
+                      f"{layer}   # only units and return_sequences given")
 
 
 def _judge_sequences(answer, call):
@@ -222,10 +221,18 @@ def _judge_sequences(answer, call):
         fail_with("missing_return_sequences", f"{call}: the second LSTM reads "
                   f"{tuple(second['input'])} per sample, not the first LSTM's sequence of h's "
                   f"(timesteps, units) = {tuple(sequence)}", _FIRST)
-    if second["return_sequences"]:
-        fail_with("sequence_output_vs_last_target", f"{call}: the last LSTM returns a "
-                  "sequence, so the model predicts one value per timestep, not one per window",
-                  _SECOND)
+    if second["return_sequences"]:  # fine if the model takes its last h (a Lambda)
+        outputs = [o for o in answer["outputs"] if isinstance(o, list)]
+        if any(len(o) == 3 for o in outputs):
+            fail_with("sequence_output_vs_last_target", f"{call}: the last LSTM returns a "
+                      "sequence, so the model predicts one value per timestep, not one per "
+                      "window", _SECOND)
+        gap = answer["last_h_gap"]
+        if gap is None or gap > 1e-4:
+            fail_with("unexpected_sequence_output", f"{call}: the last LSTM returns its whole "
+                      "sequence of h's and the model makes it one value per window another way "
+                      "than from its last h (Flatten or pooling mixes every timestep in)",
+                      _SECOND)
 
 
 def _judge_weights(answer, call):

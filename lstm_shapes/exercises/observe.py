@@ -21,6 +21,46 @@ from typing import Any
 import numpy as np
 
 
+# what the task sizes or wires, not how the layer computes: never a "setting"
+_NOT_SETTINGS = frozenset({"name", "units", "return_sequences", "return_state", "trainable",
+                           "dtype", "seed", "cell"})
+
+
+def _plain_setting(value: Any) -> Any:
+    if isinstance(value, dict) and "class_name" in value:  # a serialized initializer, ...
+        return value["class_name"]
+    return value if isinstance(value, (int, float, bool, str, type(None))) else repr(value)
+
+
+def changed_settings(layer: Any) -> dict[str, Any]:
+    """The settings of a recurrent layer that differ from Keras's defaults for its kind
+    (its cell's too, for ``RNN(cell)``); sizes and wiring (units, return_sequences, ...)
+    are not settings. ``{}`` for a layer Keras cannot rebuild with defaults.
+
+    >>> import keras
+    >>> changed_settings(keras.layers.LSTM(8, activation="relu", return_sequences=True))
+    {'activation': 'relu'}
+    >>> changed_settings(keras.layers.RNN(keras.layers.LSTMCell(8, dropout=0.2)))
+    {'dropout': 0.2}
+    """
+    try:
+        cell = getattr(layer, "cell", None)
+        pairs = [(layer, type(layer)(cell) if "cell" in layer.get_config() else
+                  type(layer)(layer.units))]
+        if cell is not None and "cell" in layer.get_config():
+            pairs.append((cell, type(cell)(cell.units)))
+        changes = {}
+        for mine, default in pairs:
+            want = default.get_config()
+            for key, value in mine.get_config().items():
+                if key not in _NOT_SETTINGS and key in want and \
+                        _plain_setting(value) != _plain_setting(want[key]):
+                    changes[key] = _plain_setting(value)
+        return changes
+    except Exception:  # noqa: BLE001 - a custom layer with other arguments: nothing to say
+        return {}
+
+
 def _rnn(call: Any) -> dict[str, Any]:
     """One recurrent layer call of a model's story: kind, units, return_sequences (from its
     config) and the shape it reads."""
@@ -28,7 +68,7 @@ def _rnn(call: Any) -> dict[str, Any]:
     return {"kind": contract.kind, "units": contract.units, "input": list(call.input_shape),
             "return_sequences": contract.return_sequences,
             "bidirectional": contract.bidirectional, "go_backwards": contract.go_backwards,
-            "stateful": contract.stateful}
+            "stateful": contract.stateful, "settings": changed_settings(call.layer)}
 
 
 def _head_activation(model: Any) -> str | None:

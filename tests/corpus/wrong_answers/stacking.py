@@ -68,12 +68,26 @@ WRONG = [
           "model_layers", "keras.layers.LSTM(units)   # use_bias left at its default"),
     Wrong("the head without a bias", {_HEAD: "keras.layers.Dense(1, use_bias=False),"},
           "model_layers", "keras.layers.Dense(1)   # use_bias left at its default"),
+    Wrong("relu LSTMs (not Keras's default tanh)",
+          {_FIRST: "keras.layers.LSTM(units, activation='relu', return_sequences=True),",
+           _SECOND: "keras.layers.LSTM(units, activation='relu'),"},
+          "model_layers", "keras.layers.LSTM(units, return_sequences=True)   # only units"),
+    Wrong("dropout in the second LSTM",
+          {_SECOND: "keras.layers.LSTM(units, dropout=0.2, recurrent_dropout=0.2),"},
+          "model_layers", "keras.layers.LSTM(units)   # only units and return_sequences"),
+    Wrong("the last LSTM's sequence flattened into the head",
+          {_SECOND: "keras.layers.LSTM(units, return_sequences=True),\n"
+                    "        keras.layers.Flatten(),"},
+          "unexpected_sequence_output", "keras.layers.LSTM(units)"),
     Wrong("the second LSTM reads backwards",
           {_SECOND: "keras.layers.LSTM(units, go_backwards=True),"},
           "model_layers", "keras.layers.LSTM(units)"),
 ]
 
 RIGHT = [
+    Wrong("the last LSTM's sequence cut to its last step by a Lambda",
+          {_SECOND: "keras.layers.LSTM(units, return_sequences=True),\n"
+                    "        keras.layers.Lambda(lambda t: t[:, -1, :]),"}, "", ""),
     Wrong("any number of timesteps in Input",
           {_INPUT: "keras.Input((None, features)),"}, "", ""),
     Wrong("an explicit linear head and Adam's default rate",
