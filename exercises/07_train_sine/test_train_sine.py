@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from lstm_shapes.exercises import (
-    TRAINING_PATHS,
     describe_model,
     fail,
     fail_with,
+    leaks,
     training_recorded,
     with_fix,
 )
@@ -153,18 +153,6 @@ def test_compiled_with_adam_and_mse(answers):
         fail_with("compile_settings", "the model trains with another optimizer or loss: "
                   f"predicting 2 for a target of 0 costs {facts['loss_at_2']} (mse: 4.0)"
                   + ("" if facts["adam"] else "; the optimizer is not Adam"), COMPILE_FIX)
-
-
-def leaks(steps):
-    """How the training took validation windows, in words ("" when it took none)."""
-    said = []
-    for via, words in TRAINING_PATHS.items():
-        taken = [s for s in steps if s["via"] == via]
-        val = sum(s["val_windows"] for s in taken)
-        if val:
-            said.append(f"{words} fed it {sum(s['windows'] for s in taken)} windows, {val} "
-                        "of them validation windows")
-    return "; ".join(said)
 
 
 @pytest.mark.exercise("train_sine", points=2)

@@ -9,7 +9,8 @@ matplotlib figure holds.
 
 Wall-clock time is told from CPU time and from time spent outside model.fit: while sweep()
 runs, each model.fit ends with a pause that costs no CPU, and compile, evaluate and predict
-(outside fit) pause too.
+(outside fit) pause too. A fit of two epochs or more starts its last epoch from disturbed
+weights, so the loss after training is not the lowest one seen during training.
 """
 
 import contextlib
@@ -28,6 +29,7 @@ from lstm_shapes.exercises import (
     describe_model,
     fail,
     fail_with,
+    leaks,
     training_recorded,
 )
 
@@ -53,10 +55,11 @@ HEAD_FIX = "keras.layers.Dense(1)   # linear: a forecast can be any number, nega
 
 def _sweep_question(rng):
     """units_list, epochs and the number of training windows of the visible sweep: two units
-    values drawn each run (never the defaults), in the drawn order (descending too)."""
+    values drawn each run (never the defaults), in the drawn order (descending too), and 3
+    epochs (not the default 2)."""
     units = rng.choice([u for u in range(2, 40) if u not in DEFAULT_UNITS], size=2,
                        replace=False)
-    return tuple(int(u) for u in units), 1, int(rng.integers(150, 300))
+    return tuple(int(u) for u in units), 3, int(rng.integers(150, 300))
 
 
 def _other_question(rng):
@@ -75,7 +78,8 @@ def fit_timing_marked(clocks):
     pause that costs no CPU, long enough that the CPU time of the whole fit stays FIT_PAUSE
     below the wall-clock time of its training; compile, evaluate and predict outside fit
     pause OUTSIDE_PAUSE. ``clocks`` gets each fit's {"model", "cpu", "training"}: its CPU
-    seconds, and the wall-clock seconds from on_train_begin to the end of the pause."""
+    seconds, and the wall-clock seconds from on_train_begin to the end of the pause. The last
+    epoch of a fit of several starts from disturbed weights (Spoil)."""
     import keras
 
     names = ("fit", "compile", "evaluate", "predict")
@@ -97,6 +101,20 @@ def fit_timing_marked(clocks):
             clocks.append({"model": self.owner, "cpu": used,
                            "training": time.perf_counter() - self.begin})
 
+    class Spoil(keras.callbacks.Callback):
+        """The last epoch starts from disturbed weights: its val_loss is then worse than an
+        earlier epoch's, so the loss after training is not the lowest one seen."""
+
+        def __init__(self, last):
+            super().__init__()
+            self.last = last
+
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == self.last:
+                noise = np.random.default_rng(epoch)
+                for w in self.model.trainable_weights:
+                    w.assign(np.asarray(w) + noise.normal(scale=1.0, size=w.shape))
+
     @functools.wraps(inherited["fit"])  # its signature: training_recorded binds to it
     def fit(self, *args, **kwargs):
         try:
@@ -107,7 +125,9 @@ def fit_timing_marked(clocks):
         extra = bound.pop("kwargs", {})
         given = bound.get("callbacks")
         if given is None or isinstance(given, (list, tuple)):
-            bound["callbacks"] = [Pause(self), *(given or [])]
+            epochs = bound.get("epochs", 1)
+            spoil = [Spoil(epochs - 1)] if isinstance(epochs, int) and epochs > 1 else []
+            bound["callbacks"] = [Pause(self), *spoil, *(given or [])]
         busy[0] += 1
         try:
             return inherited["fit"](self, **bound, **extra)
@@ -133,18 +153,6 @@ def fit_timing_marked(clocks):
                 delattr(keras.Model, name)
             else:
                 setattr(keras.Model, name, method)
-
-
-def leaks(steps):
-    """How the training took validation windows, in words ("" when it took none)."""
-    said = []
-    for via, words in TRAINING_PATHS.items():
-        taken = [s for s in steps if s["via"] == via]
-        val = sum(s["val_windows"] for s in taken)
-        if val:
-            said.append(f"{words} fed it {sum(s['windows'] for s in taken)} windows, {val} "
-                        "of them validation windows")
-    return "; ".join(said)
 
 
 def _compiled_loss(model, x, y):
@@ -201,11 +209,20 @@ def run_sweep(module, units_list, epochs, windows):
         warnings.filterwarnings("ignore", message=r".*shuffle=True. was passed")
         rows = module.sweep(x_train, y_train, w.x_val, w.y_val, units_list=units_list,
                             epochs=epochs)
+    import keras
+
     models = []
     for call in sorted(steps, key=lambda c: c["start"]):
-        if not any(call["model"] is m["model"] for m in models):
-            models.append({"model": call["model"], "calls": []})
-        next(m for m in models if m["model"] is call["model"])["calls"].append(call)
+        model = call["model"]
+        if not isinstance(model, keras.Model):  # a layer called by hand: its model's step
+            model = next((c["model"] for c in steps if isinstance(c["model"], keras.Model)
+                          and any(model is layer for layer in
+                                  c["model"]._flatten_layers(include_self=False))), None)
+            if model is None:
+                continue
+        if not any(model is m["model"] for m in models):
+            models.append({"model": model, "calls": []})
+        next(m for m in models if m["model"] is model)["calls"].append(call)
     return {"rows": rows, "models": [_measure(m["model"], m["calls"], clocks, w, x_train,
                                               y_train) for m in models]}
 

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-
 # what the task sizes or wires, not how the layer computes: never a "setting"
 _NOT_SETTINGS = frozenset({"name", "units", "return_sequences", "return_state", "trainable",
                            "dtype", "seed", "cell"})
@@ -243,7 +242,21 @@ def _batches_seen(data: Any, rows: list[Any]) -> Any:
 
 TRAINING_PATHS = {"fit": "model.fit", "train_on_batch": "model.train_on_batch",
                   "call": "a loop calling model(x, training=True)",
-                  "tape": "a tf.GradientTape loop calling model(x)"}
+                  "tape": "a tf.GradientTape loop calling model(x)",
+                  "layer": "a loop calling model.call(x) or the layers themselves"}
+
+
+def leaks(steps: list[dict[str, Any]]) -> str:
+    """How ``steps`` (of :func:`training_recorded`) took validation windows, in words, by
+    path ("" when they took none)."""
+    said = []
+    for via, words in TRAINING_PATHS.items():
+        taken = [s for s in steps if s["via"] == via]
+        val = sum(s["val_windows"] for s in taken)
+        if val:
+            said.append(f"{words} fed it {sum(s['windows'] for s in taken)} windows, {val} "
+                        "of them validation windows")
+    return "; ".join(said)
 
 
 @contextlib.contextmanager
@@ -251,8 +264,10 @@ def training_recorded(x_val: Any) -> Iterator[list[dict[str, Any]]]:
     """Record every training step the learner's code takes with Keras while inside.
 
     ``model.fit`` (arrays, tf.data, Python generators, PyDatasets), ``model.train_on_batch``,
-    calls ``model(x, training=True)`` of a hand-written loop, and eager calls ``model(x)``
-    inside a ``tf.GradientTape`` (a loop that forgot ``training=True``) each add
+    calls ``model(x, training=True)`` of a hand-written loop, eager calls ``model(x)``
+    inside a ``tf.GradientTape`` (a loop that forgot ``training=True``), and such calls of
+    ``model.call(x)`` or of the layers (seen at the first recurrent layer, ``"model"``: that
+    layer) each add
     ``{"via", "model", "windows", "val_windows", "epochs", "last_loss", "start", "end"}``
     (``via``: a key of :data:`TRAINING_PATHS`); ``val_windows`` counts the windows it
     trained on that are rows of ``x_val``. (A loop compiled with tf.function shows no
@@ -269,6 +284,7 @@ def training_recorded(x_val: Any) -> Iterator[list[dict[str, Any]]]:
         inherited["__call__"] = lambda *a, **k: keras.layers.Layer.__call__(*a, **k)
     busy = [0]  # inside fit/train_on_batch: their own model calls are theirs
     taping = [0]  # inside a tf.GradientTape: a model call there is a training step
+    inside = [0]  # inside a model's or a recurrent layer's call: the outermost one records
     tape_enter, tape_exit = tf.GradientTape.__enter__, tf.GradientTape.__exit__
 
     def enter(self: Any) -> Any:
@@ -316,25 +332,50 @@ def training_recorded(x_val: Any) -> Iterator[list[dict[str, Any]]]:
         record("train_on_batch", self, _training_rows(x, 0), start)
         return result
 
-    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def stepped(via: str, run: Any, self: Any, args: Any, kwargs: Any) -> Any:
+        """``run(self, *args, **kwargs)``, recorded as a training step of ``via`` when it is
+        one: called with training=True or inside a tape, outside fit and any model call."""
         training = kwargs.get("training") is True
         taped = not training and taping[0] and tf.executing_eagerly()
-        if busy[0] or not args or not (training or taped):
-            return inherited["__call__"](self, *args, **kwargs)
+        if busy[0] or inside[0] or not args or not (training or taped):
+            inside[0] += 1
+            try:
+                return run(self, *args, **kwargs)
+            finally:
+                inside[0] -= 1
         start = time.perf_counter()
-        result = inherited["__call__"](self, *args, **kwargs)
+        inside[0] += 1
+        try:
+            result = run(self, *args, **kwargs)
+        finally:
+            inside[0] -= 1
         concrete = args[0] if hasattr(args[0], "numpy") or isinstance(args[0], np.ndarray) \
             else None
-        record("call" if training else "tape", self,
+        record(via if via == "layer" else "call" if training else "tape", self,
                _training_rows(concrete, 0) if concrete is not None else [], start)
         return result
+
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return stepped("model", inherited["__call__"], self, args, kwargs)
+
+    rnn_own = keras.layers.RNN.__dict__.get("__call__")  # diagnosing()'s, if it is on
+
+    def rnn_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # model.call(x) or the layers called by hand: the first recurrent layer sees the data
+        run = rnn_own or (lambda *a, **k: keras.layers.Layer.__call__(*a, **k))
+        return stepped("layer", run, self, args, kwargs)
 
     keras.Model.fit, keras.Model.train_on_batch, keras.Model.__call__ = (
         fit, train_on_batch, call)
     tf.GradientTape.__enter__, tf.GradientTape.__exit__ = enter, leave
+    keras.layers.RNN.__call__ = rnn_call
     try:
         yield calls
     finally:
+        if rnn_own is None:
+            del keras.layers.RNN.__call__
+        else:
+            keras.layers.RNN.__call__ = rnn_own
         tf.GradientTape.__enter__, tf.GradientTape.__exit__ = tape_enter, tape_exit
         for name, method in own.items():
             if method is None:

@@ -36,11 +36,11 @@ class _Batches(keras.utils.PyDataset):
         return BOTH_X[i * 8:(i + 1) * 8], BOTH_Y[i * 8:(i + 1) * 8]
 
 
-def _custom_loop(model, training=True):
+def _custom_loop(model, training=True, forward=None):
     optimizer = keras.optimizers.Adam()
     for i in range(0, len(BOTH_X), 8):
         with tf.GradientTape() as tape:
-            pred = model(BOTH_X[i:i + 8], training=training)
+            pred = (forward or model)(BOTH_X[i:i + 8], training=training)
             loss = keras.ops.mean((pred - BOTH_Y[i:i + 8]) ** 2)
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
@@ -56,6 +56,9 @@ LEAKS = {
                                  for i in range(0, 32, 8)],
     "a GradientTape loop": _custom_loop,
     "a GradientTape loop without training=True": lambda m: _custom_loop(m, training=None),
+    "a GradientTape loop calling model.call": lambda m: _custom_loop(m, forward=m.call),
+    "a GradientTape loop calling the layers": lambda m: _custom_loop(
+        m, forward=lambda x, training: m.layers[1](m.layers[0](x, training=training))),
 }
 
 

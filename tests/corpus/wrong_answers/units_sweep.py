@@ -13,6 +13,11 @@ WRONG = [
           {_FIT: _FIT.replace("model.fit", "history = model.fit"),
            _EVAL: 'val_loss = history.history["loss"][-1]'},
           "validation_on_training_data", "model.evaluate(x_val, y_val)"),
+    Wrong("val_loss is the lowest validation loss of any epoch, not the one after training",
+          {_FIT: "        history = model.fit(x_train, y_train, epochs=epochs, batch_size=32, "
+                 "verbose=0,\n                            validation_data=(x_val, y_val))\n",
+           _EVAL: 'val_loss = min(history.history["val_loss"])'},
+          "wrong_measurement", "model.evaluate(x_val, y_val)"),
     Wrong("val_loss measured on the training windows",
           {_EVAL: "val_loss = float(model.evaluate(x_train, y_train, verbose=0))"},
           "validation_on_training_data", "model.evaluate(x_val, y_val)"),
