@@ -130,6 +130,10 @@ def _check_windows(x: np.ndarray, y: np.ndarray, out: list[Finding]) -> None:
     if x.ndim != 3 or x.shape[0] < 4 or x.shape[1] < 2 or y.shape[0] != x.shape[0] \
             or y.ndim > 2:  # per-timestep targets are not next-value windows
         return
+    from lstm_shapes.diagnosis.target_meaning import shifted_feature
+
+    if shifted_feature(x, y) is not None:
+        return  # one target per step (a shifted copy of x), not one per window
     s = x[:, :, 0]
     if not np.allclose(s[1:, :-1], s[:-1, 1:], atol=1e-6):
         return  # not consecutive windows of one series (shuffled, or several series)
