@@ -90,10 +90,12 @@ def probe_losses(model: Any, y: Any, y_pred: Any) -> list[LossCall] | str:
     from keras.src.trainers.compile_utils import CompileLoss
 
     compiled = getattr(model, "_compile_loss", None)
-    if compiled is None:
-        return "the model is not compiled with a loss"
-    fresh = CompileLoss(compiled._user_loss, loss_weights=compiled._user_loss_weights,
-                        output_names=compiled.output_names)
+    if compiled is None:  # not compiled: the axes are judged as an element-wise loss would
+        names = list(getattr(model, "output_names", None) or []) or None
+        fresh = CompileLoss("mean_squared_error", output_names=names)
+    else:
+        fresh = CompileLoss(compiled._user_loss, loss_weights=compiled._user_loss_weights,
+                            output_names=compiled.output_names)
     calls: list[dict[str, Any]] = []
 
     def record(loss_fn: Any, name: str) -> Any:
@@ -126,7 +128,7 @@ def probe_losses(model: Any, y: Any, y_pred: Any) -> list[LossCall] | str:
             return raised
     out = []
     for i, entry in enumerate(calls):
-        name, from_logits = canonical(entry["loss"])
+        name, from_logits = canonical(entry["loss"]) if compiled is not None else ("", None)
         failed = raised if i == len(calls) - 1 and raised else ""
         out.append(LossCall(name, from_logits, entry.get("y_shape", ()),
                             entry.get("p_shape", ()), entry.get("per_sample", ()),

@@ -105,7 +105,7 @@ def axis_issues(ctx: Context) -> list[Issue]:
                       prose=f"return_sequences=False on the last RNN and Dense({h})")]
     if not time_p and len(p_core) == 1 and y.ndim == 2 and y.shape[1] > 1:
         return _horizon_or_per_step(ctx, y.shape[1], shapes, said)
-    if time_p and len(y_core) >= 3 and y_core[1] != p[1] and len(p_core) == len(y_core):
+    if time_p and len(y_core) >= 2 and y_core[1] != p[1] and len(p_core) == len(y_core):
         shrink = ctx.shrinkers
         if shrink:
             return [Issue("conv_pool_shrinks_time", where, f"{shapes}: {p[1]} predicted "
@@ -123,7 +123,10 @@ def axis_issues(ctx: Context) -> list[Issue]:
     fixes = [Fix(expr.format(n=n) + f"   # {format_shape(y.shape)} -> "
                  f"{format_shape(p)}, same values", y=fn)
              for expr, fn in _meaning_preserving(y, p)]
-    return [Issue("target_broadcast", where, f"{shapes} do not match{said}", fixes=fixes,
+    code = "target_broadcast" if not c.raised else "target_shape_mismatch"
+    if fixes and all("transpose" in f.line for f in fixes):
+        code = "swapped_axes"
+    return [Issue(code, where, f"{shapes} do not match{said}", fixes=fixes,
                   prose=f"no reshape of {n} keeps its meaning: build {n} with one row of "
                   f"{format_shape(p[1:])} per sample, or change the model's output")]
 

@@ -26,7 +26,7 @@ def _rows(value: Any, k: int) -> Any:
     return np.asarray(value)[:k]
 
 
-def _predict(model: Any, xs: Any, story: Any) -> tuple[Any, bool]:
+def _predict(model: Any, xs: Any, story: Any, rows: int) -> tuple[Any, bool]:
     """``model(xs)`` (no state kept), or random outputs of the declared shapes."""
     stateful = any(c.contract.stateful for c in story.rnn_calls)
     if xs is not None and not stateful:
@@ -37,7 +37,7 @@ def _predict(model: Any, xs: Any, story: Any) -> tuple[Any, bool]:
     shapes = story.outputs
     if not shapes or any(d is None for s in shapes for d in s[1:]):
         return None, True
-    k = next((s[0] for s in shapes if s[0]), _K)
+    k = rows or _K  # as many predictions as targets, whatever the declared batch
     rng = np.random.default_rng(0)
     made = [rng.standard_normal((k, *s[1:])).astype("float32") for s in shapes]
     return (made[0] if len(made) == 1 else made), True
@@ -52,7 +52,9 @@ def _key(y: Any, call: LossCall, index: int, names: list[str]) -> Any:
 def _judge(model: Any, xs: Any, ys: Any, story: Any, x3: np.ndarray | None,
            full: list[np.ndarray], yname: str) -> tuple[list[tuple[Any, Issue]], str]:
     """Issues of every output (unproven), each with its output's key; or why none ran."""
-    y_pred, synthetic = _predict(model, xs, story)
+    rows = len(next(iter(ys.values())) if isinstance(ys, dict) else
+               ys[0] if isinstance(ys, list) else ys)
+    y_pred, synthetic = _predict(model, xs, story, rows)
     if y_pred is None:
         return [], "the model's outputs could not be computed"
     calls = probe_losses(model, ys, y_pred)
