@@ -57,10 +57,11 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
         [x] if x is not None else [])
     arrays = [_as_array(v, "x" if len(inputs) == 1 else f"x[{i}]", out)
               for i, v in enumerate(inputs)]
-    targets = list(y) if isinstance(y, (list, tuple)) and y and hasattr(y[0], "shape") else (
+    targets = list(y) if isinstance(y, (list, tuple)) and y and any(
+        hasattr(v, "shape") for v in y) else (
         [y] if y is not None else [])
     target_arrays = [_as_array(v, "y" if len(targets) == 1 else f"y[{i}]", out)
-                     for i, v in enumerate(targets)]
+                     if v is not None else None for i, v in enumerate(targets)]
     usable = [a for a in arrays if a is not None]
     try:
         report.story = trace(model, usable[0] if len(usable) == 1 and len(arrays) == 1
@@ -93,8 +94,8 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
             _targets(model, usable, arrays, target_arrays, False, story, report, yname)
             if x0 is not None:
                 _check_windows(x0, target, out)
-    elif len(target_arrays) == len(story.outputs) > 1 and all(
-            t is not None for t in target_arrays):
+    elif len(target_arrays) == len(story.outputs) > 1 and (dict_y or all(
+            t is not None for t in target_arrays)):
         _targets(model, usable, arrays, target_arrays, dict_y, story, report, yname)
     _check_stateful(story, x0, batch_size, out)
     return report
@@ -105,7 +106,8 @@ def _targets(model: Any, usable: list, arrays: list, targets: list, dict_y: bool
     """The targets and losses of every output, in the structure Keras pairs them by."""
     names = list(getattr(model, "output_names", None) or [])
     if dict_y and len(names) == len(targets):
-        y: Any = dict(zip(names, targets))
+        y: Any = {n: t for n, t in zip(names, targets) if t is not None}
+        targets = list(y.values())
     else:
         y = targets if len(targets) > 1 else targets[0]
     x = None

@@ -155,6 +155,18 @@ def test_dict_targets_are_paired_by_name_and_a_wrong_one_is_named() -> None:
     assert "'label'" in report.findings[0].where
 
 
+def test_outputs_without_a_loss_need_no_targets() -> None:
+    i = keras.Input((T, 1))
+    logits = L.Dense(3, name="logits")(L.LSTM(8)(i))
+    model = keras.Model(i, {"logits": logits, "probs": L.Softmax(name="probs")(logits)})
+    model.compile("adam", {"logits": keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True)})
+    report = check_model(model, _x(), {"logits": rng.integers(0, 3, N)})
+    assert report.findings == [], str(report)
+    wrong = check_model(model, _x(), {"logits": np.eye(3)[rng.integers(0, 3, N)]})
+    assert _codes(wrong) == ["loss_label_encoding_mismatch"], str(wrong)
+
+
 def test_list_targets_are_paired_by_order() -> None:
     i = keras.Input((T, 1))
     h = L.LSTM(8, return_sequences=True)(i)
