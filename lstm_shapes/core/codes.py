@@ -104,6 +104,9 @@ MISCONCEPTIONS: dict[str, str] = {
     "c = f*c + i*g, h = o*tanh(c) (the gates' ORDER is lstm_gate_count).",
     "library_answer": "the exercise asks you to write this yourself; calling the library's "
     "own implementation answers nothing about what you understood.",
+    "target_shape_mismatch": "the targets' shape cannot be paired with the predictions' "
+    "(the loss refuses them) and no reshape keeps their meaning: the model predicts "
+    "something else than the targets hold.",
     "series_too_short": "the series is too short to cut one window plus its targets from "
     "each part of the train/validation split.",
 }

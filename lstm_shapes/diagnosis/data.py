@@ -16,6 +16,8 @@ def _by_name(value: Any, names: list[str], what: str, out: list[Finding]) -> Any
         return value
     if names and set(value) == set(names):
         return [value[n] for n in names]
+    if what == "y" and names and value and set(value) < set(names):
+        return [value.get(n) for n in names]  # outputs without a loss need no targets
     out.append(Finding("not_a_tensor", what, f"{what} is a dict with keys {sorted(value)} but "
                        f"the model's {'inputs' if what == 'x' else 'outputs'} are named "
                        f"{names or 'nothing (no named inputs)'}",

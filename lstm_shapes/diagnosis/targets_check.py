@@ -1,0 +1,98 @@
+"""check_model's targets-and-losses family: predict a few samples, ask Keras's loss, judge
+each output by meaning (``rules_semantics``, ``rules_axes``), print only proven fixes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lstm_shapes.diagnosis.findings import Finding
+from lstm_shapes.diagnosis.loss_probe import LossCall, probe_losses
+from lstm_shapes.diagnosis.proving import prove
+from lstm_shapes.diagnosis.rules_axes import axis_issues
+from lstm_shapes.diagnosis.rules_semantics import Context, Issue, encoding_issues
+from lstm_shapes.diagnosis.target_meaning import head_of
+
+_K = 8  # samples the loss is computed on
+_SHRINK = ("Conv1D", "MaxPooling1D", "AveragePooling1D")
+
+
+def _rows(value: Any, k: int) -> Any:
+    if isinstance(value, dict):
+        return {n: np.asarray(v)[:k] for n, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [np.asarray(v)[:k] for v in value]
+    return np.asarray(value)[:k]
+
+
+def _predict(model: Any, xs: Any, story: Any, rows: int) -> tuple[Any, bool]:
+    """``model(xs)`` (no state kept), or random outputs of the declared shapes."""
+    stateful = any(c.contract.stateful for c in story.rnn_calls)
+    if xs is not None and not stateful:
+        try:
+            return model(xs, training=False), False
+        except Exception:  # noqa: BLE001 - the input rules report why it does not run
+            xs = None
+    shapes = story.outputs
+    if not shapes or any(d is None for s in shapes for d in s[1:]):
+        return None, True
+    k = rows or _K  # as many predictions as targets, whatever the declared batch
+    rng = np.random.default_rng(0)
+    made = [rng.standard_normal((k, *s[1:])).astype("float32") for s in shapes]
+    return (made[0] if len(made) == 1 else made), True
+
+
+def _key(y: Any, call: LossCall, index: int, names: list[str]) -> Any:
+    if isinstance(y, dict):
+        return call.output if call.output in y else names[index]
+    return index if isinstance(y, (list, tuple)) else None
+
+
+def _judge(model: Any, xs: Any, ys: Any, story: Any, x3: np.ndarray | None,
+           full: list[np.ndarray], yname: str) -> tuple[list[tuple[Any, Issue]], str]:
+    """Issues of every output (unproven), each with its output's key; or why none ran."""
+    rows = len(next(iter(ys.values())) if isinstance(ys, dict) else
+               ys[0] if isinstance(ys, list) else ys)
+    y_pred, synthetic = _predict(model, xs, story, rows)
+    if y_pred is None:
+        return [], "the model's outputs could not be computed"
+    calls = probe_losses(model, ys, y_pred)
+    if isinstance(calls, str):
+        return [], calls
+    names = list(getattr(model, "output_names", None) or [])
+    shrink = tuple(layer.name for layer in getattr(model, "layers", [])
+                   if type(layer).__name__ in _SHRINK)
+    issues = []
+    for i, call in enumerate(calls):
+        if call.y_true is None or call.y_pred is None:
+            continue
+        key = _key(ys, call, i, names)
+        index = names.index(call.output) if call.output in names else i
+        y_all = next((a for a in full if a.shape[1:] == call.y_true.shape[1:] and
+                      np.array_equal(a[:len(call.y_true)], call.y_true)), call.y_true)
+        name = yname if key is None else f"{yname}[{key!r}]"
+        ctx = Context(call, head_of(model, index), y_all, x3, name, shrink, synthetic)
+        for issue in encoding_issues(ctx) or axis_issues(ctx):
+            issues.append((key, issue))
+    return issues, ""
+
+
+def check_targets(model: Any, x: Any, y: Any, story: Any, out: list[Finding], *,
+                  full: list[np.ndarray], yname: str = "y") -> str:
+    """Append the targets/loss findings of every output to ``out``; returns a note when
+    the loss could not be asked (not compiled, no outputs)."""
+    x3 = x if isinstance(x, np.ndarray) and x.ndim == 3 else None
+    xs = _rows(x, _K) if x is not None else None
+    ys = _rows(y, _K)
+    issues, note = _judge(model, xs, ys, story, x3, full, yname)
+    for key, issue in issues:
+        def still_wrong(clone: Any, cx: Any, cy: Any, key: Any = key,
+                        code: str = issue.code) -> bool:
+            again, why = _judge(clone, cx, cy, story, None, [], yname)
+            return bool(why) or any(k == key and i.code == code for k, i in again)
+        proven = [f.line for f in issue.fixes
+                  if x is not None and prove(model, x, y, key, f, still_wrong)]
+        fix = "  OR  ".join(proven) if proven else issue.prose
+        out.append(Finding(issue.code, issue.where, issue.message, fix, issue.severity))
+    return note
