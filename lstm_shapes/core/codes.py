@@ -104,6 +104,12 @@ MISCONCEPTIONS: dict[str, str] = {
     "c = f*c + i*g, h = o*tanh(c) (the gates' ORDER is lstm_gate_count).",
     "library_answer": "the exercise asks you to write this yourself; calling the library's "
     "own implementation answers nothing about what you understood.",
+    "padding_without_mask": "the sequences were padded to one length with zero timesteps "
+    "and no mask tells the RNN which steps are padding: it reads the zeros as data "
+    "(Masking(mask_value=0.0), or Embedding(mask_zero=True) for token ids, makes one).",
+    "mask_dropped": "a mask (from Masking, Embedding(mask_zero=True) or a mask input) reaches "
+    "a layer or op that cannot carry it: the mask ends there and the layers after it see "
+    "the padded steps as data.",
     "series_too_short": "the series is too short to cut one window plus its targets from "
     "each part of the train/validation split.",
 }
