@@ -195,3 +195,40 @@ def rnn_masks_on(model: Any, flow: MaskFlow, x: Any) -> dict[str, np.ndarray | N
         value = probe(x if not isinstance(x, list) or len(x) > 1 else x[0], training=False)
         out[call.name] = np.asarray(value).astype(bool).reshape(len(np.asarray(value)), -1)
     return out
+
+
+def _maker(tensor: Any) -> str:
+    """The call that made the mask ``tensor`` carries (walking up through its carriers)."""
+    for _ in range(100):
+        node = keras_graph.producer_node(tensor)
+        inputs = [s.tensor for s in keras_graph.node_slots(node) if s.argument == "input"] \
+            if node is not None else []
+        above = [t for t in inputs if keras_graph.keras_mask(t) is not None]
+        if not above:
+            return _origin_label(keras_graph.producer(tensor))
+        tensor = above[0]
+    return _origin_label(keras_graph.producer(tensor))
+
+
+def lost_mask_above(tensor: Any) -> tuple[str, str] | None:
+    """Why a symbolic RNN input without a mask has none although one was made above it:
+    ``(the call that dropped it, the call that made it)``, or None (no mask was lost).
+
+    The walk goes up through calls whose inputs carry no mask, and stops at RNNs and at
+    layers that consume a mask on purpose (they support masking).
+    """
+    todo, seen = [tensor], set()
+    while todo:
+        node = keras_graph.producer_node(todo.pop())
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        inputs = [s.tensor for s in keras_graph.node_slots(node) if s.argument == "input"]
+        masked = [t for t in inputs if keras_graph.keras_mask(t) is not None]
+        if masked:
+            if not _supports(node.operation):
+                return node.operation.name, _maker(masked[0])
+            continue
+        if contract_of(node.operation) is None:
+            todo += inputs
+    return None
