@@ -67,8 +67,9 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
             out.append(Finding("batch_mismatch", "x", "the inputs have different numbers of "
                                "samples", "give every input one row per sample"))
     matched = usable if usable and len(usable) == len(arrays) == len(story.inputs) else None
-    check_masks(model, matched, target_arrays[0] if len(target_arrays) == 1 else
-                target_arrays or None, out)
+    fit_y = None if not target_arrays or any(t is None for t in target_arrays) else (
+        target_arrays[0] if len(target_arrays) == 1 else target_arrays)
+    check_masks(model, matched, fit_y, out)
     x0 = usable[0] if len(usable) == 1 else None
     if len(target_arrays) == len(story.outputs) == 1 and target_arrays[0] is not None:
         target = target_arrays[0]

@@ -26,7 +26,6 @@ from typing import Any
 from lstm_shapes.core.errors import ShapeError
 from lstm_shapes.diagnosis.translate import translate
 
-
 _MASK_WARNING = r"Layer '\w+' \(of type \w+\) was passed an input with a mask attached"
 
 

@@ -61,11 +61,10 @@ class MaskFlow:
 
 def _origin_label(layer: Any) -> str:
     """``'embedding' (mask_zero=True)``, ``'masking' (mask_value=0.0)``, ``'mask' (input)``."""
-    config = {}
     try:
         config = layer.get_config()
     except Exception:  # noqa: BLE001 - a layer without a config is named only
-        pass
+        config = {}
     for key in ("mask_zero", "mask_value"):
         if key in config:
             return f"{layer.name!r} ({key}={config[key]})"

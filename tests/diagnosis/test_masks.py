@@ -250,4 +250,4 @@ def test_correct_models_have_no_mask_finding(name: str) -> None:
     assert not _mask_findings(report), str(report)
     with diagnosing():  # no mask warning turned into an error either
         model, x = _correct(name)
-        model(x if not isinstance(x, list) else x)
+        model(x)
