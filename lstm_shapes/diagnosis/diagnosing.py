@@ -26,20 +26,13 @@ from typing import Any
 from lstm_shapes.core.errors import ShapeError
 from lstm_shapes.diagnosis.translate import translate
 
-_MASK_WARNING = r"Layer '\w+' \(of type \w+\) was passed an input with a mask attached"
-
 
 @contextlib.contextmanager
 def diagnosing() -> Iterator[None]:
     """Inside the block, RNN calls are checked and Keras/TF errors explained (see module)."""
-    import warnings
-
     from lstm_shapes.diagnosis.instrument import instrumented
 
-    with instrumented(), warnings.catch_warnings():
-        # Keras only warns when a layer destroys a mask; the mask the model made then does
-        # nothing past it, which is the mistake (mask_dropped), so here it stops the code
-        warnings.filterwarnings("error", message=_MASK_WARNING, category=UserWarning)
+    with instrumented():
         try:
             yield
         except ShapeError:

@@ -41,6 +41,7 @@ class MaskCall:
     rnn_input: Any = None  # an RNN call: its input tensor (graph) or None
     mask: Any = None  # the mask reaching an RNN (a symbolic tensor, or eager values)
     after: list[str] = field(default_factory=list)  # RNN calls below a dropped mask
+    loss_below: bool = False  # a per-step model output (a loss that would use it) below
 
 
 @dataclass
@@ -84,8 +85,8 @@ def mask_flow(model: Any, x: Any = None) -> MaskFlow:
         graph = False
     if graph:
         return _graph_flow(model)
-    if x is None:
-        return MaskFlow(graph=False)
+    if x is None or any(getattr(layer, "stateful", False) for layer in model.layers):
+        return MaskFlow(graph=False)  # calling a stateful model would move its states
     return _called_flow(model, x)
 
 
@@ -124,16 +125,22 @@ def _graph_flow(model: Any) -> MaskFlow:
             call.mask = explicit[0] if explicit else keras_graph.keras_mask(inputs[0])
         flow.calls.append(call)
         node_of[id(call)] = node
+    per_step = {id(t) for t in model.outputs if len(t.shape) >= 3}
     for call in flow.dropped:
-        call.after = _rnns_below(node_of[id(call)], readers, names)
+        call.after, reached = _rnns_below(node_of[id(call)], readers, names)
+        call.loss_below = bool(per_step & reached)
     return flow
 
 
-def _rnns_below(node: Any, readers: dict[int, list[Any]], names: dict[int, str]) -> list[str]:
-    """The RNN calls that read (directly or through other calls) what ``node`` made."""
+def _rnns_below(node: Any, readers: dict[int, list[Any]],
+                names: dict[int, str]) -> tuple[list[str], set[int]]:
+    """The RNN calls that read (directly or through other calls) what ``node`` made, and the
+    ids of every tensor below it."""
     found, todo, seen = [], list(keras_graph.node_outputs(node)), set()
+    reached: set[int] = set()
     while todo:
         tensor = todo.pop(0)
+        reached.add(id(tensor))
         for layer, slot in readers.get(id(tensor), []):
             for reader in keras_graph.inbound_nodes(layer):
                 if id(reader) in seen or not any(
@@ -143,7 +150,7 @@ def _rnns_below(node: Any, readers: dict[int, list[Any]], names: dict[int, str])
                 if contract_of(layer) is not None and slot.argument == "input":
                     found.append(names.get(id(reader), layer.name))
                 todo += keras_graph.node_outputs(reader)
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found)), reached
 
 
 def _called_flow(model: Any, x: Any) -> MaskFlow:

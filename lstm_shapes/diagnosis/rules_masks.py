@@ -4,7 +4,9 @@
 :mod:`lstm_shapes.diagnosis.masks`). ``padding_without_mask``: ``x`` is padded
 (:mod:`lstm_shapes.diagnosis.padding`) and the mask Keras computes for the first RNN on its
 path, on the padded rows themselves, leaves padded steps unmasked (no mask at all, or one
-made with another ``mask_value``). Every fix is proven on a clone (:mod:`mask_fixes`).
+made with another ``mask_value``): a warning, since the padding is inferred from the data's
+values; ``mask_dropped`` is an error when an RNN or a per-step loss below would have read
+the mask (a warning when nothing below could use one). Every fix is proven on a clone (:mod:`mask_fixes`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ def check_masks(model: Any, arrays: list[np.ndarray] | None, y: Any,
             fix = first_proven(model, _dropped_edits(model, call), x, y,
                                lambda clone, n=call.name: any(
                                    c.name == n for c in mask_flow(clone).dropped), rows)
-        out.append(Finding("mask_dropped", f"layer {call.name!r}", _dropped_message(call), fix))
+        # certain harm when an RNN or a per-step loss below would have read the mask; else
+        # the layers below could not use one anyway and the padding may be handled otherwise
+        severity = "error" if call.after or call.loss_below or not flow.graph else "warning"
+        out.append(Finding("mask_dropped", f"layer {call.name!r}", _dropped_message(call), fix,
+                           severity))
     for call in (c for c in flow.calls if c.state == "lost"):
         out.append(Finding("mask_dropped", f"layer {call.name!r}",
                            f"the mask made by {call.origin} does not reach {call.name!r}: an "
@@ -142,8 +148,9 @@ def _padding(model: Any, flow: MaskFlow, arrays: list[np.ndarray], pads: list[Pa
             how = ("no mask reaches it" if mask is None else
                    f"the mask made by {call.origin} leaves {int(mask[steps].sum())} of "
                    f"{int(steps.sum())} padded steps of these rows unmasked")
-            sequences = getattr(contract_of(call.layer), "return_sequences", False)
-            severity = "error" if pad.side == "post" or sequences else "warning"
+            # a judgement, never a certainty: the zeros are read as padding from their
+            # pattern, and a model may be meant to see them (many tutorials do)
+            severity = "warning"
             found.append((Finding("padding_without_mask", f"layer {call.name!r}",
                                   f"{pad.describe(name)}; {call.name!r} reads them and {how}, "
                                   "so it treats the padding as data", "", severity),

@@ -102,7 +102,7 @@ def test_post_padded_data_without_a_mask_is_caught_and_the_masking_fix_is_proven
     weights = [w.copy() for w in model.get_weights()]
     report = check_model(model, _padded(), _y())
     (finding,) = _mask_findings(report)
-    assert finding.code == "padding_without_mask" and finding.severity == "error"
+    assert finding.code == "padding_without_mask" and finding.severity == "warning"
     assert finding.where == "layer 'encoder'" and "post-padding" in finding.message
     assert "Masking(mask_value=0.0)" in finding.fix and "'proj'" in finding.fix
     assert [layer.name for layer in model.layers] == ["proj", "encoder", "dense"]
@@ -126,7 +126,7 @@ def test_a_mask_value_that_is_not_the_padding() -> None:
     assert finding.fix.startswith("keras.layers.Masking(mask_value=0.0)")
 
 
-def test_pre_padding_into_a_last_step_rnn_is_a_warning() -> None:
+def test_pre_padding_into_a_last_step_rnn_is_found_too() -> None:
     model = _compiled(keras.Sequential([keras.Input((12, 3)), L.LSTM(8), L.Dense(1)]))
     (finding,) = _mask_findings(check_model(model, _padded(side="pre"), _y()))
     assert finding.code == "padding_without_mask" and finding.severity == "warning"
@@ -158,14 +158,19 @@ def test_flatten_after_a_masked_sequence_is_caught_with_a_proven_fix() -> None:
     model = _compiled(_flatten_model())
     (finding,) = _mask_findings(check_model(model, _ids(), _y()))
     assert finding.code == "mask_dropped" and finding.where == "layer 'flat'"
+    assert finding.severity == "warning"  # no RNN or per-step loss below could read it
     assert "'embedding'" in finding.message
     assert "'flat'" in finding.fix and "'rnn' return_sequences=False" in finding.fix
 
 
-def test_flatten_dropping_a_mask_under_diagnosing() -> None:
-    with pytest.raises(ShapeError) as err, diagnosing():
+def test_diagnosing_stops_where_an_rnn_would_read_a_lost_mask_only() -> None:
+    with diagnosing():  # the same judgement as check_model: nothing below reads a mask
         _flatten_model()
-    assert err.value.code == "mask_dropped" and err.value.where == "layer 'flat'"
+    with pytest.raises(ShapeError) as err, diagnosing():
+        keras.Sequential([keras.Input((12, 3)), L.Masking(0.0),
+                          L.Conv1D(4, 3, padding="same", name="conv"), L.LSTM(3, name="rnn")])
+    assert err.value.code == "mask_dropped" and err.value.where == "layer 'rnn'"
+    assert "'conv'" in str(err.value)
 
 
 def test_conv1d_between_masking_and_the_rnn_is_one_finding() -> None:
@@ -173,7 +178,8 @@ def test_conv1d_between_masking_and_the_rnn_is_one_finding() -> None:
                                         L.Conv1D(4, 3, padding="same", name="conv"),
                                         L.LSTM(3, name="rnn"), L.Dense(1)]))
     found = _mask_findings(check_model(model, _padded(), _y()))
-    assert [(f.code, f.where) for f in found] == [("mask_dropped", "layer 'conv'")]
+    assert [(f.code, f.where, f.severity) for f in found] == [
+        ("mask_dropped", "layer 'conv'", "error")]
     assert "'rnn'" in found[0].message
 
 
