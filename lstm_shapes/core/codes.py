@@ -107,6 +107,12 @@ MISCONCEPTIONS: dict[str, str] = {
     "target_shape_mismatch": "the targets' shape cannot be paired with the predictions' "
     "(the loss refuses them) and no reshape keeps their meaning: the model predicts "
     "something else than the targets hold.",
+    "padding_without_mask": "the sequences were padded to one length with zero timesteps "
+    "and no mask tells the RNN which steps are padding: it reads the zeros as data "
+    "(Masking(mask_value=0.0), or Embedding(mask_zero=True) for token ids, makes one).",
+    "mask_dropped": "a mask (from Masking, Embedding(mask_zero=True) or a mask input) reaches "
+    "a layer or op that cannot carry it: the mask ends there and the layers after it see "
+    "the padded steps as data.",
     "series_too_short": "the series is too short to cut one window plus its targets from "
     "each part of the train/validation split.",
 }

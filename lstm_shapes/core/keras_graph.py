@@ -274,3 +274,45 @@ def last_step_source(tensor: Any) -> tuple[Any, list[str]]:
         passed.append(layer.name)
         tensor = inputs[0]
     return None, passed
+
+
+def keras_mask(tensor: Any) -> Any:
+    """The mask Keras attached to ``tensor`` (symbolic or eager), or None.
+
+    Keras keeps a layer's output mask on the tensor itself (``_keras_mask``): Masking and
+    ``Embedding(mask_zero=True)`` make one, layers that support masking carry it on, an RNN
+    reads it (and hands it on only with ``return_sequences=True``).
+    """
+    return getattr(tensor, "_keras_mask", None)
+
+
+def record_mask_calls(model: Any, sample: Any) -> list[tuple[Any, Any, Any, list[Any]]]:
+    """Call ``model(sample)`` and record each of its own layers' calls with their masks.
+
+    Returns ``[(layer, first input, explicit mask argument or None, outputs), ...]``, once
+    per layer; this is how masks are followed through a subclassed model (no graph).
+    """
+    import keras
+
+    calls: list[tuple[Any, Any, Any, list[Any]]] = []
+    original = keras.layers.Layer.__call__
+    depth = [0]
+
+    def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
+        depth[0] += 1
+        try:
+            out = original(self, *args, **kwargs)
+        finally:
+            depth[0] -= 1
+        if depth[0] == 1 and self is not model and not any(c[0] is self for c in calls):
+            first = args[0] if args else next(iter(kwargs.values()), None)
+            calls.append((self, first, kwargs.get("mask"),
+                          [o for o in keras.tree.flatten(out) if hasattr(o, "shape")]))
+        return out
+
+    keras.layers.Layer.__call__ = recording
+    try:
+        model(sample)
+    finally:
+        keras.layers.Layer.__call__ = original
+    return calls

@@ -7,6 +7,7 @@ from typing import Any
 from lstm_shapes.diagnosis.data import _as_array, _data
 from lstm_shapes.diagnosis.findings import Finding, Report
 from lstm_shapes.diagnosis.rules_inputs import _check_input, _check_rnn_calls
+from lstm_shapes.diagnosis.rules_masks import check_masks
 from lstm_shapes.diagnosis.rules_targets import (
     _check_rnn_head,
     _check_stateful,
@@ -81,6 +82,10 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
         if len(usable) > 1 and len({a.shape[0] for a in usable}) > 1:
             out.append(Finding("batch_mismatch", "x", "the inputs have different numbers of "
                                "samples", "give every input one row per sample"))
+    matched = usable if usable and len(usable) == len(arrays) == len(story.inputs) else None
+    fit_y = None if not target_arrays or any(t is None for t in target_arrays) else (
+        target_arrays[0] if len(target_arrays) == 1 else target_arrays)
+    check_masks(model, matched, fit_y, out)
     x0 = usable[0] if len(usable) == 1 else None
     if len(target_arrays) == len(story.outputs) == 1 and target_arrays[0] is not None:
         target = target_arrays[0]

@@ -157,6 +157,21 @@ def _explained(err: Any, layer: Any, inputs: Any, state: Any) -> Any:
     return err
 
 
+def _check_mask_reaches(layer: Any, inputs: Any) -> None:
+    """A mask made above this RNN and lost on the way (a layer or op that cannot carry it)
+    is ``mask_dropped``; only symbolic inputs have the graph to tell."""
+    if keras_graph.producer(inputs) is None:
+        return
+    from lstm_shapes.core.errors import ShapeError
+    from lstm_shapes.diagnosis.masks import lost_mask_above
+
+    lost = lost_mask_above(inputs)
+    if lost is not None:
+        raise ShapeError(where=f"layer {layer.name!r}", code="mask_dropped", fix="",
+                         detail=f"the mask made by {lost[1]} ends at {lost[0]!r}, so layer "
+                                f"{layer.name!r} reads the padded steps as data")
+
+
 def _checked(original: Any) -> Any:
     from lstm_shapes.core.contracts import check_call, contract_of
     from lstm_shapes.core.errors import ShapeError
@@ -175,6 +190,8 @@ def _checked(original: Any) -> Any:
                     check_call(contract, inputs, state, where=f"layer {self.name!r}")
                 except ShapeError as err:
                     raise _explained(err, self, inputs, state) from None
+                if "mask" not in kwargs and keras_graph.keras_mask(inputs) is None:
+                    _check_mask_reaches(self, inputs)
         outputs = original(self, *args, **kwargs)
         _remember_last_step(outputs, self)
         return outputs

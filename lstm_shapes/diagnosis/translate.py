@@ -228,7 +228,22 @@ _constant(r"TimeDistributed.*at least 3 dimensions",
           "give the RNN before it return_sequences=True, or drop TimeDistributed")
 
 
-_LAYER = re.compile(r"""layer ["'](\w+)["']|calling (\w+)\.call\(\)|node [^}]*?/(\w+?)_\d+/""")
+@_rule(r"Layer '(\w+)' \(of type (\w+)\) was passed an input with a mask attached to it")
+def _mask_dropped(m: re.Match[str]) -> tuple[str, str]:
+    """Keras's warning that a layer without mask support destroys a mask (an error inside
+    diagnosing(): the mask the model made does nothing past that layer)."""
+    name, kind = m[1], m[2]
+    if kind == "Lambda":
+        return "mask_dropped", (f"if {name!r} keeps the time axis: keras.layers.Lambda(<its "
+                                "function>, mask=lambda inputs, mask: mask)")
+    if kind == "Flatten" or kind.startswith("Global"):
+        return "mask_dropped", (f"instead of {name!r}: return_sequences=False on the RNN before "
+                                "it, or keras.layers.GlobalAveragePooling1D() (both use the mask)")
+    return "mask_dropped", (f"{kind} {name!r} cannot carry the mask: make the mask after it "
+                            "(check_model(model, x, y) tries the fixes on a copy)")
+
+
+_LAYER = re.compile(r"""[Ll]ayer ["'](\w+)["']|calling (\w+)\.call\(\)|node [^}]*?/(\w+?)_\d+/""")
 _FRAMEWORKS = frozenset({"keras", "tensorflow"})
 
 

@@ -51,11 +51,7 @@ NEW_CODES: dict[str, str] = {
     "missing_timedistributed": "a per-frame layer (Conv2D, pooling, a whole CNN) is applied "
     "to a (batch, time, ...) sequence without TimeDistributed, or a Flatten merges the "
     "frames before the RNN.",
-    "padding_without_mask": "zero-padded sequences reach the RNN or the loss with no mask: "
-    "the padding steps are read as data.",
-    "mask_dropped": "a mask made by Masking or Embedding(mask_zero=True) never reaches the RNN "
-    "or the loss as a per-timestep mask: a layer in between (Flatten, Conv1D, Masking on "
-    "frames) drops it or cannot take it.",
+    # padding_without_mask and mask_dropped are in lstm_shapes.core.codes now
     "wrong_axis_slice": "a slice meant for one axis takes another: t[..., -1] is the last "
     "unit and t[-1] or t[k:] pick samples; the last timestep is t[:, -1, :].",
     "lambda_late_binding": "a Lambda's function reads a loop variable when Keras calls it "

@@ -1,0 +1,197 @@
+"""Rules on masks: a mask dropped on its way, and zero-padded data that reaches an RNN unmasked.
+
+``mask_dropped``: a layer (or an op) that cannot carry a mask receives one (see
+:mod:`lstm_shapes.diagnosis.masks`). ``padding_without_mask``: ``x`` is padded
+(:mod:`lstm_shapes.diagnosis.padding`) and the mask Keras computes for the first RNN on its
+path, on the padded rows themselves, leaves padded steps unmasked (no mask at all, or one
+made with another ``mask_value``): a warning, since the padding is inferred from the data's
+values; ``mask_dropped`` is an error when an RNN or a per-step loss below would have read
+the mask (a warning when nothing below could use one). Every fix is proven on a clone (:mod:`mask_fixes`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lstm_shapes.core import keras_graph
+from lstm_shapes.core.contracts import contract_of
+from lstm_shapes.diagnosis.findings import Finding
+from lstm_shapes.diagnosis.mask_fixes import Edit, first_proven
+from lstm_shapes.diagnosis.masks import MaskCall, MaskFlow, mask_flow, rnn_masks_on
+from lstm_shapes.diagnosis.padding import Padding, find_padding
+
+
+def check_masks(model: Any, arrays: list[np.ndarray] | None, y: Any,
+                out: list[Finding]) -> None:
+    """Add the mask findings of ``model`` (and its data ``arrays``, one per input) to ``out``."""
+    x = None if not arrays else arrays if len(arrays) > 1 else arrays[0]
+    flow = mask_flow(model, x)
+    pads = [find_padding(a) for a in arrays or []]
+    rows = _rows(pads, arrays)
+    for call in flow.dropped:
+        fix = ""
+        if flow.graph and x is not None:
+            fix = first_proven(model, _dropped_edits(model, call), x, y,
+                               lambda clone, n=call.name: any(
+                                   c.name == n for c in mask_flow(clone).dropped), rows)
+        # certain harm when an RNN or a per-step loss below would have read the mask; else
+        # the layers below could not use one anyway and the padding may be handled otherwise
+        severity = "error" if call.after or call.loss_below or not flow.graph else "warning"
+        out.append(Finding("mask_dropped", f"layer {call.name!r}", _dropped_message(call), fix,
+                           severity))
+    for call in (c for c in flow.calls if c.state == "lost"):
+        out.append(Finding("mask_dropped", f"layer {call.name!r}",
+                           f"the mask made by {call.origin} does not reach {call.name!r}: an "
+                           "op between the layers in call() drops it", ""))
+    if any(p is not None for p in pads):
+        below = {n for c in flow.dropped for n in c.after}  # already told: the mask was lost
+        for finding, edits in _padding(model, flow, arrays, pads, rows):
+            if finding.where in {f"layer {n!r}" for n in below}:
+                continue
+            fix = first_proven(model, edits, x, y, lambda clone: bool(_padding(
+                clone, mask_flow(clone), arrays, pads, rows) or mask_flow(clone).dropped),
+                rows) if flow.graph else ""
+            out.append(Finding(finding.code, finding.where, finding.message, fix,
+                               finding.severity))
+
+
+def _rows(pads: list[Padding | None], arrays: list[np.ndarray] | None) -> np.ndarray:
+    """A few rows to compute masks and a train step on: padded ones first."""
+    if not arrays:
+        return np.arange(0)
+    n = len(arrays[0])
+    padded = [np.flatnonzero(p.lengths > 0) for p in pads if p is not None]
+    first = np.unique(np.concatenate(padded))[:16] if padded else np.arange(0)
+    rest = np.setdiff1d(np.arange(min(n, 24)), first)[:4]
+    return np.concatenate([first, rest]).astype(int) if len(first) else np.arange(min(n, 8))
+
+
+def _dropped_message(call: MaskCall) -> str:
+    kind = type(call.layer).__name__
+    what = (f"{kind} {call.name!r} does not support masking" if hasattr(call.layer, "compute_mask")
+            else f"the op {call.name!r} ({kind}) between layers does not carry masks")
+    after = (f", so {', '.join(repr(n) for n in call.after)} read(s) the padded steps as data"
+             if call.after else ", so every layer after it computes on the padded steps as "
+             "if they were data")
+    return f"{what}: the mask made by {call.origin} stops here{after}"
+
+
+def _dropped_edits(model: Any, call: MaskCall) -> list[Edit]:
+    """Candidates for a dropped mask, by what the dropping layer does with the time axis."""
+    import keras
+
+    layer, edits = call.layer, []
+    node = next(iter(keras_graph.inbound_nodes(layer)), None)
+    if node is None or not hasattr(layer, "compute_mask"):
+        return []
+    inputs = [s.tensor for s in keras_graph.node_slots(node) if s.argument == "input"]
+    outputs = keras_graph.node_outputs(node)
+    if len(inputs) != 1 or len(outputs) != 1:
+        return []
+    rnn = keras_graph.producer(inputs[0])
+    contract = contract_of(rnn) if rnn is not None else None
+    collapses = len(outputs[0].shape) < len(inputs[0].shape)
+    if collapses and contract is not None and contract.return_sequences:
+        edits.append(Edit(f"drop {call.name!r} and give {rnn.name!r} return_sequences=False: "
+                          "its last output is taken at each sequence's last real step",
+                          config={rnn.name: {"return_sequences": False}}, drop={call.name}))
+    if collapses and len(inputs[0].shape) == 3:
+        edits.append(Edit(f"replace {call.name!r} by keras.layers.GlobalAveragePooling1D(): "
+                          "it averages over the unmasked steps only",
+                          replace={call.name: keras.layers.GlobalAveragePooling1D}))
+    if type(layer).__name__ == "Lambda" and tuple(outputs[0].shape[:2]) == tuple(
+            inputs[0].shape[:2]):
+        function, shape = layer.function, getattr(layer, "_output_shape", None)
+        edits.append(Edit(f"keras.layers.Lambda(<its function>, mask=lambda inputs, mask: mask)"
+                          f"   # layer {call.name!r}: hand the mask on",
+                          replace={call.name: lambda: keras.layers.Lambda(
+                              function, output_shape=shape, mask=lambda i, m=None: m)}))
+    return edits
+
+
+def _data_inputs(tensor: Any) -> set[int]:
+    """ids of the model inputs that ``tensor`` is computed from without passing an RNN."""
+    found, todo, seen = set(), [tensor], set()
+    while todo:
+        t = todo.pop()
+        node = keras_graph.producer_node(t)
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        slots = keras_graph.node_slots(node)
+        if not slots:
+            found.add(id(t))
+        elif contract_of(node.operation) is None:
+            todo += [s.tensor for s in slots]
+    return found
+
+
+def _padding(model: Any, flow: MaskFlow, arrays: list[np.ndarray], pads: list[Padding | None],
+             rows: np.ndarray) -> list[tuple[Finding, list[Edit]]]:
+    """A finding (and candidate fixes) per padded input whose first RNN reads it unmasked."""
+    x = [a[rows] for a in arrays]
+    masks = rnn_masks_on(model, flow, x if len(x) > 1 else x[0])
+    found: list[tuple[Finding, list[Edit]]] = []
+    for i, pad in enumerate(pads):
+        if pad is None:
+            continue
+        name = "x" if len(arrays) == 1 else f"x[{i}]"
+        for call in _first_rnns(model, flow, i):
+            mask = masks.get(call.name)
+            steps = pad.steps(arrays[i].shape[1])[rows]
+            if mask is not None and mask.shape == steps.shape and not mask[steps].any():
+                continue
+            if mask is not None and mask.shape != steps.shape:
+                continue  # the time axis changed on the way: the steps cannot be matched
+            how = ("no mask reaches it" if mask is None else
+                   f"the mask made by {call.origin} leaves {int(mask[steps].sum())} of "
+                   f"{int(steps.sum())} padded steps of these rows unmasked")
+            # a judgement, never a certainty: the zeros are read as padding from their
+            # pattern, and a model may be meant to see them (many tutorials do)
+            severity = "warning"
+            found.append((Finding("padding_without_mask", f"layer {call.name!r}",
+                                  f"{pad.describe(name)}; {call.name!r} reads them and {how}, "
+                                  "so it treats the padding as data", "", severity),
+                          _padding_edits(model, i, call)))
+            break
+    return found
+
+
+def _first_rnns(model: Any, flow: MaskFlow, index: int) -> list[MaskCall]:
+    """The RNN calls that read input ``index`` with no RNN in between."""
+    if not flow.graph:
+        return flow.rnns[:1]
+    target = id(model.inputs[index])
+    return [c for c in flow.rnns if c.rnn_input is not None
+            and target in _data_inputs(c.rnn_input)]
+
+
+def _padding_edits(model: Any, index: int, call: MaskCall) -> list[Edit]:
+    """Mask the padding where it is still all-zero: at the Embedding, or right after the Input."""
+    import keras
+
+    try:
+        entry = model.inputs[index]
+    except (AttributeError, IndexError, ValueError):
+        return []
+    readers = [layer for layer, slot in keras_graph.tensor_readers(
+        keras_graph.model_nodes(model)).get(id(entry), []) if slot.argument == "input"]
+    edits = []
+    for layer in readers:
+        config = layer.get_config()
+        if "mask_zero" in config:
+            edits.append(Edit(f"keras.layers.Embedding({config['input_dim']}, "
+                              f"{config['output_dim']}, mask_zero=True)   # layer "
+                              f"{layer.name!r}: id 0 is the padding", config={layer.name: {
+                                  "mask_zero": True}}))
+        elif "mask_value" in config:
+            edits.append(Edit(f"keras.layers.Masking(mask_value=0.0)   # layer {layer.name!r}: "
+                              "the padding is 0", config={layer.name: {"mask_value": 0.0}}))
+    if readers and not edits:
+        first = readers[0].name
+        edits.append(Edit(f"insert keras.layers.Masking(mask_value=0.0) right after the Input, "
+                          f"before {first!r}, so {call.name!r} skips the padded steps",
+                          insert_before={first: lambda: keras.layers.Masking(mask_value=0.0)}))
+    return edits
