@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from lstm_shapes.exercises import fail, fail_with, plain_data
+from lstm_shapes.exercises import batches_seen, fail, fail_with, plain_data
 
 CONFIG = {"units": 16, "dropout": 0.1}
 FIX_SPLIT = ("size = n // (k + 1); val = np.arange(n - (k - i) * size, n - (k - i - 1) * size); "
@@ -57,13 +57,12 @@ def _expected_folds(n, k):
              list(range(n - (k - i) * block, n - (k - i - 1) * block))) for i in range(k)]
 
 
-def _rows(array, lookup):
-    """Which windows (by index) an array handed to fit() holds; -1 for rows that are none."""
+def _rows(rows, lookup):
+    """Which windows (by index) the rows handed to fit() are; -1 for rows that are none."""
     try:
-        array = np.asarray(array, dtype="float32")
+        return [lookup.get(np.asarray(row, dtype="float32").tobytes(), -1) for row in rows]
     except (TypeError, ValueError):
         return None
-    return [lookup.get(row.tobytes(), -1) for row in array]
 
 
 def _cv_question(rng, *, ks, epochs, config):
@@ -96,9 +95,13 @@ def _cross_validate(module, rng, *, ks, epochs, config):
 
         def recording_fit(*f_args, **f_kwargs):
             data = dict(zip(("x", "y"), f_args), **f_kwargs)
-            history = fit(*f_args, **f_kwargs)
-            fits.append({"x": _rows(data.get("x"), x_lookup),
-                         "y": _rows(data.get("y"), y_lookup),
+            xs, ys = [], []  # arrays, or what a dataset or generator yields as fit reads it
+            seen = batches_seen(data.get("x"), xs, ys)
+            if data.get("y") is not None:
+                ys = list(np.asarray(data["y"]))
+            f_args = (seen, *f_args[1:]) if f_args else f_args
+            history = fit(*f_args, **({**f_kwargs, "x": seen} if "x" in f_kwargs else f_kwargs))
+            fits.append({"x": _rows(xs, x_lookup), "y": _rows(ys, y_lookup),
                          "epochs": len(getattr(history, "epoch", []) or [])})
             return history
 
@@ -151,7 +154,10 @@ def probe_refusals(module, rng):
     outcomes = []
     for n, k in ((4, 4), (10, 0)):
         try:
-            outcomes.append(f"returned {plain_data(module.walk_forward_splits(n, k))!r:.80}")
+            folds = module.walk_forward_splits(n, k)
+            if hasattr(folds, "__next__"):  # a generator refuses when it is read
+                folds = list(folds)
+            outcomes.append(f"returned {plain_data(folds)!r:.80}")
         except ValueError:
             outcomes.append("ValueError")
         except NotImplementedError:

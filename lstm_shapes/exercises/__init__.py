@@ -11,7 +11,7 @@ Names load lazily: the pytest plugin imports this package in every test run.
 
 >>> from lstm_shapes import exercises
 >>> [name for name in exercises.__all__ if name.islower()]  # doctest: +NORMALIZE_WHITESPACE
-['assert_close', 'assert_shape', 'assert_shape_tuple', 'changed_settings', 'check',
+['assert_close', 'assert_shape', 'assert_shape_tuple', 'batches_seen', 'changed_settings', 'check',
  'describe_model', 'fail', 'fail_with', 'find_root', 'fits_recorded', 'hint', 'last_h_gap',
  'leaks', 'load_manifest', 'plain_data', 'release', 'run_exercise_tests', 'status', 'training_recorded', 'with_fix']
 """
@@ -33,7 +33,7 @@ _EXPORTS = {  # module -> the public names it defines
         "fail", "fail_with", "Verdict", "assert_shape", "assert_shape_tuple", "assert_close",
     ),
     "lstm_shapes.exercises.observe": (
-        "TRAINING_PATHS", "changed_settings", "describe_model", "fits_recorded", "last_h_gap", "leaks", "plain_data", "training_recorded",
+        "TRAINING_PATHS", "batches_seen", "changed_settings", "describe_model", "fits_recorded", "last_h_gap", "leaks", "plain_data", "training_recorded",
         "with_fix",
     ),
 }

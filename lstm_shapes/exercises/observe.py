@@ -205,38 +205,73 @@ def _key(window: Any) -> bytes:
     return np.round(np.asarray(window, dtype="float64").ravel(), 5).tobytes()
 
 
-def _training_rows(x: Any, validation_split: float) -> list[Any]:
-    """The windows fit trains on: x (or a dataset's x batches) minus validation_split's tail."""
-    if hasattr(x, "as_numpy_iterator"):  # a tf.data.Dataset of (x, y) batches
-        batches = [b[0] if isinstance(b, tuple) else b for b in x.as_numpy_iterator()]
-        x = np.concatenate(batches) if batches else np.zeros((0,))
+def _rows(x: Any) -> list[Any]:
+    """The rows of an array-like (none for anything else)."""
     try:
         x = np.asarray(x, dtype="float64")
     except (TypeError, ValueError):
         return []
-    if x.ndim == 0:
-        return []
-    return list(x[:int(len(x) * (1 - validation_split))])
+    return [] if x.ndim == 0 else list(x)
 
 
-def _batches_seen(data: Any, rows: list[Any]) -> Any:
-    """``data`` for fit, with every x row it yields appended to ``rows``: a Python generator
-    is passed through a recording generator, a PyDataset (or Sequence) is read by index."""
+def _batch_parts(batch: Any) -> tuple[Any, Any]:
+    """``(x, y)`` of a batch a dataset or generator yields (``y`` None when it has none)."""
+    if isinstance(batch, tuple):
+        return batch[0], batch[1] if len(batch) > 1 else None
+    return batch, None
+
+
+def _training_rows(x: Any, validation_split: float, targets: list[Any] | None = None
+                   ) -> list[Any]:
+    """The windows fit trains on: x (or a dataset's x batches, read once; an endless one is
+    not read) minus validation_split's tail; a dataset's targets go to ``targets``."""
+    if hasattr(x, "as_numpy_iterator"):  # a tf.data.Dataset of (x, y) batches
+        import tensorflow as tf
+
+        if int(x.cardinality()) == int(tf.data.INFINITE_CARDINALITY):
+            return []
+        rows: list[Any] = []
+        for batch in x.as_numpy_iterator():
+            bx, by = _batch_parts(batch)
+            rows.extend(_rows(bx))
+            if targets is not None and by is not None:
+                targets.extend(_rows(by))
+        return rows
+    rows = _rows(x)
+    return rows[:int(len(rows) * (1 - validation_split))]
+
+
+def batches_seen(data: Any, rows: list[Any], targets: list[Any] | None = None) -> Any:
+    """``data`` for fit, with every x row it yields appended to ``rows`` (and each y row to
+    ``targets``, when given and the batches hold targets): a Python generator is passed
+    through a recording generator, a PyDataset (or Sequence) is read by index, a tf.data
+    dataset once.
+
+    >>> rows, targets = [], []
+    >>> _ = batches_seen(iter([(np.zeros((2, 3)), np.ones((2, 1)))]), rows, targets)
+    >>> list(_), len(rows), len(targets)  # doctest: +ELLIPSIS
+    ([(array(...), array(...))], 2, 2)
+    """
+    def take(batch: Any) -> None:
+        bx, by = _batch_parts(batch)
+        rows.extend(_training_rows(bx, 0))
+        if targets is not None and by is not None:
+            targets.extend(_rows(by))
+
     if hasattr(data, "__getitem__") and hasattr(data, "__len__") and not hasattr(data, "shape"):
         try:
             for i in range(len(data)):
-                batch = data[i]
-                rows.extend(_training_rows(batch[0] if isinstance(batch, tuple) else batch, 0))
+                take(data[i])
         except Exception:  # noqa: BLE001 - not an indexable dataset after all
             pass
         return data
     if hasattr(data, "__next__"):
         def recording() -> Iterator[Any]:
             for batch in data:
-                rows.extend(_training_rows(batch[0] if isinstance(batch, tuple) else batch, 0))
+                take(batch)
                 yield batch
         return recording()
-    rows.extend(_training_rows(data, 0))
+    rows.extend(_training_rows(data, 0, targets))
     return data
 
 
@@ -309,7 +344,7 @@ def training_recorded(x_val: Any) -> Iterator[list[dict[str, Any]]]:
         except TypeError:  # fit itself will say what is wrong with the call
             return inherited["fit"](self, *args, **kwargs)
         rows: list[Any] = []
-        bound["x"] = _batches_seen(bound.get("x"), rows)
+        bound["x"] = batches_seen(bound.get("x"), rows)
         split = bound.get("validation_split") or 0.0
         bound.pop("self", None)
         extra = bound.pop("kwargs", {})

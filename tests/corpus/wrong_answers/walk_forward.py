@@ -57,3 +57,16 @@ WRONG = [
           {"best = min(range(len(configs))": "best = max(range(len(configs))"},
           "best_not_lowest", "best = configs[min(range(len(configs))"),
 ]
+
+RIGHT = [
+    Wrong("the splits yielded by a generator, as scikit-learn's splitters do",
+          {"    folds = []\n": "", "        folds.append((index[:start], index[start:start + size]))\n"
+           "    return folds\n": "        yield index[:start], index[start:start + size]\n"},
+          "", ""),
+    Wrong("each fold trained from a shuffled tf.data dataset of its windows",
+          {"        model.fit(x[train], y[train], epochs=epochs, batch_size=32, verbose=0)\n":
+           "        import tensorflow as tf\n"
+           "        data = tf.data.Dataset.from_tensor_slices((x[train], y[train]))\n"
+           "        model.fit(data.shuffle(len(train), seed=1).batch(32), epochs=epochs, "
+           "verbose=0)\n"}, "", ""),
+]
