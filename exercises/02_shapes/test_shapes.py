@@ -71,6 +71,9 @@ def _counts(module, configs):
     counts = []
     for c in configs:
         count = module.lstm_param_count(c["units"], c["features"])
+        kind = getattr(getattr(count, "dtype", None), "kind", None)
+        if kind in ("i", "u", "f") and getattr(count, "ndim", None) == 0:
+            count = int(count) if kind != "f" else float(count)  # NumPy's scalars are numbers
         counts.append(count if isinstance(count, (int, float)) else repr(count))
     return counts
 

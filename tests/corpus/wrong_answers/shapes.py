@@ -55,6 +55,9 @@ WRONG = [
 ]
 
 RIGHT = [
+    Wrong("the count summed over the weights' shapes with NumPy (a NumPy integer)",
+          {_COUNT: "import numpy as np\n    shapes = [(features, 4 * units), (units, 4 * units), "
+                   "(4 * units,)]\n    return sum(np.prod(s) for s in shapes)"}, "", ""),
     Wrong("the count factored, the shapes built by branches",
           {_COUNT: "return 4 * units * (features + units + 1)",
            _OUTPUT: "if return_sequences:\n        output = (batch, timesteps, units)\n"
