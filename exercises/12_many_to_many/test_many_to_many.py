@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lstm_shapes.core.messages import render_answer
-from lstm_shapes.exercises import assert_shape, fail, fail_with
+from lstm_shapes.exercises import assert_shape, changed_settings, fail, fail_with
 
 OFF_LIMITS = ("sine_windows", "build_lstm")  # the library's answer: refused while the probes run
 
@@ -140,7 +140,15 @@ def _per_step(module, rng, key):
         if explained is None:
             raise
         return {"error": explained}
-    return {"outputs": outputs, "kernels": _kernels(model), "declared": declared}
+    layers = list(model._flatten_layers(include_self=False))
+    wrapped = {id(getattr(w, name)) for w in layers for name in ("forward_layer",
+               "backward_layer") if hasattr(w, name)}  # a Bidirectional's own two layers
+    settings = [{"bidirectional": True} if hasattr(layer, "backward_layer") else
+                changed_settings(layer) for layer in layers
+                if id(layer) not in wrapped and (hasattr(layer, "cell") or
+                                                 hasattr(layer, "backward_layer"))]
+    return {"outputs": outputs, "kernels": _kernels(model), "declared": declared,
+            "settings": settings}
 
 
 def probe_per_step(module, rng):
@@ -262,6 +270,13 @@ def _judge_forecaster(answers):
         fail_with("batch_in_input_shape", f"the forecaster's input fixes the batch at "
                   f"{declared[0]}: it must take any number of windows", INPUT_FIX)
     prediction = np.asarray(answer["prediction"])
+    if prediction.ndim == 3 and prediction.shape[1:] == (horizon, 1) and \
+            horizon != x_val.shape[1]:
+        fail_with("wrong_rank", f"model.predict(x_val) is {prediction.shape}: the horizon's "
+                  f"{horizon} values, each with a trailing axis of 1; the forecaster is asked "
+                  "for (batch, horizon), the shape of y_train",
+                  "keras.layers.Reshape((y_train.shape[1],))   # last: (batch, horizon, 1) -> "
+                  "(batch, horizon)")
     if prediction.ndim == 3:
         fail_with("sequence_output_vs_last_target", f"model.predict(x_val) is "
                   f"{prediction.shape}: one prediction per input timestep; the targets are "
@@ -283,6 +298,20 @@ def _judge_forecaster(answers):
                            "model you return"))
 
 
+def _judge_backwards(answer, call):
+    """A recurrent layer that reads the window backwards explains a step's value that
+    depends on later steps."""
+    settings = answer.get("settings", [])
+    if any(s.get("bidirectional") for s in settings):
+        fail_with("model_layers", f"{call}: its Bidirectional layer also reads each window "
+                  "backwards, so the value at timestep t is computed from the steps AFTER t too",
+                  PER_STEP_FIX.split("   #")[0] + "   # one LSTM, reading forward")
+    if any(s.get("go_backwards") for s in settings):
+        fail_with("model_layers", f"{call}: its LSTM reads each window backwards "
+                  "(go_backwards=True), so the value at timestep t is computed from the steps "
+                  "AFTER t", PER_STEP_FIX.split("   #")[0] + "   # go_backwards left False")
+
+
 def _judge_per_step(answers, key):
     t, units, x, later = _per_step_question(answers.rng(key), key)
     answer = answers[key]
@@ -302,6 +331,8 @@ def _judge_per_step(answers, key):
                   "must take any batch size", PER_STEP_INPUT_FIX)
     out, out_later, out_small = (np.asarray(v) for v in answer["outputs"])
     seen = t // 2 + 1  # steps 0 .. t//2 are the same in x and in later
+    if seen < t and not np.allclose(out[:, :seen], out_later[:, :seen], atol=1e-6):
+        _judge_backwards(answer, call)
     if out.ndim == 2 and out.shape == x.shape[:2]:
         if seen < t and not np.allclose(out[:, :seen], out_later[:, :seen], atol=1e-6):
             fail_with("last_output_vs_sequence_target", f"the model outputs {out.shape}, and "

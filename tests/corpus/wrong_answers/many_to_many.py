@@ -19,6 +19,21 @@ _FORECASTER = """    model = keras.Sequential([
 """
 
 WRONG = [
+    Wrong("the per-timestep LSTM reads each window backwards",
+          {"        keras.layers.LSTM(units, return_sequences=True),\n        keras.layers.Dense(1),":
+           "        keras.layers.LSTM(units, return_sequences=True, go_backwards=True),\n"
+           "        keras.layers.Dense(1),"},
+          "model_layers", "go_backwards left False"),
+    Wrong("an encoder-decoder forecaster whose output keeps a trailing axis of 1",
+          {_FORECASTER: """    horizon = y_train.shape[1]
+    model = keras.Sequential([
+        keras.Input(x_train.shape[1:]),
+        keras.layers.LSTM(32),
+        keras.layers.RepeatVector(horizon),
+        keras.layers.LSTM(32, return_sequences=True),
+        keras.layers.TimeDistributed(keras.layers.Dense(1)),
+    ])
+"""}, "wrong_rank", "keras.layers.Reshape((y_train.shape[1],))"),
     Wrong("y starts at the last value of its window",
           {_Y: "y = np.stack([series[i + timesteps - 1:i + timesteps - 1 + horizon] "
                "for i in starts])"},
@@ -65,7 +80,7 @@ WRONG = [
     Wrong("a Bidirectional per-step model",
           {"        keras.layers.LSTM(units, return_sequences=True),":
            "        keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=True)),"},
-          "last_output_vs_sequence_target", "keras.layers.LSTM(units, return_sequences=True)"),
+          "model_layers", "keras.layers.LSTM(units, return_sequences=True)"),
     Wrong("units ignored: always 16",
           {"keras.layers.LSTM(units, return_sequences=True)":
            "keras.layers.LSTM(16, return_sequences=True)"},
@@ -104,6 +119,17 @@ WRONG = [
 ]
 
 RIGHT = [
+    Wrong("an encoder-decoder forecaster, reshaped to (batch, horizon)",
+          {_FORECASTER: """    horizon = y_train.shape[1]
+    model = keras.Sequential([
+        keras.Input(x_train.shape[1:]),
+        keras.layers.LSTM(32),
+        keras.layers.RepeatVector(horizon),
+        keras.layers.LSTM(32, return_sequences=True),
+        keras.layers.TimeDistributed(keras.layers.Dense(1)),
+        keras.layers.Reshape((horizon,)),
+    ])
+"""}, "", ""),
     Wrong("functional API, RNN(LSTMCell), TimeDistributed, sliding_window_view", {
         _X + "\n    " + _Y: """windows = np.lib.stride_tricks.sliding_window_view(series, timesteps + horizon)
     x, y = windows[:, :timesteps, None], windows[:, timesteps:]""",
