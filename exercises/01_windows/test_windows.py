@@ -264,7 +264,7 @@ def test_y_is_the_value_after_each_window(answers):
             fail_with("wrong_rank", f"{_call(series, t)}: y is {np.shape(y)}; one window "
                       "still has a (batch, 1) target, (1, 1) (np.squeeze drops the batch "
                       "axis of size 1)", "y = y.reshape(-1, 1)")
-        _assert_rows(y, "batch horizon", "y", series, t, horizon=1)
+        _assert_rows(y, "batch target", "y", series, t, target=1)
         got = y[:, 0]
         if np.allclose(got, series[t:], atol=1e-5):
             continue

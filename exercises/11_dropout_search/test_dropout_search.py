@@ -408,8 +408,15 @@ def _judge_runs(found):
                   f"RandomSearch draws with seed={seed}: {found['expected']}",
                   "keras_tuner.RandomSearch(..., seed=seed)")
     if [_config(t) for t in trials] != [row["values"] for row in mine]:
+        ran = [row["values"] for row in mine]
+        by_score = [row["values"] for row in sorted(
+            mine, key=lambda row: (not isinstance(row["score"], float), row["score"] or 0.0))]
+        why = (": they are sorted by score (as get_best_trials() sorts them), and the order "
+               "the tuner ran them is asked for" if [_config(t) for t in trials] == by_score
+               else " (in the order it ran them)")
         fail(f"your answer: the trials returned {[_config(t) for t in trials]} are not the "
-             f"tuner's {[row['values'] for row in mine]} (in the order it ran them)")
+             f"tuner's {ran}{why}\n  fix: [... for trial in tuner.oracle.trials.values()]   "
+             "# the trials in the order they ran")
     trained = found["trained"]
     if len(trained) != n:
         per = len(trained) // n if n and len(trained) % n == 0 else 0
