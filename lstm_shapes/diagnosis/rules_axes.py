@@ -75,7 +75,8 @@ def axis_issues(ctx: Context) -> list[Issue]:
     shapes = f"predictions {format_shape((None, *p[1:]))} vs {n} {format_shape(y.shape)}"
     said = (f" (Keras raises: {c.raised[:160]})" if c.raised else
             f" (Keras broadcasts them silently: the loss compares "
-            f"{format_shape(c.y_shape)} with {format_shape(c.p_shape)})")
+            f"{format_shape(('batch', *c.y_shape[1:]))} with "
+            f"{format_shape(('batch', *c.p_shape[1:]))})")
     if not c.raised and not c.broadcast:
         return _horizon_on_per_step_head(ctx, p, shapes)
     if c.name == "sparse_categorical_crossentropy":
