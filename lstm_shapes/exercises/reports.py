@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import os
+import sys
 from dataclasses import dataclass
 
 from lstm_shapes.exercises.manifest import Exercise, Manifest
@@ -73,7 +74,7 @@ class StatusReport:
             lines.append(self.progress.warning)
         if not self.solved and manifest.welcome_message:
             welcome = manifest.welcome_message
-            if manifest.edition == "notebooks":  # said the notebook's way
+            if manifest.edition == "notebooks" and _in_ipython():  # said the notebook's way
                 from lstm_shapes.exercises.notebook_build import notebook_wording
 
                 welcome = notebook_wording(welcome)
@@ -150,6 +151,13 @@ class HintReport:
 def _solution_lines(solution: str) -> str:
     body = "\n".join("    " + line for line in solution.splitlines())
     return f"  Reference solution (you passed, so here it is):\n{body}"
+
+def _in_ipython() -> bool:
+    """Shown inside IPython or Jupyter (where ``exercises.status()`` is how to ask), not on
+    a terminal's ``lstm-shapes``."""
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and ipython.get_ipython() is not None
+
 
 def _in_notebook(exercise: Exercise) -> bool:
     return exercise.source.suffix == ".ipynb"

@@ -110,7 +110,15 @@ def test_released_notebooks_say_it_the_notebook_way_and_the_files_stay_as_they_w
     fixes = "".join(json.loads((notebooks / "05_fix_input.ipynb").read_text())["cells"][0][
         "source"])
     assert "exercises.check(5)" in fixes and "exercises.hint(5)" in fixes
-    status = str(exercises.status(root=notebooks))  # the welcome, said the notebook's way
+    status = str(exercises.status(root=notebooks))  # on a terminal: the CLI's words
+    assert "`lstm-shapes check`" in status and "exercises.status()" not in status
+    from IPython.core.interactiveshell import InteractiveShell
+
+    InteractiveShell.instance()  # in IPython or Jupyter: the welcome, said the notebook's way
+    try:
+        status = str(exercises.status(root=notebooks))
+    finally:
+        InteractiveShell.clear_instance()
     assert "`exercises.status()`" in status and "lstm-shapes check" not in status
 
 
