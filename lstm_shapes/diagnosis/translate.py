@@ -247,16 +247,18 @@ _LAYER = re.compile(r"""[Ll]ayer ["'](\w+)["']|calling (\w+)\.call\(\)|node [^}]
 _FRAMEWORKS = frozenset({"keras", "tensorflow"})
 
 
-def _keras_frames(err: BaseException) -> bool:
-    """Did ``err`` pass through Keras/TF code? Judged by module name, never by file path
-    (a learner's folder may well be called ``alice_keras``)."""
-    tb = err.__traceback__
+def _raised_in_rnn(err: BaseException) -> bool:
+    """Was ``err`` raised inside Keras's recurrent layers' own code (where an initial_state
+    of the wrong structure fails)? Judged by module name, never by file path (a learner's
+    folder may well be called ``alice_keras``): the innermost Keras frame decides, so a
+    Lambda's or the learner's own failure is not read as an RNN's."""
+    tb, innermost = err.__traceback__, ""
     while tb is not None:
         module = str(tb.tb_frame.f_globals.get("__name__", ""))
         if module.partition(".")[0] in _FRAMEWORKS:
-            return True
+            innermost = module
         tb = tb.tb_next
-    return False
+    return innermost.startswith("keras.src.layers.rnn.")
 
 
 def translate(err: BaseException) -> ShapeError | None:
@@ -272,7 +274,7 @@ def translate(err: BaseException) -> ShapeError | None:
             said = text[text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0].strip()
             break
     else:
-        if isinstance(err, (IndexError, KeyError, NotImplementedError)) and _keras_frames(err):
+        if isinstance(err, (IndexError, KeyError, NotImplementedError)) and _raised_in_rnn(err):
             code, fix_line = "initial_state_structure", (
                 "an LSTM takes initial_state=[h, c], a GRU/SimpleRNN [h], each (batch, units); "
                 "return_state=True layers belong in functional models")

@@ -116,12 +116,33 @@ def error_location(error: BaseException, learner_file: str | Path | None = None)
     return f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}"
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Keras 3 makes its messages bold in a terminal
+
+
+def _raised_by(error: BaseException) -> str | None:
+    """The package whose code raised ``error`` when it is not the learner's: the innermost
+    frame's top-level module, if it is a library's (keras, tensorflow, numpy, ...)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    module = str(tb.tb_frame.f_globals.get("__name__", "")) if tb is not None else ""
+    top = module.partition(".")[0]
+    return top if top in ("keras", "tensorflow", "numpy", "sklearn", "keras_tuner") else None
+
+
 def save_error(directory: str | Path, key: str, error: BaseException, *,
                location: str | None = None) -> None:
-    """Record that the probe for ``key`` raised ``error`` (``location``: where, if known)."""
+    """Record that the probe for ``key`` raised ``error`` (``location``: where, if known).
+
+    A NotImplementedError is the stub's "not done yet" only when the learner's code raised
+    it: one a library raised (Keras's Lambda that cannot infer its shape) is named so.
+    """
     _check_key(key)
-    message = str(error) or type(error).__name__
-    record = {"type": type(error).__name__, "message": message[:4000],
+    message = _ANSI.sub("", str(error)) or type(error).__name__
+    kind = type(error).__name__
+    library = _raised_by(error) if isinstance(error, NotImplementedError) else None
+    record = {"type": f"{kind} inside {library}" if library else kind,
+              "message": message[:4000],
               "code": getattr(error, "code", None) if isinstance(
                   getattr(error, "code", None), str) else None,
               "where": "".join(traceback.format_exception_only(type(error), error))[-2000:],

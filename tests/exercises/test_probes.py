@@ -158,3 +158,26 @@ def test_an_internal_given_by_its_full_path_refuses_too():
     with off_limits(["lstm_shapes.core.contracts.expected_shapes"]), pytest.raises(OffLimits):
         contracts.expected_shapes((2, 3, 1), contracts.RNNContract("LSTM", 4))
     assert contracts.expected_shapes((2, 3, 1), contracts.RNNContract("LSTM", 4))
+
+
+def test_a_not_implemented_error_raised_by_a_library_is_no_stub(tmp_path):
+    from lstm_shapes.core.messages import render_answer_error
+    from lstm_shapes.exercises.answers import load_answers, save_error
+
+    library = {"__name__": "keras.src.layers.core.lambda_layer"}
+    exec("def call():\n    raise NotImplementedError('\\x1b[1mcould not infer the shape\\x1b[0m')",
+         library)
+    for key, raiser in (("mine", _raise_stub), ("keras", library["call"])):
+        try:
+            raiser()
+        except NotImplementedError as err:
+            save_error(tmp_path, key, err)
+    answers = load_answers(tmp_path)
+    assert render_answer_error("ex", answers["mine"]).startswith("ex: not done yet: implement")
+    said = render_answer_error("ex", answers["keras"])
+    assert said.startswith("ex: your code raised NotImplementedError inside keras"), said
+    assert "could not infer the shape" in said and "\x1b" not in said
+
+
+def _raise_stub():
+    raise NotImplementedError("implement f()")
