@@ -92,7 +92,7 @@ def _windows(timesteps, n):
 
 def probe_model(module, rng):
     return [describe_model(lambda t=timesteps, u=units: module.build_model(t, units=u),
-                     *_windows(timesteps, n)) for timesteps, units, n in _models(rng)]
+                           *_windows(timesteps, n)) for timesteps, units, n in _models(rng)]
 
 
 def _built(facts):

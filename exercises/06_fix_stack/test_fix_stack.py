@@ -49,7 +49,7 @@ def _data(timesteps, n=48):
 
 def probe_model(module, rng):
     return [describe_model(lambda t=timesteps, u=units: module.build_model(t, units=u),
-                     *_data(timesteps, n)) for timesteps, units, n in _models(rng)]
+                           *_data(timesteps, n)) for timesteps, units, n in _models(rng)]
 
 
 def _built(facts):

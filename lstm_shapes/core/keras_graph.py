@@ -205,15 +205,12 @@ def _unique(nodes: Any) -> list[Any]:
     return list(out.values())
 
 
-def record_calls(model: Any, sample: Any) -> tuple[list[tuple[Any, list[Any], list[Any]]], Any]:
-    """Call ``model(sample)`` and record its own layers' calls (not their insides), once each.
-
-    Returns ``([(layer, input tensors, output tensors), ...], model's result)``; this is how
-    the story of a subclassed model, which keeps no graph, is traced.
-    """
+def _layer_calls(model: Any, sample: Any) -> tuple[list[tuple[Any, Any, Any, list[Any]]], Any]:
+    """Call ``model(sample)`` and record its own layers' calls (not their insides), once
+    each: ``([(layer, args, kwargs, output tensors), ...], model's result)``."""
     import keras
 
-    calls: list[tuple[Any, list[Any], list[Any]]] = []
+    calls: list[tuple[Any, Any, Any, list[Any]]] = []
     original = keras.layers.Layer.__call__
     depth = [0]
 
@@ -225,8 +222,8 @@ def record_calls(model: Any, sample: Any) -> tuple[list[tuple[Any, list[Any], li
             depth[0] -= 1
         if depth[0] == 1 and self is not model and not any(c[0] is self for c in calls):
             # once per layer: building the model calls them twice
-            ins = [a for a in keras.tree.flatten((args, kwargs)) if hasattr(a, "shape")]
-            calls.append((self, ins, [o for o in keras.tree.flatten(out) if hasattr(o, "shape")]))
+            calls.append((self, args, kwargs,
+                          [o for o in keras.tree.flatten(out) if hasattr(o, "shape")]))
         return out
 
     keras.layers.Layer.__call__ = recording
@@ -235,6 +232,19 @@ def record_calls(model: Any, sample: Any) -> tuple[list[tuple[Any, list[Any], li
     finally:
         keras.layers.Layer.__call__ = original
     return calls, result
+
+
+def record_calls(model: Any, sample: Any) -> tuple[list[tuple[Any, list[Any], list[Any]]], Any]:
+    """Call ``model(sample)`` and record its own layers' calls (not their insides), once each.
+
+    Returns ``([(layer, input tensors, output tensors), ...], model's result)``; this is how
+    the story of a subclassed model, which keeps no graph, is traced.
+    """
+    import keras
+
+    calls, result = _layer_calls(model, sample)
+    return [(layer, [a for a in keras.tree.flatten((args, kwargs)) if hasattr(a, "shape")],
+             outs) for layer, args, kwargs, outs in calls], result
 
 
 def initial_states(node: Any) -> list[Any]:
@@ -292,27 +302,6 @@ def record_mask_calls(model: Any, sample: Any) -> list[tuple[Any, Any, Any, list
     Returns ``[(layer, first input, explicit mask argument or None, outputs), ...]``, once
     per layer; this is how masks are followed through a subclassed model (no graph).
     """
-    import keras
-
-    calls: list[tuple[Any, Any, Any, list[Any]]] = []
-    original = keras.layers.Layer.__call__
-    depth = [0]
-
-    def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
-        depth[0] += 1
-        try:
-            out = original(self, *args, **kwargs)
-        finally:
-            depth[0] -= 1
-        if depth[0] == 1 and self is not model and not any(c[0] is self for c in calls):
-            first = args[0] if args else next(iter(kwargs.values()), None)
-            calls.append((self, first, kwargs.get("mask"),
-                          [o for o in keras.tree.flatten(out) if hasattr(o, "shape")]))
-        return out
-
-    keras.layers.Layer.__call__ = recording
-    try:
-        model(sample)
-    finally:
-        keras.layers.Layer.__call__ = original
-    return calls
+    return [(layer, args[0] if args else next(iter(kwargs.values()), None),
+             kwargs.get("mask"), outs)
+            for layer, args, kwargs, outs in _layer_calls(model, sample)[0]]
