@@ -33,8 +33,10 @@ _EXPORTS = {  # module -> the public names it defines
         "fail", "fail_with", "Verdict", "assert_shape", "assert_shape_tuple", "assert_close",
     ),
     "lstm_shapes.exercises.observe": (
-        "TRAINING_PATHS", "batches_seen", "changed_settings", "describe_model", "fits_recorded", "last_h_gap", "leaks", "plain_data", "training_recorded",
-        "with_fix",
+        "changed_settings", "describe_model", "last_h_gap", "plain_data", "with_fix",
+    ),
+    "lstm_shapes.exercises.training": (
+        "TRAINING_PATHS", "batches_seen", "fits_recorded", "leaks", "training_recorded",
     ),
 }
 
