@@ -18,6 +18,15 @@ _FORECASTER = """    model = keras.Sequential([
     ])
 """
 
+_SEQ2SEQ = """    horizon = y_train.shape[1]
+    model = keras.Sequential([
+        keras.Input(x_train.shape[1:]),
+        keras.layers.LSTM(32),
+        keras.layers.RepeatVector(horizon),
+        keras.layers.LSTM(32, return_sequences=True),
+        keras.layers.TimeDistributed(keras.layers.Dense(1)),
+"""  # an encoder-decoder forecaster, its last line left open
+
 WRONG = [
     Wrong("the per-timestep LSTM reads each window backwards",
           {"        keras.layers.LSTM(units, return_sequences=True),\n        keras.layers.Dense(1),":
@@ -25,15 +34,7 @@ WRONG = [
            "        keras.layers.Dense(1),"},
           "model_layers", "go_backwards left False"),
     Wrong("an encoder-decoder forecaster whose output keeps a trailing axis of 1",
-          {_FORECASTER: """    horizon = y_train.shape[1]
-    model = keras.Sequential([
-        keras.Input(x_train.shape[1:]),
-        keras.layers.LSTM(32),
-        keras.layers.RepeatVector(horizon),
-        keras.layers.LSTM(32, return_sequences=True),
-        keras.layers.TimeDistributed(keras.layers.Dense(1)),
-    ])
-"""}, "wrong_rank", "keras.layers.Reshape((y_train.shape[1],))"),
+          {_FORECASTER: _SEQ2SEQ + "    ])\n"}, "wrong_rank", "keras.layers.Reshape((y_train.shape[1],))"),
     Wrong("y starts at the last value of its window",
           {_Y: "y = np.stack([series[i + timesteps - 1:i + timesteps - 1 + horizon] "
                "for i in starts])"},
@@ -120,16 +121,7 @@ WRONG = [
 
 RIGHT = [
     Wrong("an encoder-decoder forecaster, reshaped to (batch, horizon)",
-          {_FORECASTER: """    horizon = y_train.shape[1]
-    model = keras.Sequential([
-        keras.Input(x_train.shape[1:]),
-        keras.layers.LSTM(32),
-        keras.layers.RepeatVector(horizon),
-        keras.layers.LSTM(32, return_sequences=True),
-        keras.layers.TimeDistributed(keras.layers.Dense(1)),
-        keras.layers.Reshape((horizon,)),
-    ])
-"""}, "", ""),
+          {_FORECASTER: _SEQ2SEQ + "        keras.layers.Reshape((horizon,)),\n    ])\n"}, "", ""),
     Wrong("functional API, RNN(LSTMCell), TimeDistributed, sliding_window_view", {
         _X + "\n    " + _Y: """windows = np.lib.stride_tricks.sliding_window_view(series, timesteps + horizon)
     x, y = windows[:, :timesteps, None], windows[:, timesteps:]""",
