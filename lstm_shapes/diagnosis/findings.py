@@ -48,8 +48,15 @@ class Report:
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
 
+    @property
+    def traced(self) -> bool:
+        """Whether the model's tensors were followed (False: only the data was checked)."""
+        return bool(self.story and self.story.rows)
+
     def __str__(self) -> str:
         notes = " ".join(n for n in (self.note, self.story.note if self.story else "") if n)
         if not self.findings:
-            return f"check_model: no shape mistakes found{' ' + notes if notes else ''}"
+            verdict = "no shape mistakes found" if self.traced else \
+                "the model was not checked, only what could be checked without it"
+            return f"check_model: {verdict}{' ' + notes if notes else ''}"
         return "\n".join([*(str(f) for f in self.findings), *([notes] if notes else [])])

@@ -50,8 +50,9 @@ def input_axes(layer: Any) -> tuple[str, ...] | None:
     reads any rank (Dense, Dropout, activations, ...) or is not known."""
     kinds = _kinds(layer)
     if "TimeDistributed" in kinds:
-        inner = input_axes(getattr(layer, "layer", None))
-        return ("batch", "time", *inner[1:]) if inner else None
+        inner = input_axes(getattr(layer, "layer", None))  # its time: steps inside one
+        return ("batch", "time", *(("steps" if a == "time" else a) for a in inner[1:])) \
+            if inner else None
     if "ConvLSTM" in kinds:
         n = _rank_of(layer)
         return _channels(_SPATIAL[n], layer, "batch", "time") if n in _SPATIAL else None

@@ -160,6 +160,10 @@ def test_an_untraceable_model_says_so_instead_of_all_clear() -> None:
 
     report = check_model(keras.Sequential([keras.layers.LSTM(4), keras.layers.Dense(1)]))
     assert report.findings == [] and "pass x" in str(report)
+    assert not report.traced and "no shape mistakes" not in str(report), str(report)
+    assert "not checked" in str(report)
+    traced = check_model(keras.Sequential([keras.Input((5, 2)), keras.layers.LSTM(4)]))
+    assert traced.traced and str(traced) == "check_model: no shape mistakes found"
 
 
 def _seq_vs_last() -> tuple:
