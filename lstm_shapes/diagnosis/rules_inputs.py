@@ -93,11 +93,14 @@ def _shrinkers_before(model: Any, layer: Any) -> list[str]:
 
 def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding]) -> None:
     """Rules on each RNN call's input and initial states, from the layer configs."""
+    looped = {id(c.layer) for c in story.rnn_calls if c.state_shapes}
     for call in story.rnn_calls:
         _, t, f = call.input_shape
         name, c = f"layer {call.layer.name!r}", call.contract
         shrink = _shrinkers_before(model, call.layer) if t == 1 else []
-        if shrink:
+        if t == 1 and id(call.layer) in looped:
+            pass  # one step of a layer that is handed states: a loop unrolled by hand
+        elif shrink:
             out.append(Finding("conv_pool_shrinks_time", name, f"input (batch, timesteps=1, "
                                f"features={f}): {', '.join(shrink)} shrank the time axis to "
                                "ONE step, so the recurrence has nothing to remember",
@@ -118,7 +121,8 @@ def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding]) -> None:
                                f"laid out (batch, features, timesteps)",
                                "if so: x = np.transpose(x, (0, 2, 1)) and "
                                f"Input(shape=({f}, {t}))", "warning"))
-        if c.stateful and call.input_shape[0] is None:
+        if c.stateful and call.input_shape[0] is None and not story.traced:  # a traced
+            # (subclassed) model's batch is shown as None: its layers saw the real one
             out.append(Finding("stateful_batch", name, "stateful=True without a fixed batch",
                                "keras.Input(shape=(timesteps, features), batch_size=B)"))
         _check_state_shapes(call, out)
@@ -162,12 +166,14 @@ def _check_state_sources(call: Any, out: list[Finding]) -> None:
         if producer is None or not producer.return_state or producer.n_states != 2:
             continue
         n_out = 2 if producer.bidirectional and producer.merge_mode is None else 1
-        h_ok, c_ok = (ih - n_out) % 2 == 0, ic == ih + 1
-        if h_ok and c_ok:
-            continue
         names = ["output"] * n_out + (["h_fwd", "c_fwd", "h_bwd", "c_bwd"]
                                       if producer.bidirectional else ["h", "c"])
-        got = f"[{names[ih]}, {names[ic]}]"
+        if not producer.return_sequences and not producer.bidirectional:
+            names[0] = "h"  # a one-direction RNN's last output IS its last h
+        pair = (names[ih], names[ic]) if max(ih, ic) < len(names) else ("?", "?")
+        if pair[0][:1] == "h" and pair[1] == "c" + pair[0][1:]:
+            continue
+        got = f"[{pair[0]}, {pair[1]}]"
         code = "bidirectional_doubling" if producer.bidirectional else "initial_state_structure"
         out.append(Finding(code, f"layer {call.layer.name!r} initial_state",
                            f"initial_state={got} from {op_h.name!r}: an LSTM starts from "

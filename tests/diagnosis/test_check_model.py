@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import keras
 import numpy as np
@@ -221,3 +222,46 @@ def test_axes_in_the_other_order_blame_the_side_that_is_wrong(declared, data, co
     [finding] = check_model(model, np.zeros(data, "float32"), np.zeros((8, 1), "float32")).errors
     assert (finding.code, finding.where) == (code, where)
     assert fix in finding.fix
+
+
+def _unrolled(order: str) -> Any:
+    """One LSTM layer called step by step, each step starting from the last one's state."""
+    steps, i = 4, keras.Input((4, 3))
+    cell = keras.layers.LSTM(5, return_state=True)
+    out, h, c = cell(keras.layers.Lambda(lambda v: v[:, :1, :])(i))
+    for t in range(1, steps):
+        step = keras.layers.Lambda(lambda v, t=t: v[:, t:t + 1, :])(i)
+        state = {"output,c": [out, c], "h,c": [h, c], "c,h": [c, h]}[order]
+        out, h, c = cell(step, initial_state=state)
+    return keras.Model(i, keras.layers.Dense(1)(out))
+
+
+@pytest.mark.parametrize("order", ["output,c", "h,c"])
+def test_a_loop_unrolled_by_hand_is_quiet(order: str) -> None:
+    """The last output of a one-direction LSTM is its last h: [output, c] is [h, c]; a
+    one-step call from a given state is a step of the loop, not a window on features."""
+    x = np.random.default_rng(0).standard_normal((8, 4, 3)).astype("float32")
+    report = check_model(_unrolled(order), x)
+    assert report.findings == [], str(report)
+
+
+def test_a_loop_unrolled_by_hand_with_c_and_h_swapped_is_caught() -> None:
+    report = check_model(_unrolled("c,h"))
+    assert report.codes == ["initial_state_structure"], str(report)  # once, not per step
+    assert "[c, h]" in str(report)
+
+
+def test_a_stateful_layer_of_a_subclassed_model_has_the_batch_it_was_called_with() -> None:
+    class Stateful(keras.Model):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = keras.layers.LSTM(4, stateful=True)
+            self.head = keras.layers.Dense(1)
+
+        def call(self, x: Any) -> Any:
+            return self.head(self.rnn(x))
+
+    x = np.zeros((8, 5, 1), "float32")
+    model = Stateful()
+    model.compile("adam", "mse")
+    assert check_model(model, x, np.zeros((8, 1), "float32"), batch_size=8).findings == []
