@@ -8,6 +8,7 @@ import numpy as np
 
 from lstm_shapes.core.messages import format_shape
 from lstm_shapes.diagnosis.findings import Finding
+from lstm_shapes.diagnosis.rules_states import check_states
 from lstm_shapes.diagnosis.rules_targets import _SHRINK
 from lstm_shapes.diagnosis.story import ShapeStory
 
@@ -125,58 +126,4 @@ def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding]) -> None:
             # (subclassed) model's batch is shown as None: its layers saw the real one
             out.append(Finding("stateful_batch", name, "stateful=True without a fixed batch",
                                "keras.Input(shape=(timesteps, features), batch_size=B)"))
-        _check_state_shapes(call, out)
-        _check_state_sources(call, out)
-
-
-def _check_state_shapes(call: Any, out: list[Finding]) -> None:
-    """Initial states: n_states tensors per direction, each (batch, units)."""
-    c, shapes = call.contract, call.state_shapes
-    if not shapes:
-        return
-    n = c.n_states * (2 if c.bidirectional else 1)
-    name = f"layer {call.layer.name!r} initial_state"
-    if len(shapes) != n:
-        wanted = "[h, c]" if c.n_states == 2 else "[h]"
-        out.append(Finding("initial_state_structure", name, f"{c.name} takes {n} initial "
-                           f"state tensor(s), got {len(shapes)}"
-                           + (" (a GRU ignores the extra c silently)" if c.kind == "GRU"
-                              else ""), f"initial_state={wanted}   # each (batch, {c.units})"))
-        return
-    for i, shape in enumerate(shapes):
-        if len(shape) != 2 or shape[-1] != c.units:
-            out.append(Finding("initial_state_units" if len(shape) == 2
-                               else "initial_state_structure", name,
-                               f"state {i} is {format_shape(shape)}, the layer's h and c are "
-                               f"(batch, units={c.units})",
-                               f"make state {i} (batch, {c.units})"))
-
-
-def _check_state_sources(call: Any, out: list[Finding]) -> None:
-    """Initial states taken from a return_state layer: h and c of ONE direction, in order."""
-    sources = [s for s in call.state_sources if s is not None]
-    if len(sources) != len(call.state_sources) or call.contract.n_states != 2:
-        return
-    from lstm_shapes.core.contracts import contract_of
-
-    for i in range(0, len(sources) - 1, 2):  # each a keras_graph.History
-        op_h, ih = sources[i].layer, sources[i].tensor_index
-        op_c, ic = sources[i + 1].layer, sources[i + 1].tensor_index
-        producer = contract_of(op_h) if op_h is op_c else None
-        if producer is None or not producer.return_state or producer.n_states != 2:
-            continue
-        n_out = 2 if producer.bidirectional and producer.merge_mode is None else 1
-        names = ["output"] * n_out + (["h_fwd", "c_fwd", "h_bwd", "c_bwd"]
-                                      if producer.bidirectional else ["h", "c"])
-        if not producer.return_sequences and not producer.bidirectional:
-            names[0] = "h"  # a one-direction RNN's last output IS its last h
-        pair = (names[ih], names[ic]) if max(ih, ic) < len(names) else ("?", "?")
-        if pair[0][:1] == "h" and pair[1] == "c" + pair[0][1:]:
-            continue
-        got = f"[{pair[0]}, {pair[1]}]"
-        code = "bidirectional_doubling" if producer.bidirectional else "initial_state_structure"
-        out.append(Finding(code, f"layer {call.layer.name!r} initial_state",
-                           f"initial_state={got} from {op_h.name!r}: an LSTM starts from "
-                           f"[h, c] of one direction", "initial_state=[h_fwd, c_fwd] (or "
-                           "[h_bwd, c_bwd]); to start from both, concatenate them and double "
-                           "the units" if producer.bidirectional else "initial_state=[h, c]"))
+        check_states(call, out)

@@ -1,0 +1,99 @@
+"""Initial states of an RNN call: how many, how wide, and which tensor each one is.
+
+An LSTM starts from ``[h, c]``, a Bidirectional LSTM from ``[h_fwd, c_fwd, h_bwd, c_bwd]``
+(Keras's order: the forward layer's states, then the backward layer's), a GRU or SimpleRNN
+from ``[h]`` per direction; each state is ``(batch, units)``. A state taken from a
+``return_state`` layer is named by what it is -- the last output of a one-direction RNN
+without return_sequences IS its last h -- and the names are compared with what the layer
+reads, in its order.
+
+>>> from lstm_shapes.core.contracts import RNNContract
+>>> expected_states(RNNContract("LSTM", 8, bidirectional=True))
+['h_fwd', 'c_fwd', 'h_bwd', 'c_bwd']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lstm_shapes.core.contracts import RNNContract, contract_of
+from lstm_shapes.core.messages import format_shape
+from lstm_shapes.diagnosis.findings import Finding
+
+
+def expected_states(contract: RNNContract) -> list[str]:
+    """The initial states ``contract``'s layer reads, in Keras's order."""
+    names = ["h", "c"][:contract.n_states]
+    if not contract.bidirectional:
+        return names
+    return [f"{n}_fwd" for n in names] + [f"{n}_bwd" for n in names]
+
+
+def _meaning(source: Any) -> tuple[str, str] | None:
+    """``(kind, direction)`` of a state tensor made by a return_state RNN: ``("h", "fwd")``,
+    ``("c", "")`` for a one-direction layer, ``("output", "")``; None when not known."""
+    producer = contract_of(source.layer) if source is not None else None
+    if producer is None or not producer.return_state:
+        return None
+    n_out = 2 if producer.bidirectional and producer.merge_mode is None else 1
+    i = source.tensor_index
+    if i < n_out:
+        return ("h", "") if not (producer.return_sequences or producer.bidirectional) else (
+            "output", "")
+    names = expected_states(producer)
+    if i - n_out >= len(names):
+        return None
+    kind, _, direction = names[i - n_out].partition("_")
+    return kind, direction
+
+
+def _label(meaning: tuple[str, str]) -> str:
+    return "_".join(m for m in meaning if m)
+
+
+def check_states(call: Any, out: list[Finding]) -> None:
+    """Findings on ``call``'s initial states (a story.RNNCall): count, widths, meanings."""
+    c, shapes = call.contract, call.state_shapes
+    if not shapes:
+        return
+    want = expected_states(c)
+    where = f"layer {call.layer.name!r} initial_state"
+    fix = f"initial_state=[{', '.join(want)}]   # each (batch, {c.units})"
+    if len(shapes) != len(want):
+        per = (" (h and c of the forward layer, then of the backward layer)"
+               if c.bidirectional and c.n_states == 2 else "")
+        out.append(Finding("initial_state_structure", where, f"{c.name} takes {len(want)} "
+                           f"initial state tensor(s){per}, got {len(shapes)}"
+                           + (" (a GRU ignores the extra c silently)" if c.kind == "GRU"
+                              else ""), fix))
+        return
+    for i, shape in enumerate(shapes):
+        if len(shape) != 2 or shape[-1] != c.units:
+            out.append(Finding("initial_state_units" if len(shape) == 2
+                               else "initial_state_structure", where,
+                               f"state {i} ({want[i]}) is {format_shape(shape)}, the layer's "
+                               f"states are (batch, units={c.units})",
+                               f"make state {i} (batch, {c.units})"))
+    if c.n_states == 2:
+        _check_meanings(call, want, where, out)
+
+
+def _check_meanings(call: Any, want: list[str], where: str, out: list[Finding]) -> None:
+    """Each direction's pair must be an h and the c of the same direction, in that order."""
+    got = [_meaning(s) for s in call.state_sources]
+    if len(got) != len(want) or any(m is None for m in got):
+        return
+    pairs = [(got[k], got[k + 1]) for k in range(0, len(got), 2)]
+    if all(h[0] == "h" and c[0] == "c" and h[1] == c[1] for h, c in pairs):
+        return
+    names = ", ".join(_label(m) for m in got)
+    producers = sorted({s.layer.name for s in call.state_sources})
+    mixed = not call.contract.bidirectional and any(m[1] for m in got)
+    if mixed:  # a one-direction layer started from a Bidirectional encoder's states
+        fix = ("initial_state=[h_fwd, c_fwd] (or [h_bwd, c_bwd]); to start from both, "
+               "concatenate them and double the units")
+    else:
+        fix = f"initial_state=[{', '.join(want)}]   # Keras's order"
+    out.append(Finding("bidirectional_doubling" if mixed else "initial_state_structure", where,
+                       f"initial_state=[{names}] from {', '.join(map(repr, producers))}: "
+                       f"{call.contract.name} starts from [{', '.join(want)}]", fix))

@@ -1,0 +1,61 @@
+"""rules_states: initial states judged by what each tensor is, in the order Keras reads them."""
+
+from __future__ import annotations
+
+import keras
+import pytest
+
+from lstm_shapes import check_model
+
+L = keras.layers
+
+
+def _encoder_decoder(order: str, *, encoder: str = "bi", decoder: str = "bi") -> keras.Model:
+    enc, dec = keras.Input((7, 5)), keras.Input((6, 5))
+    if encoder == "bi":
+        _, hf, cf, hb, cb = L.Bidirectional(L.LSTM(8, return_state=True))(enc)
+        named = {"h_fwd": hf, "c_fwd": cf, "h_bwd": hb, "c_bwd": cb}
+    else:
+        out, h, c = L.LSTM(8, return_state=True)(enc)
+        named = {"output": out, "h": h, "c": c}
+    rnn = L.LSTM(8, return_sequences=True)
+    layer = L.Bidirectional(rnn) if decoder == "bi" else rnn
+    seq = layer(dec, initial_state=[named[n] for n in order.split()])
+    return keras.Model([enc, dec], L.Dense(1)(seq))
+
+
+@pytest.mark.parametrize(("order", "encoder", "decoder"), [
+    ("h_fwd c_fwd h_bwd c_bwd", "bi", "bi"),
+    ("h_bwd c_bwd h_fwd c_fwd", "bi", "bi"),  # backward states first: a choice, not an error
+    ("h_fwd c_fwd", "bi", "one"),
+    ("h c", "one", "one"),
+    ("output c", "one", "one"),  # the last output of a one-direction LSTM is its last h
+    ("h c h c", "one", "bi"),
+])
+def test_states_in_keras_order_are_quiet(order: str, encoder: str, decoder: str) -> None:
+    report = check_model(_encoder_decoder(order, encoder=encoder, decoder=decoder))
+    assert report.findings == [], str(report)
+
+
+@pytest.mark.parametrize(("order", "encoder", "decoder", "code", "fix"), [
+    ("h_fwd h_bwd c_fwd c_bwd", "bi", "bi", "initial_state_structure",
+     "initial_state=[h_fwd, c_fwd, h_bwd, c_bwd]"),
+    ("c h", "one", "one", "initial_state_structure", "initial_state=[h, c]"),
+    ("c h c h", "one", "bi", "initial_state_structure", "initial_state=[h_fwd, c_fwd, h_bwd"),
+    ("h_fwd h_bwd", "bi", "one", "bidirectional_doubling", "concatenate them"),
+    ("h_fwd c_bwd", "bi", "one", "bidirectional_doubling", "[h_fwd, c_fwd]"),
+])
+def test_states_out_of_order_are_named(order: str, encoder: str, decoder: str, code: str,
+                                       fix: str) -> None:
+    report = check_model(_encoder_decoder(order, encoder=encoder, decoder=decoder))
+    assert report.codes == [code], str(report)
+    assert fix in report.findings[0].fix
+
+
+def test_a_bidirectional_layer_given_two_states_is_told_the_four_it_reads() -> None:
+    x, states = keras.Input((7, 6)), [keras.Input((8,)) for _ in range(2)]
+    out = L.Bidirectional(L.LSTM(8, return_sequences=True))(x, initial_state=states)
+    report = check_model(keras.Model([x, *states], out))
+    assert report.codes == ["initial_state_structure"], str(report)
+    assert "initial_state=[h_fwd, c_fwd, h_bwd, c_bwd]" in report.findings[0].fix
+    assert "forward layer, then of the backward" in report.findings[0].message
