@@ -8,9 +8,9 @@ from lstm_shapes.diagnosis.data import _as_array, _data
 from lstm_shapes.diagnosis.findings import Finding, Report
 from lstm_shapes.diagnosis.rules_inputs import _check_input, _check_rnn_calls
 from lstm_shapes.diagnosis.rules_masks import check_masks
+from lstm_shapes.diagnosis.rules_stateful import check_stateful
 from lstm_shapes.diagnosis.rules_targets import (
     _check_rnn_head,
-    _check_stateful,
     _check_windows,
 )
 from lstm_shapes.diagnosis.story import trace
@@ -102,7 +102,8 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
     elif len(target_arrays) == len(story.outputs) > 1 and (dict_y or all(
             t is not None for t in target_arrays)):
         _targets(model, usable, arrays, target_arrays, dict_y, story, report, yname)
-    _check_stateful(story, x0, batch_size, out)
+    check_stateful(model, story, x0, fit_y if len(target_arrays) == 1 else None, batch_size,
+                   out)
     out[:] = list(dict.fromkeys(out))  # a shared layer called N times: each finding once
     return report
 

@@ -1,4 +1,4 @@
-"""Rules on what leaves the model: targets against predictions, the loss, windows, stateful batches."""
+"""Rules on what leaves the model: targets against predictions, the loss, windows."""
 
 from __future__ import annotations
 
@@ -65,22 +65,3 @@ def _check_rnn_head(model: Any, story: ShapeStory, out: list[Finding]) -> None:
                        + ")", "keep the RNN's units as its memory size and add a head: "
                        "Dense(<values to predict>)",
                        "error" if units == steps else "warning"))
-
-
-def _check_stateful(story: ShapeStory, x: np.ndarray | None, batch_size: int | None,
-                    out: list[Finding]) -> None:
-    for call in story.rnn_calls:
-        fixed = call.input_shape[0]
-        if not call.contract.stateful or fixed is None:
-            continue
-        name = f"layer {call.layer.name!r}"
-        if batch_size is not None and batch_size != fixed:
-            out.append(Finding("stateful_batch", name, f"stateful with batch {fixed}, "
-                               f"fit with batch_size={batch_size}",
-                               f"fit(..., batch_size={fixed}, shuffle=False)"))
-        if x is not None and x.shape[0] % fixed:
-            out.append(Finding("stateful_batch", name, f"{x.shape[0]} samples do not "
-                               f"divide into batches of {fixed}",
-                               f"x, y = x[:{x.shape[0] // fixed * fixed}], "
-                               f"y[:{x.shape[0] // fixed * fixed}]"))
-        return
