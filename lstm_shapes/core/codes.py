@@ -52,6 +52,13 @@ MISCONCEPTIONS: dict[str, str] = {
     "one cell is unrolled over all timesteps.",
     "window_misalignment": "the targets are not the values that follow their windows "
     "(off by one, or they leak into the input).",
+    "missing_channel_axis": "a convolution reads images with a channel axis, (height, width, "
+    "channels) per frame; grey frames stored as (height, width) lack it (add a size-1 axis).",
+    "missing_timedistributed": "a Conv2D/pooling layer reads one frame; a sequence of frames "
+    "(batch, time, ...) needs TimeDistributed around it to apply it to every frame.",
+    "attention_axes": "attention reads [query, value]: the output keeps the query's time, the "
+    "weights run over the value's time; the wrong order, or weights (batch, time) combined "
+    "without a trailing axis, mixes up time with features.",
     "unexpected_sequence_output": "this tensor is a whole sequence (return_sequences=True) "
     "where one vector per sample is expected.",
     "lstm_gate_count": "an LSTM has 4 gates, in Keras's order input, forget, cell, output, "
