@@ -355,6 +355,7 @@ def explain(err: BaseException) -> ShapeError | None:
         call = failing_call(err)
         if call is None:
             return _keyword(err) or _declared_input(err)
-        return _rank(call) or merge_calls.merge(call, err)
+        return (_rank(call) or merge_calls.merge(call, err)
+                or merge_calls.mask_rank(call, _frames(err)))
     except Exception:  # noqa: BLE001 - never hide the user's error behind a crash of ours
         return None

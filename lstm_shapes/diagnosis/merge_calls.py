@@ -1,4 +1,5 @@
-"""Failing calls of layers that read several tensors: merges, attention, Lambdas, unpacking.
+"""Failing calls of layers that read several tensors: merges, attention, Lambdas, masks,
+and unpacking one output as several.
 
 Each tensor handed to a merge (Concatenate, Add, Dot, ...) or an attention layer is followed
 back to the layer that gave it its axes. A ``(batch, units)`` tensor beside sequences was
@@ -6,7 +7,9 @@ made by an RNN without ``return_sequences`` (``missing_return_sequences``), unle
 real per-sample vector, an Input: then the sequence beside it is the odd one
 (``unexpected_sequence_output``). An attention output takes its query's time: one whose
 time differs from the decoder's it is merged with had its query and value swapped
-(``attention_axes``). Every fix is proven by building fresh copies of the layers.
+(``attention_axes``). An RNN reads a mask of one entry per step, (batch, time); Masking
+makes its mask from the LAST axis only, so on frames (batch, time, h, w, c) it makes one
+per pixel row (``wrong_rank``). Every fix is proven by building fresh copies of the layers.
 
 >>> last_step_rnn(None) is None
 True
@@ -277,3 +280,34 @@ def unpacked(err: BaseException) -> ShapeError | None:
             fix=f"return_state=True on layer {layer.name!r}: it then returns {len(got)} "
                 f"tensors (output and its states)")
     return None
+
+
+def mask_rank(call: Call, frames: list) -> ShapeError | None:
+    """An RNN handed a mask with more axes than (batch, time): a Masking on frames."""
+    import numpy as np
+
+    mask = call.kwargs.get("mask")
+    if mask is None and call.args:
+        mask = keras_graph.keras_mask(call.args[0])
+    shape, given = shape_of(mask), shape_of(call.args[0]) if call.args else None
+    if _contract(call.layer) is None or not shape or len(shape) <= 2 or not given:
+        return None
+    try:  # proof: a fresh copy runs with one mask entry per step
+        fresh = call.layer.__class__.from_config(call.layer.get_config())
+        fresh(np.zeros((2, given[1] or 3, given[-1]), "float32"),
+              mask=np.ones((2, given[1] or 3), bool))
+    except Exception:  # noqa: BLE001
+        return None
+    models = [f.f_locals.get("self") for f in frames]
+    maskers = [layer.name for m in models if hasattr(m, "layers") and "Model" in _kinds(m)
+               for layer in m.layers if "Masking" in _kinds(layer)]
+    made = f"Masking {maskers[0]!r}" if maskers else "the mask's maker"
+    axes = ", ".join(["batch", "time", *(f"axis {k}" for k in range(2, len(shape)))])
+    return ShapeError(
+        where=f"layer {call.layer.name!r}", code="wrong_rank",
+        detail=f"layer {call.layer.name!r} reads a mask of one entry per step, (batch, time), "
+               f"and was handed one of shape {_dims(shape)} ({axes}): {made} masks by the "
+               f"LAST axis only, so on frames it masks each pixel row, not each frame",
+        fix=f"drop the Masking and give the RNN one entry per frame: mask = keras.ops.any("
+            f"keras.ops.not_equal(frames, 0.0), axis={tuple(range(2, len(shape) + 1))}); "
+            f"{type(call.layer).__name__}(...)(h, mask=mask)")

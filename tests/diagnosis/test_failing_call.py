@@ -223,3 +223,15 @@ def test_correct_models_build_and_translate_leaves_other_errors():
         out = L.Attention()([L.GRU(4, return_sequences=True)(i), i])
         keras.Model(i, L.Concatenate()([out, i]))
     assert translate(ValueError("something else entirely")) is None
+
+
+def test_masking_on_rows_of_signals_before_a_gru():
+    """Masking on (batch, time, width, channels) makes a (batch, time, width) mask: the GRU
+    fails at fit on a mask that is not one entry per step."""
+    model = keras.Sequential([keras.Input((5, 6, 2)), L.Masking(0.0),
+                              L.TimeDistributed(L.Conv1D(3, 3, padding="same")),
+                              L.TimeDistributed(L.Flatten()), L.GRU(4), L.Dense(1)])
+    model.compile("adam", "mse")
+    x, y = np.ones((4, 5, 6, 2), "float32"), np.zeros((4, 1), "float32")
+    found = explain(_raised(lambda: model.fit(x, y, epochs=1, verbose=0)))
+    assert found.code == "wrong_rank" and "axis=(2, 3)" in found.fix
