@@ -52,6 +52,15 @@ MISCONCEPTIONS: dict[str, str] = {
     "one cell is unrolled over all timesteps.",
     "window_misalignment": "the targets are not the values that follow their windows "
     "(off by one, or they leak into the input).",
+    "missing_channel_axis": "images and frames for Conv2D/ConvLSTM2D carry a channel axis, "
+    "last by default: (batch, [time,] rows, cols, channels); grayscale frames need a "
+    "trailing 1.",
+    "missing_timedistributed": "a per-frame layer (Conv2D, pooling, a whole CNN) is applied "
+    "to a (batch, time, ...) sequence without TimeDistributed, or a Flatten merges the "
+    "frames before the RNN.",
+    "attention_axes": "an attention's roles or axes are mixed up: scores contract the feature "
+    "axis of query and keys, the weights sum over the value's timesteps, and the output "
+    "keeps the query's timesteps.",
     "unexpected_sequence_output": "this tensor is a whole sequence (return_sequences=True) "
     "where one vector per sample is expected.",
     "lstm_gate_count": "an LSTM has 4 gates, in Keras's order input, forget, cell, output, "

@@ -30,8 +30,12 @@ from lstm_shapes.diagnosis.translate import translate
 @contextlib.contextmanager
 def diagnosing() -> Iterator[None]:
     """Inside the block, RNN calls are checked and Keras/TF errors explained (see module)."""
+    import keras
+
     from lstm_shapes.diagnosis.instrument import instrumented
 
+    filtering = keras.config.is_traceback_filtering_enabled()
+    keras.config.disable_traceback_filtering()  # keep the failing layer call's frames
     with instrumented():
         try:
             yield
@@ -42,6 +46,9 @@ def diagnosing() -> Iterator[None]:
             if explained is None:
                 raise
             raise explained from err
+        finally:
+            if filtering:
+                keras.config.enable_traceback_filtering()
 
 
 def _excepthook(previous: Callable[..., Any]) -> Callable[..., Any]:

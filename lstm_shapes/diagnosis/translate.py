@@ -265,6 +265,11 @@ def translate(err: BaseException) -> ShapeError | None:
     """The ShapeError that explains ``err`` (a Keras/TF error), or None if none fits."""
     if isinstance(err, ShapeError):
         return err
+    from lstm_shapes.diagnosis.failing_call import explain
+
+    by_call = explain(err)  # the layer call that failed, read from the traceback
+    if by_call is not None:
+        return by_call
     text = _ANSI.sub("", str(err))
     said = ""  # the line of Keras's message that the rule read (not "Graph execution error:")
     for pattern, fix in _RULES:
