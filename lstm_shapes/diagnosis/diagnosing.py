@@ -20,35 +20,50 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from lstm_shapes.core.errors import ShapeError
 from lstm_shapes.diagnosis.translate import translate
 
 
-@contextlib.contextmanager
-def diagnosing() -> Iterator[None]:
-    """Inside the block, RNN calls are checked and Keras/TF errors explained (see module)."""
-    import keras
+class _Diagnosing(contextlib.ContextDecorator):
+    """The ``with diagnosing():`` block (a class: only ``__exit__`` can hand an error on with
+    the traceback Keras would have shown, which a generator's context manager restores)."""
 
-    from lstm_shapes.diagnosis.instrument import instrumented
+    def __enter__(self) -> None:
+        import keras
 
-    filtering = keras.config.is_traceback_filtering_enabled()
-    keras.config.disable_traceback_filtering()  # keep the failing layer call's frames
-    with instrumented():
+        from lstm_shapes.diagnosis.instrument import instrumented
+
+        self._filtering = keras.config.is_traceback_filtering_enabled()
+        keras.config.disable_traceback_filtering()  # keep the failing layer call's frames
+        self._checks = instrumented()
+        self._checks.__enter__()
+
+    def __exit__(self, kind: Any, err: BaseException | None, tb: Any) -> bool:
+        import keras
+
         try:
-            yield
-        except ShapeError:
-            raise
-        except Exception as err:
+            if not isinstance(err, Exception) or isinstance(err, ShapeError):
+                return False
             explained = translate(err)
-            if explained is None:
-                raise
-            raise explained from err
+            if explained is not None:
+                raise explained from err
+            if self._filtering:  # untouched: the frames Keras would have shown
+                from keras.src.utils.traceback_utils import _process_traceback_frames
+
+                err.__traceback__ = _process_traceback_frames(err.__traceback__)
+            return False
         finally:
-            if filtering:
+            self._checks.__exit__(None, None, None)
+            if self._filtering:
                 keras.config.enable_traceback_filtering()
+
+
+def diagnosing() -> _Diagnosing:
+    """Inside the block, RNN calls are checked and Keras/TF errors explained (see module)."""
+    return _Diagnosing()
 
 
 def _excepthook(previous: Callable[..., Any]) -> Callable[..., Any]:

@@ -220,3 +220,19 @@ def test_predicting_one_sample_without_its_batch_axis_says_add_it() -> None:
     assert report.codes == ["missing_timestep_axis"], str(report)
     fix = report.findings[0].fix
     assert "x[np.newaxis]" in fix and "ONE sample of 10 timesteps" in fix
+
+
+def test_an_error_it_cannot_explain_leaves_untouched_with_keras_frames_filtered() -> None:
+    import traceback
+
+    class Boom(keras.layers.Layer):
+        def call(self, t):
+            raise RuntimeError("boom")
+
+    boom = RuntimeError
+    with pytest.raises(boom) as caught, diagnosing():
+        keras.Sequential([keras.Input((5, 3)), keras.layers.Dense(4), Boom()])
+    assert str(caught.value).endswith("boom") and type(caught.value) is RuntimeError
+    files = [f.filename for f in traceback.extract_tb(caught.value.__traceback__)]
+    assert not any("/keras/src/layers/" in f for f in files), files  # as Keras shows it
+    assert keras.config.is_traceback_filtering_enabled()  # the block gave filtering back
