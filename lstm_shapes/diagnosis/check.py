@@ -83,7 +83,8 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
         if len(usable) > 1 and len({a.shape[0] for a in usable}) > 1:
             out.append(Finding("batch_mismatch", "x", "the inputs have different numbers of "
                                "samples", "give every input one row per sample"))
-    check_meanings(model, usable[0] if len(usable) == len(arrays) == 1 else None, out)
+    check_meanings(model, usable[0] if len(usable) == len(arrays) == 1 else None, out,
+                   calls=story.meanings)
     matched = usable if usable and len(usable) == len(arrays) == len(story.inputs) else None
     fit_y = None if not target_arrays or any(t is None for t in target_arrays) else (
         target_arrays[0] if len(target_arrays) == 1 else target_arrays)

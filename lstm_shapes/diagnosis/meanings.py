@@ -28,6 +28,7 @@ import numpy as np
 from lstm_shapes.diagnosis.layouts import _kinds, _rank_of, input_axes
 
 _BATCHES = (13, 17, 19, 23, 29, 31, 37, 41)  # a probe's batch: a size no other axis has
+_FRACTION = 0.25  # probe values are their flat index + 1/4 (exact in float32 below 2**21)
 _KEEP = ("Dropout", "Activation", "Normalization", "Masking", "Softmax", "ReLU", "LeakyReLU",
          "GaussianNoise", "GaussianDropout", "SpatialDropout", "ActivityRegularization")
 
@@ -215,9 +216,12 @@ def _traced(values: np.ndarray, shapes: list[tuple], out: np.ndarray) -> list | 
     """If every output value is one input value (a slice, transpose, expand_dims, ...),
     where each output axis comes from: ``[(input, input axis or None, step), ...]`` and
     the first element's input coordinates; else None (the call computed new values)."""
-    if out.size == 0 or not np.all(np.isfinite(out)) or np.any(out != np.round(out)):
+    if out.size == 0 or values.size > 2 ** 21 or not np.all(np.isfinite(out)):
         return None
-    ids = out.astype(np.int64)
+    ids = out.astype(np.float64) - _FRACTION  # an input value is its index + 1/4: a sum
+    if np.any(ids != np.round(ids)):  # or a difference of two has another fraction
+        return None
+    ids = ids.astype(np.int64)
     if ids.min() < 0 or ids.max() >= values.size:
         return None
     starts = np.cumsum([0] + [math.prod(s) for s in shapes])
@@ -233,6 +237,8 @@ def _traced(values: np.ndarray, shapes: list[tuple], out: np.ndarray) -> list | 
         index = [0] * out.ndim
         index[a] = 1
         step = int(ids[tuple(index)]) - first
+        if step == 0:  # the same value along an axis: a broadcast, not a moved axis
+            return None
         steps.append(step)
         second = int(ids[tuple(index)])
         if not starts[k] <= second < starts[k + 1]:
@@ -257,7 +263,7 @@ def _probe(node: Any, ins: list, in_shapes: list, out_shapes: list, name: str,
     b = _batch({d for s in in_shapes + out_shapes for d in s if d})
     shapes = [tuple(b if d is None else d for d in _shape(t)) for t in tensors]
     total = sum(math.prod(s) for s in shapes)
-    flat = np.arange(total, dtype="float32")
+    flat = np.arange(total, dtype="float32") + _FRACTION
     values, start = {}, 0
     for t, s in zip(tensors, shapes):
         n = math.prod(s)
@@ -306,14 +312,16 @@ def _probe(node: Any, ins: list, in_shapes: list, out_shapes: list, name: str,
 
 def propagate(model: Any) -> list[Call]:
     """Every layer call of a functional/Sequential ``model`` with the meaning of each axis
-    it reads and makes (empty for a model with no graph)."""
+    it reads and makes (empty for a model with no graph, or one this cannot follow)."""
+    try:
+        return _propagate(model) if model.inputs and model.outputs else []
+    except Exception:  # noqa: BLE001 - meanings add to the story; they never break it
+        return []
+
+
+def _propagate(model: Any) -> list[Call]:
     from lstm_shapes.core import keras_graph
 
-    try:
-        if not (model.inputs and model.outputs):
-            return []
-    except (AttributeError, ValueError):
-        return []
     nodes = keras_graph.model_nodes(model)
     names, readers = keras_graph.call_names(nodes), keras_graph.tensor_readers(nodes)
     known: dict[int, tuple[Axis, ...]] = {}
@@ -339,3 +347,21 @@ def propagate(model: Any) -> list[Call]:
         known.update({id(t): o for t, o in zip(outputs, outs)})
         calls.append(call)
     return calls
+
+
+def labels(calls: list[Call]) -> dict[int, Any]:
+    """For the story: ``id(tensor) -> rename`` where ``rename(dims)`` puts each known
+    meaning of the call's output in place of the generic name (``time`` said
+    ``timesteps``)."""
+    from lstm_shapes.core import keras_graph
+
+    def renamer(axes: tuple[Axis, ...]) -> Any:
+        def rename(dims: tuple[str, ...]) -> tuple[str, ...]:
+            if len(dims) != len(axes):
+                return dims
+            return tuple(d if a == "unknown" else a.replace("time", "timesteps")
+                         for a, d in zip(axes, dims))
+        return rename
+
+    return {id(t): renamer(axes)
+            for c in calls for t, axes in zip(keras_graph.node_outputs(c.node), c.outs)}

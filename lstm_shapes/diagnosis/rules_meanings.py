@@ -194,15 +194,14 @@ def _value(cell: Any) -> Any:
         return None
 
 
-def check_meanings(model: Any, x: Any, out: list[Finding] | None = None) -> list[Finding]:
+def check_meanings(model: Any, x: Any, out: list[Finding] | None = None, *,
+                   calls: list[Call] | None = None) -> list[Finding]:
     """Findings from the axis meanings of ``model`` (a functional or Sequential one);
-    ``x`` (one input array, or None) is the data's evidence. Appends to ``out``."""
+    ``x`` (one input array, or None) is the data's evidence; ``calls`` the meanings the
+    story already propagated. Appends to ``out`` and returns it."""
     out = [] if out is None else out
     found: list[Finding] = []
-    try:
-        calls = propagate(model)
-    except Exception:  # noqa: BLE001 - a graph this cannot follow is left to the other rules
-        return out
+    calls = propagate(model) if calls is None else calls
     for call in calls:
         if any(axes and axes[0] != "batch" and "batch" in axes for axes in call.ins):
             continue  # the mistake was named where the batch moved

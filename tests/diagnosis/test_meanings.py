@@ -109,6 +109,18 @@ def test_feature_of_the_input_is_not_a_wrong_slice():
     assert codes(keras.Model(i, L.LSTM(4)(picked))) == []
 
 
+def test_a_list_index_or_a_difference_of_two_encodings_is_not_a_slice():
+    """``t[0]`` of a Lambda over ``[a, b]`` picks a tensor; ``|a - b|`` computes values."""
+    a, b = keras.Input((5, 2)), keras.Input((5, 2))
+    encode = L.LSTM(6)
+    ea, eb = encode(a), encode(b)
+    first = L.Lambda(lambda t: t[0])([ea, eb])
+    distance = L.Lambda(lambda t: ops.abs(t[0] - t[1]))([ea, eb])
+    model = keras.Model([a, b], L.Dense(1)(L.Concatenate()([first, distance])))
+    assert codes(model, errors=False) == []
+    assert propagate(model)[-2].outs[0] == ("batch", "units")
+
+
 # --- units read as time ----------------------------------------------------------------
 
 def test_last_state_expanded_into_a_conv1d_needs_return_sequences():
