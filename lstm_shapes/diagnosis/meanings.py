@@ -304,8 +304,8 @@ def _probe(node: Any, ins: list, in_shapes: list, out_shapes: list, name: str,
         for size in sizes:
             match = [(k, j) for k, j in by_size if shapes[k][j] == size]
             same = {ins[k][j] for k, j in match}
-            axes.append(ins[match[0][0]][match[0][1]] if len(same) == 1 and
-                        (len(match) == 1 or size == b) else Axis("unknown", name))
+            axes.append(ins[match[0][0]][match[0][1]] if len(same) == 1
+                        else Axis("unknown", name))  # two meanings of one size: unknown
         out.append(tuple(axes))
     return out
 
