@@ -63,6 +63,11 @@ MISCONCEPTIONS: dict[str, str] = {
     "keeps the query's timesteps.",
     "unexpected_sequence_output": "this tensor is a whole sequence (return_sequences=True) "
     "where one vector per sample is expected.",
+    "wrong_axis_slice": "a slice or index took the wrong axis: t[..., -1] is the last unit "
+    "of every step and t[-1] the last sample; the last step of (batch, timesteps, units) is "
+    "t[:, -1, :].",
+    "lambda_late_binding": "Lambda layers made in a loop read the loop variable when they run, "
+    "not when they were made: every one of them sees its last value.",
     "lstm_gate_count": "an LSTM has 4 gates, in Keras's order input, forget, cell, output, "
     "each with its own kernel, recurrent kernel and bias: 4·(units·(features+units)+units) "
     "parameters.",

@@ -8,6 +8,7 @@ from lstm_shapes.diagnosis.data import _as_array, _data
 from lstm_shapes.diagnosis.findings import Finding, Report
 from lstm_shapes.diagnosis.rules_inputs import _check_input, _check_rnn_calls
 from lstm_shapes.diagnosis.rules_masks import check_masks
+from lstm_shapes.diagnosis.rules_meanings import check_meanings
 from lstm_shapes.diagnosis.rules_stateful import check_stateful
 from lstm_shapes.diagnosis.rules_targets import (
     _check_rnn_head,
@@ -82,6 +83,8 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
         if len(usable) > 1 and len({a.shape[0] for a in usable}) > 1:
             out.append(Finding("batch_mismatch", "x", "the inputs have different numbers of "
                                "samples", "give every input one row per sample"))
+    check_meanings(model, usable[0] if len(usable) == len(arrays) == 1 else None, out,
+                   calls=story.meanings)
     matched = usable if usable and len(usable) == len(arrays) == len(story.inputs) else None
     fit_y = None if not target_arrays or any(t is None for t in target_arrays) else (
         target_arrays[0] if len(target_arrays) == 1 else target_arrays)

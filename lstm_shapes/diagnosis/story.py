@@ -91,6 +91,7 @@ class ShapeStory:
     edges: list[Edge] = field(default_factory=list)
     traced: bool = False  # rows come from calling the model: the call order, not a graph
     note: str = ""
+    meanings: list = field(default_factory=list, repr=False)  # meanings.Call per layer call
 
     def __str__(self) -> str:
         if not self.rows:
@@ -191,9 +192,8 @@ def _shape(tensor: Any) -> tuple[int | None, ...]:
 
 
 def _generic_dims(rank: int, kind: str = "") -> tuple[str, ...]:
-    from lstm_shapes.core.dims import axis_names
+    from lstm_shapes.core.dims import axis_names  # ranks 1-3 only: rank 4 may be an image
 
-    # the story names ranks 1-3 only: a rank-4 tensor of a model may be an image
     return axis_names(rank, last="units" if kind == "Dense" else None, named_up_to=3)
 
 
@@ -294,7 +294,10 @@ def _slot_label(slot: Any, contract: RNNContract | None) -> str:
 def _from_graph(model: Any, story: ShapeStory) -> None:
     """Follow the layer calls of a functional/Sequential model (no computation)."""
     from lstm_shapes.core import keras_graph
+    from lstm_shapes.diagnosis.meanings import labels, propagate
 
+    story.meanings = propagate(model)
+    named = labels(story.meanings)  # each axis's meaning, where one is known
     story.inputs = [_shape(t) for t in model.inputs]
     story.outputs = [_shape(t) for t in model.outputs]
     nodes = keras_graph.model_nodes(model)
@@ -302,12 +305,12 @@ def _from_graph(model: Any, story: ShapeStory) -> None:
     made: dict[int, tuple[str, str, tuple[str, ...]]] = {}  # tensor -> source, role, dims
     for node in nodes:
         name, outputs = names[id(node)], keras_graph.node_outputs(node)
-        outs = _add_call(story, node, name, readers, made)
+        outs = _add_call(story, node, name, readers, made, named)
         made.update({id(t): (name, role, dims) for t, (role, dims) in zip(outputs, outs)})
 
 
 def _add_call(story: ShapeStory, node: Any, name: str, readers: dict[int, list[Any]],
-              made: dict[int, tuple[str, str, tuple[str, ...]]]) -> list[tuple[str, Any]]:
+              made: dict[int, tuple[str, str, tuple]], named: dict) -> list[tuple[str, Any]]:
     """Add one layer call's edges and rows; return the role and axes of each output."""
     from lstm_shapes.core import keras_graph
 
@@ -333,6 +336,7 @@ def _add_call(story: ShapeStory, node: Any, name: str, readers: dict[int, list[A
                 for t in outputs]
     else:
         outs = _layer_outputs(layer, slots, outputs, readers)
+    outs = [(role, named.get(id(t), lambda d: d)(dims)) for t, (role, dims) in zip(outputs, outs)]
     story.rows += [TensorRow(name, kind, role, _shape(t), dims)
                    for t, (role, dims) in zip(outputs, outs)] + _weight_rows(name, layer)
     return outs
