@@ -89,8 +89,13 @@ def _from_producer(err: Any, inputs: Any) -> Any:
         fix = f"keras.Input(shape={tuple(err.actual[2:])})   # one sample, without the batch"
     elif rank == 4 and kind == "Embedding":
         code = "embedding_input_rank"
-        fix = ("feed the Embedding (batch, timesteps) integer ids: ids = ids.reshape("
-               f"len(ids), {err.actual[1]}) and Input(shape=({err.actual[1]},))")
+        steps, extra = err.actual[1], err.actual[2]
+        fix = (f"feed the Embedding (batch, timesteps) integer ids: ids = ids.reshape("
+               f"len(ids), {steps}) and Input(shape=({steps},))" if extra == 1 else
+               f"the Embedding was fed (batch, {steps}, {extra}), not ids: if x holds "
+               f"one-hot rows, ids = np.argmax(x, axis=-1) and Input(shape=({steps},)); if "
+               f"it holds {extra} real features per step, remove the Embedding and give the "
+               f"RNN x itself with Input(shape=({steps}, {extra}))")
     return err if code is None else _with(err, code=code, fix=fix)
 
 

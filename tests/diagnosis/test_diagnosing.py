@@ -236,3 +236,19 @@ def test_an_error_it_cannot_explain_leaves_untouched_with_keras_frames_filtered(
     files = [f.filename for f in traceback.extract_tb(caught.value.__traceback__)]
     assert not any("/keras/src/layers/" in f for f in files), files  # as Keras shows it
     assert keras.config.is_traceback_filtering_enabled()  # the block gave filtering back
+
+
+@pytest.mark.parametrize(("per_step", "says", "never"), [
+    (1, "ids = ids.reshape(len(ids), 12)", "argmax"),
+    (6, "ids = np.argmax(x, axis=-1)", "reshape"),  # one-hot rows or 6 real features
+])
+def test_an_embedding_fed_more_than_ids_gets_a_fix_that_keeps_the_meaning(
+        per_step: int, says: str, never: str) -> None:
+    with pytest.raises(ShapeError) as err, diagnosing():
+        keras.Sequential([keras.Input((12, per_step)), L.Embedding(20, 8), L.GRU(4)])
+    assert err.value.code == "embedding_input_rank", str(err.value)
+    assert says in err.value.fix and never not in err.value.fix, err.value.fix
+    if per_step > 1:  # both readings it offers build
+        keras.Sequential([keras.Input((12,)), L.Embedding(20, 8), L.GRU(4)])
+        keras.Sequential([keras.Input((12, per_step)), L.GRU(4)])
+        assert "remove the Embedding" in err.value.fix
