@@ -197,10 +197,12 @@ _constant(r"Argument `output` must have rank \(ndim\) `target\.ndim - 1`",
           "one-hot labels go with loss='categorical_crossentropy'")
 
 
-_constant(r"`target` and `output` must have the same shape",
-          "loss_label_encoding_mismatch",
-          "binary_crossentropy wants one sigmoid column per label: Dense(1, "
-          "activation='sigmoid') for 0/1 labels, or categorical losses for several classes")
+@_rule(r"`target` and `output` must have the same (?:rank \(ndim\)|shape)\.? Received: "
+       r"target\.shape=\(([^)]*)\), output\.shape=\(([^)]*)\)")
+def _target_output(m: re.Match[str]) -> tuple[str, str]:
+    """A loss that compares y with the predictions element by element (binary or categorical
+    cross-entropy): their axes, read as in any loss."""
+    return _loss_shapes(_dims(m[1]), _dims(m[2]))
 
 
 @_rule(r"label value of (\d+) which is outside the valid range of \[0, (\d+)\)")

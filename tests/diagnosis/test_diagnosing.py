@@ -252,3 +252,21 @@ def test_an_embedding_fed_more_than_ids_gets_a_fix_that_keeps_the_meaning(
         keras.Sequential([keras.Input((12,)), L.Embedding(20, 8), L.GRU(4)])
         keras.Sequential([keras.Input((12, per_step)), L.GRU(4)])
         assert "remove the Embedding" in err.value.fix
+
+
+@pytest.mark.parametrize(("loss", "units", "y", "code", "fix"), [
+    ("categorical_crossentropy", 1, np.eye(3, dtype="float32")[np.arange(32) % 3],
+     "output_width_mismatch", "Dense(3)"),
+    ("binary_crossentropy", 4, np.zeros((32, 2), "float32"), "output_width_mismatch",
+     "Dense(2)"),
+    ("categorical_crossentropy", 3, np.zeros((32, 10, 3), "float32"),
+     "last_output_vs_sequence_target", "return_sequences=True"),
+])
+def test_cross_entropy_shape_errors_are_read_by_their_axes_whatever_the_loss(
+        loss: str, units: int, y: np.ndarray, code: str, fix: str) -> None:
+    model = _seq(L.LSTM(4), L.Dense(units, activation="softmax" if units > 1 else "sigmoid"),
+                 loss=loss)
+    with pytest.raises(ShapeError) as err, diagnosing():
+        _fit(model, y=y)
+    assert err.value.code == code, str(err.value)
+    assert fix in err.value.fix, err.value.fix
