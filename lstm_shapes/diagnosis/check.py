@@ -10,6 +10,7 @@ from lstm_shapes.diagnosis.rules_inputs import _check_input, _check_rnn_calls
 from lstm_shapes.diagnosis.rules_masks import check_masks
 from lstm_shapes.diagnosis.rules_meanings import check_meanings
 from lstm_shapes.diagnosis.rules_stateful import check_stateful
+from lstm_shapes.diagnosis.rules_states import check_sequential_states
 from lstm_shapes.diagnosis.rules_targets import (
     _check_rnn_head,
     _check_windows,
@@ -77,6 +78,7 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
         return report
     story = report.story
     _check_rnn_calls(model, story, out)
+    check_sequential_states(model, out)
     if usable and len(usable) == len(arrays) == len(story.inputs):
         for array, declared in zip(usable, story.inputs):
             _check_input(array, declared, out)

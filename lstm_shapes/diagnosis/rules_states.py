@@ -97,3 +97,23 @@ def _check_meanings(call: Any, want: list[str], where: str, out: list[Finding]) 
     out.append(Finding("bidirectional_doubling" if mixed else "initial_state_structure", where,
                        f"initial_state=[{names}] from {', '.join(map(repr, producers))}: "
                        f"{call.contract.name} starts from [{', '.join(want)}]", fix))
+
+
+def check_sequential_states(model: Any, out: list[Finding]) -> None:
+    """A Sequential model hands ONE tensor from layer to layer: an RNN with
+    return_state=True in it makes a list of [output, *states] that no next layer or loss
+    reads as one (Keras then raises far away: a KeyError in the loss, undefined shapes)."""
+    import keras
+
+    if not isinstance(model, keras.Sequential):
+        return
+    for layer in model.layers:
+        contract = contract_of(layer)
+        if contract is not None and contract.return_state:
+            states = ", ".join(expected_states(contract))
+            out.append(Finding("return_state_unpacking", f"layer {layer.name!r}",
+                               f"return_state=True inside a Sequential model: the layer "
+                               f"returns [output, {states}] and a Sequential passes one "
+                               "tensor on", f"drop return_state=True (to use the states, "
+                               f"build a functional model: output, {states} = "
+                               f"{layer.name}(x))"))

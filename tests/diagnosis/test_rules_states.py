@@ -59,3 +59,30 @@ def test_a_bidirectional_layer_given_two_states_is_told_the_four_it_reads() -> N
     assert report.codes == ["initial_state_structure"], str(report)
     assert "initial_state=[h_fwd, c_fwd, h_bwd, c_bwd]" in report.findings[0].fix
     assert "forward layer, then of the backward" in report.findings[0].message
+
+
+@pytest.mark.parametrize("rnn", [L.LSTM(6, return_state=True), L.GRU(6, return_state=True),
+                                 L.Bidirectional(L.LSTM(3, return_state=True))])
+def test_return_state_inside_a_sequential_model_is_named(rnn) -> None:
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((5, 2)), L.LSTM(6, return_sequences=True), rnn])
+    model.compile("adam", "mse")
+    x, y = np.zeros((8, 5, 2), "float32"), np.zeros((8, 6), "float32")
+    report = check_model(model, x, y)
+    assert report.codes[:1] == ["return_state_unpacking"], str(report)
+    assert "drop return_state=True" in report.findings[0].fix
+    fixed = keras.Sequential([keras.Input((5, 2)), L.LSTM(6, return_sequences=True),
+                              type(rnn).from_config({**rnn.get_config(), "return_state": False})
+                              if not isinstance(rnn, L.Bidirectional) else
+                              L.Bidirectional(L.LSTM(3))])
+    fixed.compile("adam", "mse")
+    assert check_model(fixed, x, y).errors == []
+    fixed.fit(x, y, epochs=1, verbose=0)  # the fix trains
+
+
+def test_return_state_in_a_functional_model_is_quiet() -> None:
+    i = keras.Input((5, 2))
+    out, h, c = L.LSTM(6, return_state=True)(i)
+    model = keras.Model(i, L.Dense(1)(L.Concatenate()([out, h, c])))
+    assert check_model(model).findings == []
