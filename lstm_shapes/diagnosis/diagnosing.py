@@ -27,6 +27,9 @@ from lstm_shapes.core.errors import ShapeError
 from lstm_shapes.diagnosis.translate import translate
 
 
+_KERAS_FILTERED = False  # install() turned Keras's traceback filtering off, to show it filtered
+
+
 class _Diagnosing(contextlib.ContextDecorator):
     """The ``with diagnosing():`` block (a class: only ``__exit__`` can hand an error on with
     the traceback Keras would have shown, which a generator's context manager restores)."""
@@ -50,7 +53,7 @@ class _Diagnosing(contextlib.ContextDecorator):
             explained = translate(err)
             if explained is not None:
                 raise explained from err
-            if self._filtering:  # untouched: the frames Keras would have shown
+            if self._filtering or _KERAS_FILTERED:  # untouched: as Keras would show it
                 from keras.src.utils.traceback_utils import _process_traceback_frames
 
                 err.__traceback__ = _process_traceback_frames(err.__traceback__)
@@ -66,14 +69,21 @@ def diagnosing() -> _Diagnosing:
     return _Diagnosing()
 
 
+def _shown(tb: Any) -> Any:
+    """``tb`` as Keras would have shown it: install() keeps Keras's frames for the
+    explainer, the user still sees them filtered."""
+    from keras.src.utils.traceback_utils import _process_traceback_frames
+
+    return _process_traceback_frames(tb) if _KERAS_FILTERED else tb
+
+
 def _excepthook(previous: Callable[..., Any]) -> Callable[..., Any]:
     def hook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
         explained = translate(value) if isinstance(value, Exception) else None
-        if explained is None or explained is value:
-            previous(kind, value, tb)
-            return
+        value.__traceback__ = tb = _shown(tb)  # what Python prints is the error's own
         previous(kind, value, tb)
-        print(f"\nlstm-shapes: {explained}", file=sys.stderr)
+        if explained is not None and explained is not value:
+            print(f"\nlstm-shapes: {explained}", file=sys.stderr)
     hook._lstm_shapes = True  # type: ignore[attr-defined]
     return hook
 
@@ -82,12 +92,20 @@ def install() -> None:
     """Explain every uncaught Keras/TF shape error of this script or IPython session.
 
     The original traceback is printed as usual; the explanation (code and fix) follows it.
-    RNN layer calls are checked against their contracts from now on. Calling it twice is
-    harmless.
+    RNN layer calls are checked against their contracts from now on. Keras's traceback
+    filtering is turned off so that the explainer can read the failing layer call; the
+    tracebacks it prints are filtered as before (an error your own code catches carries
+    Keras's frames). Calling it twice is harmless.
     """
+    import keras
+
     from lstm_shapes.diagnosis.instrument import instrument_keras
 
+    global _KERAS_FILTERED
     instrument_keras()
+    if keras.config.is_traceback_filtering_enabled():  # the explainer reads Keras's frames
+        _KERAS_FILTERED = True
+        keras.config.disable_traceback_filtering()
     if not getattr(sys.excepthook, "_lstm_shapes", False):
         sys.excepthook = _excepthook(sys.excepthook)
     try:
@@ -96,6 +114,7 @@ def install() -> None:
         shell = None
     if shell is not None:
         def _ipython(shell: Any, kind: Any, value: Any, tb: Any, tb_offset: Any = None) -> Any:
+            value.__traceback__ = tb = _shown(tb)
             shell.showtraceback((kind, value, tb), tb_offset=tb_offset)
             explained = translate(value)
             if explained is not None and explained is not value:

@@ -193,6 +193,23 @@ def test_install_explains_a_keras_error_after_its_traceback(tmp_path) -> None:
     assert "[output_width_mismatch]" in explanation and "Dense(2)" in explanation
 
 
+FRAMES = """
+import keras, lstm_shapes
+lstm_shapes.install()
+frames = keras.Input((6, 16, 16))  # grey frames without their channel axis
+keras.layers.TimeDistributed(keras.layers.Conv2D(4, 3))(frames)
+"""
+
+
+def test_install_explains_by_the_failing_layer_call_and_shows_keras_frames_filtered(
+        tmp_path) -> None:
+    done = _run_script(tmp_path, FRAMES)
+    assert done.returncode == 1
+    shown, explanation = done.stderr.split("lstm-shapes:", 1)
+    assert "[missing_channel_axis]" in explanation, done.stderr
+    assert "keras/src/layers/" not in shown, shown  # the traceback Keras would have printed
+
+
 IPYTHON = """
 from IPython.core.interactiveshell import InteractiveShell
 shell = InteractiveShell.instance()
