@@ -194,6 +194,19 @@ def pytest_runtest_protocol(item: pytest.Item) -> Any:
         item.config.stash[_EXERCISE_RUNNING] = False
 
 
+def _explain_keras_error(report: pytest.TestReport, error: Exception) -> None:
+    """Under --lstm-shapes, a Keras/TF error the test raised gets a section that names the
+    mistake (pytest's own report above it is left as it is)."""
+    from lstm_shapes.diagnosis.translate import translate
+
+    try:
+        explained = translate(error)
+    except Exception:  # noqa: BLE001 - an explanation must never break a report
+        return
+    if explained is not None and explained is not error:
+        report.sections.append(("lstm-shapes: what this error means", str(explained)))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
@@ -206,6 +219,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     found = _shape_error_in(error)
     if found is not None and not call.excinfo.errisinstance(pytest.fail.Exception):
         report.longrepr = _in_user_frames(item, call.excinfo, found)
+    elif settings(item.config).shapes and isinstance(error, Exception):
+        _explain_keras_error(report, error)
     if _uses_our(item, "answers"):
         text = _assert_message(call.excinfo) or report.longreprtext
         if "-> stuck?" not in text and "lstm-shapes hint" not in text:

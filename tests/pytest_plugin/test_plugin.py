@@ -285,3 +285,27 @@ def test_settings_resolve_once_with_the_command_line_over_the_ini(
                              "--lstm-seed=3")
     cli.stdout.fnmatch_lines(["SETTINGS False cli.json 3 True"])
     assert (pytester.path / "cli.json").exists() and not (pytester.path / "from-ini.json").exists()
+
+
+LOSS_WIDTH = '''
+import keras, numpy as np
+
+def test_fit():
+    model = keras.Sequential([keras.Input((10, 1)), keras.layers.GRU(4), keras.layers.Dense(3)])
+    model.compile("adam", "mse")
+    model.fit(np.zeros((8, 10, 1)), np.zeros((8, 2)), verbose=0)
+'''
+
+
+def test_lstm_shapes_explains_a_keras_error_below_pytests_own_report(
+        pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_fit=LOSS_WIDTH)
+    plain = pytester.runpytest("-p", "no:cacheprovider")
+    plain.assert_outcomes(failed=1)
+    assert "what this error means" not in plain.stdout.str()  # a guest: nothing unasked
+    checked = pytester.runpytest("--lstm-shapes", "-p", "no:cacheprovider")
+    checked.assert_outcomes(failed=1)
+    out = checked.stdout.str()
+    assert "lstm-shapes: what this error means" in out
+    assert "[output_width_mismatch]" in out and "Dense(2)" in out
+    assert "Incompatible shapes" in out or "Dimensions must be equal" in out  # Keras's own
