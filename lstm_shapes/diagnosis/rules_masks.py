@@ -18,7 +18,8 @@ import numpy as np
 from lstm_shapes.core import keras_graph
 from lstm_shapes.core.contracts import contract_of
 from lstm_shapes.diagnosis.findings import Finding
-from lstm_shapes.diagnosis.mask_fixes import Edit, first_proven
+from lstm_shapes.diagnosis.mask_fixes import Edit, _batch, apply_edit, first_proven
+from lstm_shapes.diagnosis.mask_harm import hides_steps, reapplied
 from lstm_shapes.diagnosis.masks import MaskCall, MaskFlow, mask_flow, rnn_masks_on
 from lstm_shapes.diagnosis.padding import Padding, find_padding
 
@@ -36,9 +37,14 @@ def check_masks(model: Any, arrays: list[np.ndarray] | None, y: Any,
             fix = first_proven(model, _dropped_edits(model, call), x, y,
                                lambda clone, n=call.name: any(
                                    c.name == n for c in mask_flow(clone).dropped), rows)
-        # certain harm when an RNN or a per-step loss below would have read the mask; else
-        # the layers below could not use one anyway and the padding may be handled otherwise
-        severity = "error" if call.after or call.loss_below or not flow.graph else "warning"
+        # certain harm when an RNN or a per-step loss below would have read the mask, or
+        # when the data has steps the mask hides and nothing below hides them again; else
+        # (no data, or no masked step in it) a warning
+        harm = flow.graph and x is not None and hides_steps(
+            model, call.layer, _batch(x, rows)) and not reapplied(model, call.layer,
+                                                                  _batch(x, rows))
+        severity = "error" if call.after or call.loss_below or not flow.graph or harm \
+            else "warning"
         out.append(Finding("mask_dropped", f"layer {call.name!r}", _dropped_message(call), fix,
                            severity))
     for call in (c for c in flow.calls if c.state == "lost"):
@@ -50,7 +56,8 @@ def check_masks(model: Any, arrays: list[np.ndarray] | None, y: Any,
         for finding, edits in _padding(model, flow, arrays, pads, rows):
             if finding.where in {f"layer {n!r}" for n in below}:
                 continue
-            fix = first_proven(model, edits, x, y, lambda clone: bool(_padding(
+            fix = first_proven(model, _then_keep_mask(model, edits), x, y,
+                               lambda clone: bool(_padding(
                 clone, mask_flow(clone), arrays, pads, rows) or mask_flow(clone).dropped),
                 rows) if flow.graph else ""
             out.append(Finding(finding.code, finding.where, finding.message, fix,
@@ -62,7 +69,8 @@ def _rows(pads: list[Padding | None], arrays: list[np.ndarray] | None) -> np.nda
     if not arrays:
         return np.arange(0)
     n = len(arrays[0])
-    padded = [np.flatnonzero(p.lengths > 0) for p in pads if p is not None]
+    padded = [np.flatnonzero(p.steps(a.shape[1]).any(axis=1))
+              for p, a in zip(pads, arrays) if p is not None]
     first = np.unique(np.concatenate(padded))[:16] if padded else np.arange(0)
     rest = np.setdiff1d(np.arange(min(n, 24)), first)[:4]
     return np.concatenate([first, rest]).astype(int) if len(first) else np.arange(min(n, 8))
@@ -148,15 +156,34 @@ def _padding(model: Any, flow: MaskFlow, arrays: list[np.ndarray], pads: list[Pa
             how = ("no mask reaches it" if mask is None else
                    f"the mask made by {call.origin} leaves {int(mask[steps].sum())} of "
                    f"{int(steps.sum())} padded steps of these rows unmasked")
-            # a judgement, never a certainty: the zeros are read as padding from their
-            # pattern, and a model may be meant to see them (many tutorials do)
-            severity = "warning"
+            # a certainty only when the zeros occur nowhere but in the end runs of several
+            # independent sequences (pad_sequences' signature); otherwise a judgement
+            severity = "error" if pad.certain else "warning"
             found.append((Finding("padding_without_mask", f"layer {call.name!r}",
                                   f"{pad.describe(name)}; {call.name!r} reads them and {how}, "
                                   "so it treats the padding as data", "", severity),
                           _padding_edits(model, i, call)))
             break
     return found
+
+
+def _then_keep_mask(model: Any, edits: list[Edit]) -> list[Edit]:
+    """Each edit, and after it each fix of a mask it makes that a later layer drops (a mask
+    added above a last-step slice must also replace the slice): both proven together."""
+    out = []
+    for edit in edits:
+        out.append(edit)
+        try:
+            clone = apply_edit(model, edit)
+        except Exception:  # noqa: BLE001 - an edit that does not build is not proposed
+            continue
+        for call in mask_flow(clone).dropped:
+            for then in _dropped_edits(clone, call):
+                out.append(Edit(f"{edit.line}; then {then.line}",
+                                {**edit.config, **then.config},
+                                {**edit.replace, **then.replace}, edit.drop | then.drop,
+                                {**edit.insert_before, **then.insert_before}))
+    return out
 
 
 def _first_rnns(model: Any, flow: MaskFlow, index: int) -> list[MaskCall]:
