@@ -142,13 +142,29 @@ def _padding(model: Any, flow: MaskFlow, arrays: list[np.ndarray], pads: list[Pa
     x = [a[rows] for a in arrays]
     masks = rnn_masks_on(model, flow, x if len(x) > 1 else x[0])
     found: list[tuple[Finding, list[Edit]]] = []
+    told: set[str] = set()
     for i, pad in enumerate(pads):
         if pad is None:
             continue
         name = "x" if len(arrays) == 1 else f"x[{i}]"
         for call in _first_rnns(model, flow, i):
+            if call.name in told:
+                continue
             mask = masks.get(call.name)
             steps = pad.steps(arrays[i].shape[1])[rows]
+            merged = _merged_inputs(model, flow, call, len(arrays))
+            if len(merged) > 1:
+                # inputs joined step by step: a step is padding only where every one of them
+                # is padded, and Keras ANDs their masks (one input's padding would hide the
+                # other's data), so no single mask fits: a judgement, never certain
+                steps = steps.copy()
+                for j in merged:
+                    other = pads[j].steps(arrays[j].shape[1])[rows] if pads[j] is not None \
+                        and arrays[j].shape[1] == steps.shape[1] else np.zeros_like(steps)
+                    steps &= other
+                if not steps.any():
+                    continue
+            told.add(call.name)
             if mask is not None and mask.shape == steps.shape and not mask[steps].any():
                 continue
             if mask is not None and mask.shape != steps.shape:
@@ -158,7 +174,7 @@ def _padding(model: Any, flow: MaskFlow, arrays: list[np.ndarray], pads: list[Pa
                    f"{int(steps.sum())} padded steps of these rows unmasked")
             # a certainty only when the zeros occur nowhere but in the end runs of several
             # independent sequences (pad_sequences' signature); otherwise a judgement
-            severity = "error" if pad.certain else "warning"
+            severity = "error" if pad.certain and len(merged) <= 1 else "warning"
             found.append((Finding("padding_without_mask", f"layer {call.name!r}",
                                   f"{pad.describe(name)}; {call.name!r} reads them and {how}, "
                                   "so it treats the padding as data", "", severity),
@@ -184,6 +200,14 @@ def _then_keep_mask(model: Any, edits: list[Edit]) -> list[Edit]:
                                 {**edit.replace, **then.replace}, edit.drop | then.drop,
                                 {**edit.insert_before, **then.insert_before}))
     return out
+
+
+def _merged_inputs(model: Any, flow: MaskFlow, call: MaskCall, count: int) -> list[int]:
+    """The model inputs an RNN call reads with no RNN in between (a graph model)."""
+    if not flow.graph or call.rnn_input is None or count < 2:
+        return []
+    feeding = _data_inputs(call.rnn_input)
+    return [j for j in range(count) if id(model.inputs[j]) in feeding]
 
 
 def _first_rnns(model: Any, flow: MaskFlow, index: int) -> list[MaskCall]:

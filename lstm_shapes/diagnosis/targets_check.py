@@ -83,6 +83,8 @@ def check_targets(model: Any, x: Any, y: Any, story: Any, out: list[Finding], *,
     """Append the targets/loss findings of every output to ``out``; returns a note when
     the loss could not be asked (not compiled, no outputs)."""
     x3 = x if isinstance(x, np.ndarray) and x.ndim == 3 else None
+    if isinstance(x, np.ndarray) and x.ndim == 2 and x.dtype.kind in "iu":
+        x3 = x[..., None]  # token ids: one (id) feature per timestep
     xs = _rows(x, _K) if x is not None else None
     ys = _rows(y, _K)
     issues, note = _judge(model, xs, ys, story, x3, full, yname)
