@@ -173,8 +173,12 @@ def _padding(model: Any, flow: MaskFlow, arrays: list[np.ndarray], pads: list[Pa
                    f"the mask made by {call.origin} leaves {int(mask[steps].sum())} of "
                    f"{int(steps.sum())} padded steps of these rows unmasked")
             # a certainty only when the zeros occur nowhere but in the end runs of several
-            # independent sequences (pad_sequences' signature); otherwise a judgement
-            severity = "error" if pad.certain and len(merged) <= 1 else "warning"
+            # independent sequences (pad_sequences' signature), read as the model's own
+            # sequences; a padded context next to an unpadded sequence input (an encoder
+            # seeding a decoder, as Keras's own seq2seq examples feed it) stays a judgement
+            context = any(pads[j] is None for j in range(len(arrays)) if j != i)
+            severity = "error" if pad.certain and len(merged) <= 1 and not context \
+                else "warning"
             found.append((Finding("padding_without_mask", f"layer {call.name!r}",
                                   f"{pad.describe(name)}; {call.name!r} reads them and {how}, "
                                   "so it treats the padding as data", "", severity),
