@@ -7,14 +7,16 @@ the input at step t along a per-step path (no axis that drops time in between), 
 rewards the identity: the model learns to copy the token it is given.
 
 A sequence autoencoder is not this mistake: its output is rebuilt from a bottleneck (an
-RNN's last state, repeated), so no per-step path joins input and output.
+RNN's last state, repeated), so no per-step path joins input and output. A single-input
+model that rebuilds its input step by step may be meant as one: a warning; next to another
+input (an encoder's), the copied input is a decoder input, and the finding is an error.
 
 >>> import keras, numpy as np
 >>> i = keras.Input((6, 4)); out = keras.layers.LSTM(4, return_sequences=True)(i)
 >>> x = np.eye(4)[np.random.default_rng(0).integers(0, 4, (20, 6))]
 >>> model = keras.Model(i, out)
->>> [f.code for f in copy_findings(model, [x], x)]
-['window_misalignment']
+>>> [(f.code, f.severity) for f in copy_findings(model, [x], x)]
+[('window_misalignment', 'warning')]
 """
 
 from __future__ import annotations
@@ -85,9 +87,13 @@ def copy_findings(model: Any, arrays: list[np.ndarray], y: Any) -> list[Finding]
         if not _same(x, y):
             continue
         name = "x" if len(arrays) == 1 else f"x[{j}]"
+        # next to other inputs (an encoder's), this input exists to feed the targets one
+        # step late: certain; a lone input rebuilt step by step may be a (per-step)
+        # autoencoder on purpose: a judgement
+        severity = "error" if len(arrays) > 1 else "warning"
         return [Finding("window_misalignment", "targets y", f"y equals {name} step for "
                         f"step, and the output at step t reads {name} at step t: the loss "
                         "rewards copying the input, not predicting the next step",
                         f"targets one step ahead of the inputs: {name} = seq[:, :-1] and "
-                        "y = seq[:, 1:] (teacher forcing)")]
+                        "y = seq[:, 1:] (teacher forcing)", severity)]
     return []

@@ -22,6 +22,7 @@ from lstm_shapes.diagnosis.mask_fixes import Edit, _batch, apply_edit, first_pro
 from lstm_shapes.diagnosis.mask_harm import hides_steps, reapplied
 from lstm_shapes.diagnosis.masks import MaskCall, MaskFlow, mask_flow, rnn_masks_on
 from lstm_shapes.diagnosis.padding import Padding, find_padding
+from lstm_shapes.diagnosis.padding_harm import last_step_taken, marks_padding, rnn_output
 
 
 def check_masks(model: Any, arrays: list[np.ndarray] | None, y: Any,
@@ -53,7 +54,7 @@ def check_masks(model: Any, arrays: list[np.ndarray] | None, y: Any,
                            "op between the layers in call() drops it", ""))
     if any(p is not None for p in pads):
         below = {n for c in flow.dropped for n in c.after}  # already told: the mask was lost
-        for finding, edits in _padding(model, flow, arrays, pads, rows):
+        for finding, edits in _padding(model, flow, arrays, pads, rows, y):
             if finding.where in {f"layer {n!r}" for n in below}:
                 continue
             fix = first_proven(model, _then_keep_mask(model, edits), x, y,
@@ -137,7 +138,7 @@ def _data_inputs(tensor: Any) -> set[int]:
 
 
 def _padding(model: Any, flow: MaskFlow, arrays: list[np.ndarray], pads: list[Padding | None],
-             rows: np.ndarray) -> list[tuple[Finding, list[Edit]]]:
+             rows: np.ndarray, y: Any = None) -> list[tuple[Finding, list[Edit]]]:
     """A finding (and candidate fixes) per padded input whose first RNN reads it unmasked."""
     x = [a[rows] for a in arrays]
     masks = rnn_masks_on(model, flow, x if len(x) > 1 else x[0])
@@ -177,14 +178,30 @@ def _padding(model: Any, flow: MaskFlow, arrays: list[np.ndarray], pads: list[Pa
             # sequences; a padded context next to an unpadded sequence input (an encoder
             # seeding a decoder, as Keras's own seq2seq examples feed it) stays a judgement
             context = any(pads[j] is None for j in range(len(arrays)) if j != i)
-            severity = "error" if pad.certain and len(merged) <= 1 and not context \
-                else "warning"
+            harm = ""
+            if pad.certain and len(merged) <= 1 and not context and flow.graph:
+                harm = _harm(model, call, pad, steps, x, y, rows)
+            severity = "error" if harm else "warning"
             found.append((Finding("padding_without_mask", f"layer {call.name!r}",
                                   f"{pad.describe(name)}; {call.name!r} reads them and {how}, "
-                                  "so it treats the padding as data", "", severity),
+                                  f"so it treats the padding as data{harm}", "", severity),
                           _padding_edits(model, i, call)))
             break
     return found
+
+
+def _harm(model: Any, call: MaskCall, pad: Padding, steps: np.ndarray, x: list,
+          y: Any, rows: np.ndarray) -> str:
+    """Why this unmasked padding certainly harms (see :mod:`padding_harm`), or ""."""
+    if isinstance(y, np.ndarray) and marks_padding(y[rows], steps):
+        return (": the targets mark the padded steps (one value found only there), and the "
+                "loss and metrics score them")
+    if pad.side in ("post", "both"):
+        taken = last_step_taken(model, rnn_output(call), x if len(x) > 1 else x[0])
+        if taken:
+            return (f"; {taken!r} takes the last step, which is padding for every padded "
+                    "row, not the last real step")
+    return ""
 
 
 def _then_keep_mask(model: Any, edits: list[Edit]) -> list[Edit]:
