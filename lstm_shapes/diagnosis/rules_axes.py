@@ -113,8 +113,12 @@ def axis_issues(ctx: Context) -> list[Issue]:
                           f"timesteps against {y_core[1]}; {', '.join(shrink)} shorten the "
                           f"time axis{said}", prose="Conv1D(..., padding='same') and no "
                           "pooling before a per-timestep head")]
-        if ctx.x is not None and ctx.x.shape[1] == p[1]:
+        if ctx.x is not None and ctx.x.shape[1] == p[1] and not _meaning_preserving(y, p):
             return [_steps_differ(ctx, p[1], int(y_core[1]), shapes, said)]
+    if c.name == "sparse_categorical_crossentropy" and c.y_pred.ndim >= 3 and \
+            len(y_core) == 2 and y_core[1] != p[1] and not ctx.shrinkers:
+        # ids per step: p lost its class axis above, so its last axis is TIME, not a width
+        return [_steps_differ(ctx, int(p[1]), int(y_core[1]), shapes, said)]
     if len(p) == y.ndim and p[:-1] == y.shape[:-1] and p[-1] != y.shape[-1]:
         silent = not c.raised
         return [Issue("target_broadcast" if silent else "output_width_mismatch", where,
@@ -201,7 +205,7 @@ def _steps_differ(ctx: Context, steps: int, want: int, shapes: str, said: str) -
                f"output, and {ctx.yname} has {want} per sample{said}")
     prose = f"give x {want} timesteps per sample, as many as {ctx.yname} has"
     k = steps // want if want and steps % want == 0 else 0
-    if k >= 2 and all(find_padding(ctx.x[:, j * want:(j + 1) * want]) is not None
+    if k >= 2 and ctx.x is not None and ctx.x.shape[1] == steps and all(find_padding(ctx.x[:, j * want:(j + 1) * want]) is not None
                       for j in range(k)):
         message += (f"; x is {k} sequences of {want} steps joined on the time axis (each "
                     "block ends in its own zero padding)")
