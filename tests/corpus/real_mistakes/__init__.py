@@ -51,7 +51,7 @@ NEW_CODES: dict[str, str] = {
     "missing_timedistributed": "a per-frame layer (Conv2D, pooling, a whole CNN) is applied "
     "to a (batch, time, ...) sequence without TimeDistributed, or a Flatten merges the "
     "frames before the RNN.",
-    # padding_without_mask and mask_dropped are in lstm_shapes.core.codes now
+    # padding_without_mask, mask_dropped, output_names_mismatch are in lstm_shapes.core.codes now
     "wrong_axis_slice": "a slice meant for one axis takes another: t[..., -1] is the last "
     "unit and t[-1] or t[k:] pick samples; the last timestep is t[:, -1, :].",
     "lambda_late_binding": "a Lambda's function reads a loop variable when Keras calls it "
@@ -60,8 +60,6 @@ NEW_CODES: dict[str, str] = {
     "attention_axes": "an attention's roles or axes are mixed up: scores contract the feature "
     "axis of query and keys, the weights sum over the value's timesteps, and the output "
     "keeps the query's timesteps.",
-    "output_names_mismatch": "dict targets or losses are keyed by names the model's outputs "
-    "do not carry (a subclassed model's outputs have no names).",
 }
 
 
