@@ -42,7 +42,7 @@ def _clone_layer(layer: Any, edit: Edit) -> Any:
             config[key] = value
     try:
         return type(layer).from_config(config)
-    except Exception:  # noqa: BLE001 - a Lambda of a Python lambda, an unregistered layer
+    except Exception:  # a Lambda of a Python lambda, an unregistered layer
         if layer.name in edit.config or layer.weights:
             raise  # never share trainable weights with the user's model
         return layer  # weightless and unchanged: calling it again in the clone is safe

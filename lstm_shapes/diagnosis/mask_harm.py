@@ -11,9 +11,11 @@ path, a boolean per-step tensor computed from the same inputs (a mask made with
 
 >>> import keras, numpy as np
 >>> i = keras.Input((5,)); e = keras.layers.Embedding(9, 4, mask_zero=True)(i)
->>> out = keras.layers.Dense(1)(keras.layers.Flatten()(e))
->>> model = keras.Model(i, out)
->>> node = keras.src.utils.python_utils  # doctest: +SKIP
+>>> flat = keras.layers.Flatten(name="flat")
+>>> model = keras.Model(i, keras.layers.Dense(1)(flat(e)))
+>>> ids = np.array([[3, 4, 0, 0, 0], [1, 2, 5, 0, 0]])
+>>> hides_steps(model, flat, ids), reapplied(model, flat, ids)
+(True, False)
 """
 
 from __future__ import annotations

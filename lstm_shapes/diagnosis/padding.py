@@ -71,7 +71,8 @@ class Padding:
                 f"{self.side}-padding of variable-length sequences")
 
     @property
-    def rows(self) -> int:  # noqa: F811 - "both" counts rows padded at either end
+    def rows(self) -> int:
+        """How many sequences are padded (side \"both\": at either end)."""
         both = self.lengths if self.pre is None else self.lengths + self.pre
         return int((both > 0).sum())
 

@@ -15,7 +15,11 @@ import numpy as np
 from lstm_shapes.core.messages import format_shape
 from lstm_shapes.diagnosis.proving import Fix
 from lstm_shapes.diagnosis.rules_semantics import Context, Issue, _head_edit, _layer_fix
-from lstm_shapes.diagnosis.target_meaning import label_kind, next_values, shifted_feature
+from lstm_shapes.diagnosis.target_meaning import (
+    label_kind,
+    next_values,
+    shifted_feature,
+)
 
 
 def _rnn_edit(ctx: Context, sequences: bool) -> dict[str, dict[str, Any]]:
@@ -205,8 +209,9 @@ def _steps_differ(ctx: Context, steps: int, want: int, shapes: str, said: str) -
                f"output, and {ctx.yname} has {want} per sample{said}")
     prose = f"give x {want} timesteps per sample, as many as {ctx.yname} has"
     k = steps // want if want and steps % want == 0 else 0
-    if k >= 2 and ctx.x is not None and ctx.x.shape[1] == steps and all(find_padding(ctx.x[:, j * want:(j + 1) * want]) is not None
-                      for j in range(k)):
+    x = ctx.x
+    if k >= 2 and x is not None and x.shape[1] == steps and all(
+            find_padding(x[:, j * want:(j + 1) * want]) is not None for j in range(k)):
         message += (f"; x is {k} sequences of {want} steps joined on the time axis (each "
                     "block ends in its own zero padding)")
         prose = (f"feed the {k} sequences as {k} inputs of {want} steps and join them on the "

@@ -1,12 +1,14 @@
 """Rules on masks: a mask dropped on its way, and zero-padded data that reaches an RNN unmasked.
 
 ``mask_dropped``: a layer (or an op) that cannot carry a mask receives one (see
-:mod:`lstm_shapes.diagnosis.masks`). ``padding_without_mask``: ``x`` is padded
+:mod:`lstm_shapes.diagnosis.masks`): an error when an RNN or a per-step loss below would have
+read it, or when Keras's mask hides steps of the user's data and no layer below re-applies
+it by hand (:mod:`mask_harm`); else a warning. ``padding_without_mask``: ``x`` is padded
 (:mod:`lstm_shapes.diagnosis.padding`) and the mask Keras computes for the first RNN on its
-path, on the padded rows themselves, leaves padded steps unmasked (no mask at all, or one
-made with another ``mask_value``): a warning, since the padding is inferred from the data's
-values; ``mask_dropped`` is an error when an RNN or a per-step loss below would have read
-the mask (a warning when nothing below could use one). Every fix is proven on a clone (:mod:`mask_fixes`).
+path, on the padded rows themselves, leaves padded steps unmasked (no mask, or one made
+with another ``mask_value``): an error when the padding is certain and its harm too (the
+targets mark the padded steps, or the last step of post-padded rows is taken by hand:
+:mod:`padding_harm`), else a warning. Every fix is proven on a clone (:mod:`mask_fixes`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ from lstm_shapes.diagnosis.mask_fixes import Edit, _batch, apply_edit, first_pro
 from lstm_shapes.diagnosis.mask_harm import hides_steps, reapplied
 from lstm_shapes.diagnosis.masks import MaskCall, MaskFlow, mask_flow, rnn_masks_on
 from lstm_shapes.diagnosis.padding import Padding, find_padding
-from lstm_shapes.diagnosis.padding_harm import last_step_taken, marks_padding, rnn_output
+from lstm_shapes.diagnosis.padding_harm import (
+    last_step_taken,
+    marks_padding,
+    rnn_output,
+)
 
 
 def check_masks(model: Any, arrays: list[np.ndarray] | None, y: Any,
@@ -212,7 +218,7 @@ def _then_keep_mask(model: Any, edits: list[Edit]) -> list[Edit]:
         out.append(edit)
         try:
             clone = apply_edit(model, edit)
-        except Exception:  # noqa: BLE001 - an edit that does not build is not proposed
+        except Exception:  # noqa: BLE001, S112 - an edit that does not build is not proposed
             continue
         for call in mask_flow(clone).dropped:
             for then in _dropped_edits(clone, call):

@@ -59,6 +59,6 @@ def test_an_output_used_as_a_state_asks_for_return_state(sequences: bool) -> Non
 
 def test_a_matching_state_from_return_state_is_not_explained() -> None:
     ei = keras.Input((6, 3))
-    _, h, c = L.LSTM(8, return_state=True)(ei)
+    _, h, _c = L.LSTM(8, return_state=True)(ei)
     assert explain_state(L.LSTM(8), 0, h) is None
     assert explain_state(L.LSTM(8), 0, np.zeros((4, 16), "float32")) is None  # user's array
