@@ -127,6 +127,9 @@ MISCONCEPTIONS: dict[str, str] = {
     "mask_dropped": "a mask (from Masking, Embedding(mask_zero=True) or a mask input) reaches "
     "a layer or op that cannot carry it: the mask ends there and the layers after it see "
     "the padded steps as data.",
+    "output_names_mismatch": "dict targets or losses are keyed by names the model's outputs "
+    "do not carry (a subclassed model's outputs have no names): Keras cannot pair them; give "
+    "a list in the order the model returns its outputs.",
     "series_too_short": "the series is too short to cut one window plus its targets from "
     "each part of the train/validation split.",
 }

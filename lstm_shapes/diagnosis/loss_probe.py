@@ -136,3 +136,33 @@ def probe_losses(model: Any, y: Any, y_pred: Any) -> list[LossCall] | str:
                             entry["output"] if len(fresh._flat_losses) > 1 else "",
                             entry["y_true"], entry["y_pred"]))
     return out
+
+
+def unmatched_loss_keys(model: Any, y: Any, y_pred: Any) -> tuple[list[str], str] | None:
+    """A dict of losses keyed by names the model's outputs do not carry: ``(the keys, a
+    list-form loss line Keras accepts on these targets and predictions)``, else None.
+
+    The list form is proven the way Keras would use it: a fresh ``CompileLoss`` pairs it
+    with ``y`` and ``y_pred`` and computes a finite loss.
+    """
+    from keras.src.trainers.compile_utils import CompileLoss
+
+    compiled = getattr(model, "_compile_loss", None)
+    user = getattr(compiled, "_user_loss", None)
+    if not isinstance(user, dict):
+        return None
+    names = list(getattr(model, "output_names", None) or compiled.output_names or [])
+    keys = list(user)
+    if names and set(keys) <= set(names):
+        return None
+    listed = [user[k] for k in keys]
+    try:
+        fresh = CompileLoss(listed)
+        value = fresh(list(y) if isinstance(y, (list, tuple)) else y,
+                      list(y_pred) if isinstance(y_pred, (list, tuple)) else y_pred)
+        proven = bool(np.isfinite(float(_numpy(value))))
+    except Exception:  # noqa: BLE001 - the list form does not fit either: no fix line
+        proven = False
+    line = (f"model.compile(..., loss={listed!r})   # a list, in the order the model returns "
+            "its outputs" if proven else "")
+    return keys, line

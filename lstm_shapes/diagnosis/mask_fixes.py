@@ -30,8 +30,22 @@ class Edit:
 def _clone_layer(layer: Any, edit: Edit) -> Any:
     if layer.name in edit.replace:
         return edit.replace[layer.name]()
-    config = {**layer.get_config(), **edit.config.get(layer.name, {})}
-    return type(layer).from_config(config)
+    config = dict(layer.get_config())
+    for key, value in edit.config.get(layer.name, {}).items():
+        if key not in config and isinstance(config.get("layer"), dict):
+            # a wrapper (Bidirectional): the setting belongs to the wrapped RNN(s)
+            for inner in ("layer", "backward_layer"):
+                if isinstance(config.get(inner), dict):
+                    config[inner] = {**config[inner], "config": {
+                        **config[inner]["config"], key: value}}
+        else:
+            config[key] = value
+    try:
+        return type(layer).from_config(config)
+    except Exception:  # a Lambda of a Python lambda, an unregistered layer
+        if layer.name in edit.config or layer.weights:
+            raise  # never share trainable weights with the user's model
+        return layer  # weightless and unchanged: calling it again in the clone is safe
 
 
 def apply_edit(model: Any, edit: Edit) -> Any:

@@ -16,7 +16,13 @@ So a side counts as padded when at least two sequences end (or start) with a run
 more zero steps, the runs have different lengths, the other end shows at most a quarter as
 many such runs, and zero steps inside the sequences are too rare to make those runs by
 chance (at the inner rate ``q`` a run of two happens to ``N·q²`` rows; padding needs ten
-times that).
+times that). Two padded sequences concatenated on time (a pre-padded question and a
+post-padded answer) pad BOTH ends: ``side == "both"`` when each end alone qualifies and no
+zero step occurs inside.
+
+The padding is ``certain`` (not a judgement) when no all-zero step occurs anywhere but in
+those end runs, at least three sequences are padded, and the rows are not stride-1 windows
+of one series (a series that ends in a zero stretch gives windows with growing zero tails).
 
 >>> import numpy as np
 >>> x = np.ones((4, 6, 2)); x[0, 4:] = 0; x[1, 2:] = 0
@@ -38,27 +44,37 @@ import numpy as np
 class Padding:
     """Where the padding of ``x`` is: ``side`` "post" or "pre", ``lengths`` per row."""
 
-    side: str
+    side: str  # "post", "pre" or "both"
     lengths: np.ndarray  # padded timesteps per row (0: a full-length sequence)
-
-    @property
-    def rows(self) -> int:
-        """How many sequences are padded."""
-        return int((self.lengths > 0).sum())
+    certain: bool = False  # zeros only in the end runs of 3+ independent sequences
+    pre: np.ndarray | None = None  # side "both": the leading run per row (lengths: trailing)
 
     def steps(self, timesteps: int) -> np.ndarray:
         """A boolean (rows, timesteps) array: True at every padded timestep."""
         index = np.arange(timesteps)[None, :]
+        if self.side == "both":
+            return (index >= timesteps - self.lengths[:, None]) | (index < self.pre[:, None])
         if self.side == "post":
             return index >= timesteps - self.lengths[:, None]
         return index < self.lengths[:, None]
 
     def describe(self, name: str = "x") -> str:
+        if self.side == "both":
+            return (f"{self.rows} of {len(self.lengths)} sequences of {name} start or end "
+                    "with all-zero timesteps, and none occurs inside: padded sequences "
+                    "joined on the time axis (pre-padding at the start, post-padding at "
+                    "the end)")
         padded = self.lengths[self.lengths > 0]
         return (f"{self.rows} of {len(self.lengths)} sequences of {name} "
                 f"{'end' if self.side == 'post' else 'start'} with all-zero timesteps "
                 f"({int(padded.min())} to {int(padded.max())} of them): "
                 f"{self.side}-padding of variable-length sequences")
+
+    @property
+    def rows(self) -> int:
+        """How many sequences are padded (side \"both\": at either end)."""
+        both = self.lengths if self.pre is None else self.lengths + self.pre
+        return int((both > 0).sum())
 
 
 def _leading_runs(zero: np.ndarray) -> np.ndarray:
@@ -87,12 +103,26 @@ def find_padding(x: np.ndarray) -> Padding | None:
     inner = (np.arange(steps)[None, :] >= pre[:, None]) & \
         (np.arange(steps)[None, :] < steps - post[:, None])
     q = float(zero[inner].mean()) if inner.any() else 0.0
+    sure = q == 0 and not _windows(x)
+    varied = {side: int(((runs >= 2) & ~empty).sum()) >= 2 and len(set(runs[~empty].tolist()))
+              >= 2 for side, runs in (("post", post), ("pre", pre))}
     for side, runs, other in (("post", post, pre), ("pre", pre, post)):
         long_runs = int(((runs >= 2) & ~empty).sum())
         other_runs = int(((other >= 2) & ~empty).sum())
-        if long_runs < 2 or len(set(runs[~empty].tolist())) < 2:
+        if not varied[side] or long_runs < 10 * rows * q * q:
             continue
-        if other_runs * 4 > long_runs or long_runs < 10 * rows * q * q:
+        if other_runs * 4 > long_runs:
+            if sure and all(varied.values()):  # padded sequences joined on time
+                both = int(((runs + other > 0) & ~empty).sum())
+                return Padding("both", np.where(empty, steps, post), both >= 3,
+                               np.where(empty, 0, pre))
             continue
-        return Padding(side, np.where(empty, steps, runs))
+        padded = int(((runs > 0) & ~empty).sum())
+        return Padding(side, np.where(empty, steps, runs), sure and padded >= 3)
     return None
+
+
+def _windows(x: np.ndarray) -> bool:
+    """Are the rows stride-1 windows of one series (row i+1 is row i moved by one step)?"""
+    s = x[:512].reshape(min(len(x), 512), x.shape[1], -1)
+    return len(s) > 2 and bool(np.array_equal(s[1:, :-1], s[:-1, 1:]))

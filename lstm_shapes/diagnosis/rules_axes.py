@@ -15,7 +15,11 @@ import numpy as np
 from lstm_shapes.core.messages import format_shape
 from lstm_shapes.diagnosis.proving import Fix
 from lstm_shapes.diagnosis.rules_semantics import Context, Issue, _head_edit, _layer_fix
-from lstm_shapes.diagnosis.target_meaning import next_values, shifted_feature
+from lstm_shapes.diagnosis.target_meaning import (
+    label_kind,
+    next_values,
+    shifted_feature,
+)
 
 
 def _rnn_edit(ctx: Context, sequences: bool) -> dict[str, dict[str, Any]]:
@@ -113,6 +117,12 @@ def axis_issues(ctx: Context) -> list[Issue]:
                           f"timesteps against {y_core[1]}; {', '.join(shrink)} shorten the "
                           f"time axis{said}", prose="Conv1D(..., padding='same') and no "
                           "pooling before a per-timestep head")]
+        if ctx.x is not None and ctx.x.shape[1] == p[1] and not _meaning_preserving(y, p):
+            return [_steps_differ(ctx, p[1], int(y_core[1]), shapes, said)]
+    if c.name == "sparse_categorical_crossentropy" and c.y_pred.ndim >= 3 and \
+            len(y_core) == 2 and y_core[1] != p[1] and not ctx.shrinkers:
+        # ids per step: p lost its class axis above, so its last axis is TIME, not a width
+        return [_steps_differ(ctx, int(p[1]), int(y_core[1]), shapes, said)]
     if len(p) == y.ndim and p[:-1] == y.shape[:-1] and p[-1] != y.shape[-1]:
         silent = not c.raised
         return [Issue("target_broadcast" if silent else "output_width_mismatch", where,
@@ -155,6 +165,13 @@ def _horizon_or_per_step(ctx: Context, h: int, shapes: str, said: str) -> list[I
         s_issue.message += (f"; {n}[i, t] is x[i, t+{s}, {f}]: a target per step" if s else
                             f"; {n}[i, t] is x[i, t, {f}]: a target per step")
         return [s_issue]
+    if steps == h and ctx.call.name == "sparse_categorical_crossentropy" and \
+            label_kind(y) in ("ids", "binary"):
+        # one class id per column, as many columns as x has steps, one softmax per sample:
+        # a label per step (a horizon of H classes would need H softmaxes)
+        s_issue.message += (f"; {n} holds a class id per timestep of x ({h} of them) and "
+                            "the head gives one class distribution per sequence")
+        return [s_issue]
     if steps != h:  # per-step targets need one column per timestep
         return [h_issue]
     h_issue.message += (f"; the data does not say which: if {n}[i] is the next {h} values "
@@ -180,3 +197,23 @@ def _horizon_on_per_step_head(ctx: Context, p: tuple, shapes: str) -> list[Issue
                   f"that horizon from the first t+1 steps of the window only (a per-step "
                   "head)", fixes=[f for f in (_seq_fix(ctx, False, units=h),) if f],
                   prose=f"return_sequences=False on the last RNN and Dense({h})")]
+
+
+def _steps_differ(ctx: Context, steps: int, want: int, shapes: str, said: str) -> Issue:
+    """A per-step model keeps x's timesteps to its output, and the targets have other ones;
+    when x's steps are k blocks of the targets' length that are each padded on their own,
+    x is k sequences joined on the time axis (they belong side by side, on features)."""
+    from lstm_shapes.diagnosis.padding import find_padding
+
+    message = (f"{shapes}: the model keeps the {steps} timesteps of x to its per-step "
+               f"output, and {ctx.yname} has {want} per sample{said}")
+    prose = f"give x {want} timesteps per sample, as many as {ctx.yname} has"
+    k = steps // want if want and steps % want == 0 else 0
+    x = ctx.x
+    if k >= 2 and x is not None and x.shape[1] == steps and all(
+            find_padding(x[:, j * want:(j + 1) * want]) is not None for j in range(k)):
+        message += (f"; x is {k} sequences of {want} steps joined on the time axis (each "
+                    "block ends in its own zero padding)")
+        prose = (f"feed the {k} sequences as {k} inputs of {want} steps and join them on the "
+                 "feature axis: keras.layers.Concatenate(axis=-1)")
+    return Issue("dimension_mismatch", "targets " + ctx.yname, message, prose=prose)

@@ -1,12 +1,14 @@
 """Rules on masks: a mask dropped on its way, and zero-padded data that reaches an RNN unmasked.
 
 ``mask_dropped``: a layer (or an op) that cannot carry a mask receives one (see
-:mod:`lstm_shapes.diagnosis.masks`). ``padding_without_mask``: ``x`` is padded
+:mod:`lstm_shapes.diagnosis.masks`): an error when an RNN or a per-step loss below would have
+read it, or when Keras's mask hides steps of the user's data and no layer below re-applies
+it by hand (:mod:`mask_harm`); else a warning. ``padding_without_mask``: ``x`` is padded
 (:mod:`lstm_shapes.diagnosis.padding`) and the mask Keras computes for the first RNN on its
-path, on the padded rows themselves, leaves padded steps unmasked (no mask at all, or one
-made with another ``mask_value``): a warning, since the padding is inferred from the data's
-values; ``mask_dropped`` is an error when an RNN or a per-step loss below would have read
-the mask (a warning when nothing below could use one). Every fix is proven on a clone (:mod:`mask_fixes`).
+path, on the padded rows themselves, leaves padded steps unmasked (no mask, or one made
+with another ``mask_value``): an error when the padding is certain and its harm too (the
+targets mark the padded steps, or the last step of post-padded rows is taken by hand:
+:mod:`padding_harm`), else a warning. Every fix is proven on a clone (:mod:`mask_fixes`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ import numpy as np
 from lstm_shapes.core import keras_graph
 from lstm_shapes.core.contracts import contract_of
 from lstm_shapes.diagnosis.findings import Finding
-from lstm_shapes.diagnosis.mask_fixes import Edit, first_proven
+from lstm_shapes.diagnosis.mask_fixes import Edit, _batch, apply_edit, first_proven
+from lstm_shapes.diagnosis.mask_harm import hides_steps, reapplied
 from lstm_shapes.diagnosis.masks import MaskCall, MaskFlow, mask_flow, rnn_masks_on
 from lstm_shapes.diagnosis.padding import Padding, find_padding
+from lstm_shapes.diagnosis.padding_harm import (
+    last_step_taken,
+    marks_padding,
+    rnn_output,
+)
 
 
 def check_masks(model: Any, arrays: list[np.ndarray] | None, y: Any,
@@ -36,9 +44,14 @@ def check_masks(model: Any, arrays: list[np.ndarray] | None, y: Any,
             fix = first_proven(model, _dropped_edits(model, call), x, y,
                                lambda clone, n=call.name: any(
                                    c.name == n for c in mask_flow(clone).dropped), rows)
-        # certain harm when an RNN or a per-step loss below would have read the mask; else
-        # the layers below could not use one anyway and the padding may be handled otherwise
-        severity = "error" if call.after or call.loss_below or not flow.graph else "warning"
+        # certain harm when an RNN or a per-step loss below would have read the mask, or
+        # when the data has steps the mask hides and nothing below hides them again; else
+        # (no data, or no masked step in it) a warning
+        harm = flow.graph and x is not None and hides_steps(
+            model, call.layer, _batch(x, rows)) and not reapplied(model, call.layer,
+                                                                  _batch(x, rows))
+        severity = "error" if call.after or call.loss_below or not flow.graph or harm \
+            else "warning"
         out.append(Finding("mask_dropped", f"layer {call.name!r}", _dropped_message(call), fix,
                            severity))
     for call in (c for c in flow.calls if c.state == "lost"):
@@ -47,10 +60,11 @@ def check_masks(model: Any, arrays: list[np.ndarray] | None, y: Any,
                            "op between the layers in call() drops it", ""))
     if any(p is not None for p in pads):
         below = {n for c in flow.dropped for n in c.after}  # already told: the mask was lost
-        for finding, edits in _padding(model, flow, arrays, pads, rows):
+        for finding, edits in _padding(model, flow, arrays, pads, rows, y):
             if finding.where in {f"layer {n!r}" for n in below}:
                 continue
-            fix = first_proven(model, edits, x, y, lambda clone: bool(_padding(
+            fix = first_proven(model, _then_keep_mask(model, edits), x, y,
+                               lambda clone: bool(_padding(
                 clone, mask_flow(clone), arrays, pads, rows) or mask_flow(clone).dropped),
                 rows) if flow.graph else ""
             out.append(Finding(finding.code, finding.where, finding.message, fix,
@@ -62,7 +76,8 @@ def _rows(pads: list[Padding | None], arrays: list[np.ndarray] | None) -> np.nda
     if not arrays:
         return np.arange(0)
     n = len(arrays[0])
-    padded = [np.flatnonzero(p.lengths > 0) for p in pads if p is not None]
+    padded = [np.flatnonzero(p.steps(a.shape[1]).any(axis=1))
+              for p, a in zip(pads, arrays) if p is not None]
     first = np.unique(np.concatenate(padded))[:16] if padded else np.arange(0)
     rest = np.setdiff1d(np.arange(min(n, 24)), first)[:4]
     return np.concatenate([first, rest]).astype(int) if len(first) else np.arange(min(n, 8))
@@ -129,18 +144,34 @@ def _data_inputs(tensor: Any) -> set[int]:
 
 
 def _padding(model: Any, flow: MaskFlow, arrays: list[np.ndarray], pads: list[Padding | None],
-             rows: np.ndarray) -> list[tuple[Finding, list[Edit]]]:
+             rows: np.ndarray, y: Any = None) -> list[tuple[Finding, list[Edit]]]:
     """A finding (and candidate fixes) per padded input whose first RNN reads it unmasked."""
     x = [a[rows] for a in arrays]
     masks = rnn_masks_on(model, flow, x if len(x) > 1 else x[0])
     found: list[tuple[Finding, list[Edit]]] = []
+    told: set[str] = set()
     for i, pad in enumerate(pads):
         if pad is None:
             continue
         name = "x" if len(arrays) == 1 else f"x[{i}]"
         for call in _first_rnns(model, flow, i):
+            if call.name in told:
+                continue
             mask = masks.get(call.name)
             steps = pad.steps(arrays[i].shape[1])[rows]
+            merged = _merged_inputs(model, flow, call, len(arrays))
+            if len(merged) > 1:
+                # inputs joined step by step: a step is padding only where every one of them
+                # is padded, and Keras ANDs their masks (one input's padding would hide the
+                # other's data), so no single mask fits: a judgement, never certain
+                steps = steps.copy()
+                for j in merged:
+                    other = pads[j].steps(arrays[j].shape[1])[rows] if pads[j] is not None \
+                        and arrays[j].shape[1] == steps.shape[1] else np.zeros_like(steps)
+                    steps &= other
+                if not steps.any():
+                    continue
+            told.add(call.name)
             if mask is not None and mask.shape == steps.shape and not mask[steps].any():
                 continue
             if mask is not None and mask.shape != steps.shape:
@@ -148,15 +179,62 @@ def _padding(model: Any, flow: MaskFlow, arrays: list[np.ndarray], pads: list[Pa
             how = ("no mask reaches it" if mask is None else
                    f"the mask made by {call.origin} leaves {int(mask[steps].sum())} of "
                    f"{int(steps.sum())} padded steps of these rows unmasked")
-            # a judgement, never a certainty: the zeros are read as padding from their
-            # pattern, and a model may be meant to see them (many tutorials do)
-            severity = "warning"
+            # a certainty only when the zeros occur nowhere but in the end runs of several
+            # independent sequences (pad_sequences' signature), read as the model's own
+            # sequences; a padded context next to an unpadded sequence input (an encoder
+            # seeding a decoder, as Keras's own seq2seq examples feed it) stays a judgement
+            context = any(pads[j] is None for j in range(len(arrays)) if j != i)
+            harm = ""
+            if pad.certain and len(merged) <= 1 and not context and flow.graph:
+                harm = _harm(model, call, pad, steps, x, y, rows)
+            severity = "error" if harm else "warning"
             found.append((Finding("padding_without_mask", f"layer {call.name!r}",
                                   f"{pad.describe(name)}; {call.name!r} reads them and {how}, "
-                                  "so it treats the padding as data", "", severity),
+                                  f"so it treats the padding as data{harm}", "", severity),
                           _padding_edits(model, i, call)))
             break
     return found
+
+
+def _harm(model: Any, call: MaskCall, pad: Padding, steps: np.ndarray, x: list,
+          y: Any, rows: np.ndarray) -> str:
+    """Why this unmasked padding certainly harms (see :mod:`padding_harm`), or ""."""
+    if isinstance(y, np.ndarray) and marks_padding(y[rows], steps):
+        return (": the targets mark the padded steps (one value found only there), and the "
+                "loss and metrics score them")
+    if pad.side in ("post", "both"):
+        taken = last_step_taken(model, rnn_output(call), x if len(x) > 1 else x[0])
+        if taken:
+            return (f"; {taken!r} takes the last step, which is padding for every padded "
+                    "row, not the last real step")
+    return ""
+
+
+def _then_keep_mask(model: Any, edits: list[Edit]) -> list[Edit]:
+    """Each edit, and after it each fix of a mask it makes that a later layer drops (a mask
+    added above a last-step slice must also replace the slice): both proven together."""
+    out = []
+    for edit in edits:
+        out.append(edit)
+        try:
+            clone = apply_edit(model, edit)
+        except Exception:  # noqa: BLE001, S112 - an edit that does not build is not proposed
+            continue
+        for call in mask_flow(clone).dropped:
+            for then in _dropped_edits(clone, call):
+                out.append(Edit(f"{edit.line}; then {then.line}",
+                                {**edit.config, **then.config},
+                                {**edit.replace, **then.replace}, edit.drop | then.drop,
+                                {**edit.insert_before, **then.insert_before}))
+    return out
+
+
+def _merged_inputs(model: Any, flow: MaskFlow, call: MaskCall, count: int) -> list[int]:
+    """The model inputs an RNN call reads with no RNN in between (a graph model)."""
+    if not flow.graph or call.rnn_input is None or count < 2:
+        return []
+    feeding = _data_inputs(call.rnn_input)
+    return [j for j in range(count) if id(model.inputs[j]) in feeding]
 
 
 def _first_rnns(model: Any, flow: MaskFlow, index: int) -> list[MaskCall]:

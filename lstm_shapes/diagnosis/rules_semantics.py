@@ -164,6 +164,21 @@ def encoding_issues(ctx: Context) -> list[Issue]:
                       f"softmax head of {width} classes: it scores each class as its own "
                       "yes/no question while the softmax ties them together", fixes=fixes,
                       prose="categorical_crossentropy for one class per sample")]
+    if loss == "binary_crossentropy" and kind == "onehot" and act == "sigmoid" and width \
+            and width > 2 and y.shape[-1] == width:
+        # every row has exactly one 1: the classes exclude each other, and independent
+        # sigmoids neither know it nor sum to 1 ("accuracy" becomes binary accuracy: a
+        # constant all-zero answer scores (width-1)/width); a judgement on few rows
+        rows = int(np.prod(y.shape[:-1]))
+        return [Issue("loss_label_encoding_mismatch", where, f"every row of {n} is one-hot "
+                      f"({rows} rows, exactly one of {width} classes each): one class per "
+                      f"sample, but binary_crossentropy on {width} sigmoid units scores each "
+                      "class as its own yes/no question and the outputs do not sum to 1",
+                      "error" if rows >= 16 else "warning", fixes=[f for f in (_layer_fix(
+                          ctx, _head_edit(ctx, activation="softmax"), f"{width} exclusive "
+                          "classes", "categorical_crossentropy"),) if f],
+                      prose=f"Dense({width}, activation='softmax') with "
+                      "loss='categorical_crossentropy'")]
     if loss == "binary_crossentropy" and kind == "ids" and ids_max >= 2:
         k = ids_max + 1
         return [Issue("loss_label_encoding_mismatch", where, f"binary_crossentropy wants "

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from lstm_shapes.diagnosis.copy_targets import copy_findings
 from lstm_shapes.diagnosis.findings import Finding
-from lstm_shapes.diagnosis.loss_probe import LossCall, probe_losses
+from lstm_shapes.diagnosis.loss_probe import LossCall, probe_losses, unmatched_loss_keys
 from lstm_shapes.diagnosis.proving import prove
 from lstm_shapes.diagnosis.rules_axes import axis_issues
 from lstm_shapes.diagnosis.rules_semantics import Context, Issue, encoding_issues
@@ -83,9 +84,15 @@ def check_targets(model: Any, x: Any, y: Any, story: Any, out: list[Finding], *,
     """Append the targets/loss findings of every output to ``out``; returns a note when
     the loss could not be asked (not compiled, no outputs)."""
     x3 = x if isinstance(x, np.ndarray) and x.ndim == 3 else None
+    if isinstance(x, np.ndarray) and x.ndim == 2 and x.dtype.kind in "iu":
+        x3 = x[..., None]  # token ids: one (id) feature per timestep
     xs = _rows(x, _K) if x is not None else None
     ys = _rows(y, _K)
+    if _names_mismatch(model, xs, ys, story, out):
+        return ""
     issues, note = _judge(model, xs, ys, story, x3, full, yname)
+    arrays = x if isinstance(x, list) else [x] if x is not None else []
+    out += copy_findings(model, arrays, y)
     for key, issue in issues:
         def still_wrong(clone: Any, cx: Any, cy: Any, key: Any = key,
                         code: str = issue.code) -> bool:
@@ -96,3 +103,23 @@ def check_targets(model: Any, x: Any, y: Any, story: Any, out: list[Finding], *,
         fix = "  OR  ".join(proven) if proven else issue.prose
         out.append(Finding(issue.code, issue.where, issue.message, fix, issue.severity))
     return note
+
+
+def _names_mismatch(model: Any, xs: Any, ys: Any, story: Any, out: list[Finding]) -> bool:
+    """Losses keyed by output names the model does not have (a subclassed model has none)."""
+    y_pred = None
+    if xs is not None and isinstance(getattr(getattr(model, "_compile_loss", None),
+                                             "_user_loss", None), dict):
+        y_pred, _ = _predict(model, xs, story, 0)
+    found = unmatched_loss_keys(model, ys, y_pred) if y_pred is not None else None
+    if found is None:
+        return False
+    keys, line = found
+    names = list(getattr(model, "output_names", None) or [])
+    has = (f"its outputs are named {names}" if names else "a subclassed model's outputs "
+           "carry no names (the names of its layers are not output names)")
+    out.append(Finding("output_names_mismatch", "model.compile(loss=...)", f"the losses are "
+                       f"keyed by {keys}, and {has}: Keras cannot pair them with the outputs",
+                       line or "give loss as a list, in the order the model returns its "
+                       "outputs"))
+    return True

@@ -45,15 +45,7 @@ FAMILIES: tuple[str, ...] = (
 
 # Misconceptions the corpus needs that lstm_shapes.MISCONCEPTIONS does not name yet.
 NEW_CODES: dict[str, str] = {
-    # padding_without_mask, mask_dropped, missing_channel_axis, missing_timedistributed and
-    # attention_axes are in lstm_shapes.core.codes now
-    "wrong_axis_slice": "a slice meant for one axis takes another: t[..., -1] is the last "
-    "unit and t[-1] or t[k:] pick samples; the last timestep is t[:, -1, :].",
-    "lambda_late_binding": "a Lambda's function reads a loop variable when Keras calls it "
-    "(again at every training step), not when it was written: every slice takes the "
-    "loop's last value.",
-    "output_names_mismatch": "dict targets or losses are keyed by names the model's outputs "
-    "do not carry (a subclassed model's outputs have no names).",
+    # every code the corpus names is in lstm_shapes.core.codes now
 }
 
 
