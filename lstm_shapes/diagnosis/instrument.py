@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import re
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -132,31 +131,12 @@ def _sequences_fix(rnn: Any) -> str:
             f"whole sequence")
 
 
-def _from_state_producer(err: Any, layer: Any, state: Any) -> Any:
-    """A state of the wrong size handed on by another RNN (an encoder's ``return_state``).
-
-    Zeros would throw that RNN's state away: the fix makes the two layers' units agree.
-    """
-    found = re.search(r"initial_state\[(\d+)\]", err.where)
-    states = list(state) if isinstance(state, (list, tuple)) else [state]
-    if found is None or int(found[1]) >= len(states):
-        return err
-    source = keras_graph.producer(states[int(found[1])])
-    units = getattr(source, "units", None)
-    if source is None or not isinstance(units, int) or units == layer.units:
-        return err
-    return _with(err, code="initial_state_units",
-                 detail=f"this state comes from layer {source.name!r}, which has {units} "
-                        f"units; layer {layer.name!r} has {layer.units}",
-                 fix=f"give layer {layer.name!r} units={units}, or layer {source.name!r} "
-                     f"units={layer.units}: the states one RNN hands on are (batch, units) "
-                     f"of its own units")
-
-
 def _explained(err: Any, layer: Any, inputs: Any, state: Any) -> Any:
     """``err`` with the mistake named from the layers that made the wrong tensor."""
     if " initial_state[" in err.where:
-        return _from_state_producer(err, layer, state)
+        from lstm_shapes.diagnosis.state_sources import state_error
+
+        return state_error(err, layer, state)
     if err.where.endswith(" input"):
         return _from_producer(err, inputs)
     return err

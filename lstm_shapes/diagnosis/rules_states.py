@@ -19,6 +19,7 @@ from typing import Any
 from lstm_shapes.core.contracts import RNNContract, contract_of
 from lstm_shapes.core.messages import format_shape
 from lstm_shapes.diagnosis.findings import Finding
+from lstm_shapes.diagnosis.state_sources import explain_state
 
 
 def expected_states(contract: RNNContract) -> list[str]:
@@ -47,6 +48,18 @@ def _meaning(source: Any) -> tuple[str, str] | None:
     return kind, direction
 
 
+def _tensor(sources: tuple, i: int) -> Any:
+    """The symbolic tensor of initial state ``i`` (its maker's output), or None."""
+    source = sources[i] if i < len(sources) else None
+    if source is None:
+        return None
+    from lstm_shapes.core import keras_graph
+
+    node = keras_graph.inbound_nodes(source.layer)[source.node_index]
+    outputs = keras_graph.node_outputs(node)
+    return outputs[source.tensor_index] if source.tensor_index < len(outputs) else None
+
+
 def _label(meaning: tuple[str, str]) -> str:
     return "_".join(m for m in meaning if m)
 
@@ -69,11 +82,11 @@ def check_states(call: Any, out: list[Finding]) -> None:
         return
     for i, shape in enumerate(shapes):
         if len(shape) != 2 or shape[-1] != c.units:
-            out.append(Finding("initial_state_units" if len(shape) == 2
-                               else "initial_state_structure", where,
-                               f"state {i} ({want[i]}) is {format_shape(shape)}, the layer's "
-                               f"states are (batch, units={c.units})",
-                               f"make state {i} (batch, {c.units})"))
+            why = explain_state(call.layer, i, _tensor(call.state_sources, i))
+            out.append(Finding(why.code, where, why.detail, why.fix) if why else Finding(
+                "initial_state_units" if len(shape) == 2 else "initial_state_structure",
+                where, f"state {i} ({want[i]}) is {format_shape(shape)}, the layer's "
+                f"states are (batch, units={c.units})", f"make state {i} (batch, {c.units})"))
     if c.n_states == 2:
         _check_meanings(call, want, where, out)
 

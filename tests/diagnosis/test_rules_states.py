@@ -86,3 +86,13 @@ def test_return_state_in_a_functional_model_is_quiet() -> None:
     out, h, c = L.LSTM(6, return_state=True)(i)
     model = keras.Model(i, L.Dense(1)(L.Concatenate()([out, h, c])))
     assert check_model(model).findings == []
+
+
+def test_an_encoders_states_of_other_units_are_explained_by_the_encoder_never_zeroed() -> None:
+    enc, dec = keras.Input((7, 5)), keras.Input((6, 5))
+    _, h, c = L.LSTM(16, return_state=True, name="encoder")(enc)
+    seq = L.LSTM(8, return_sequences=True, name="decoder")(dec, initial_state=[h, c])
+    report = check_model(keras.Model([enc, dec], L.Dense(1)(seq)))
+    assert set(report.codes) == {"initial_state_units"}, str(report)
+    fix = report.findings[0].fix
+    assert "units=16" in fix and "zeros" not in fix, fix
