@@ -9,7 +9,7 @@ import numpy as np
 
 from lstm_shapes.diagnosis.copy_targets import copy_findings
 from lstm_shapes.diagnosis.findings import Finding
-from lstm_shapes.diagnosis.loss_probe import LossCall, probe_losses, unmatched_loss_keys
+from lstm_shapes.diagnosis.loss_probe import LossCall, canonical, probe_losses, unmatched_loss_keys
 from lstm_shapes.diagnosis.proving import prove
 from lstm_shapes.diagnosis.rules_axes import axis_issues
 from lstm_shapes.diagnosis.rules_semantics import Context, Issue, encoding_issues
@@ -17,6 +17,8 @@ from lstm_shapes.diagnosis.target_meaning import head_of
 
 _K = 8  # samples the loss is computed on
 _SHRINK = ("Conv1D", "MaxPooling1D", "AveragePooling1D")
+_SHAPES_ONLY = {"mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+                "mean_squared_logarithmic_error", "huber", "log_cosh"}
 
 
 def _rows(value: Any, k: int) -> Any:
@@ -27,16 +29,31 @@ def _rows(value: Any, k: int) -> Any:
     return np.asarray(value)[:k]
 
 
+def _reads_values(model: Any) -> bool:
+    """Whether a compiled loss's verdict can hang on the predicted values (a cross-entropy:
+    a softmax over one unit, probabilities or logits); a regression loss's hangs only on
+    the shapes, which the graph already gives."""
+    loss = getattr(model, "loss", None)
+    losses = list(loss.values()) if isinstance(loss, dict) else list(loss) if isinstance(
+        loss, (list, tuple)) else [loss]
+    return any(canonical(one)[0] not in _SHAPES_ONLY for one in losses)
+
+
 def _predict(model: Any, xs: Any, story: Any, rows: int) -> tuple[Any, bool]:
-    """``model(xs)`` (no state kept), or random outputs of the declared shapes."""
+    """``model(xs)`` (no state kept), or random outputs of the declared shapes when the
+    loss reads only shapes (an eager forward pass is most of check_model's time)."""
     stateful = any(c.contract.stateful for c in story.rnn_calls)
-    if xs is not None and not stateful:
+    try:  # this model's own outputs (a proof's clone has other ones than the story's)
+        shapes = [tuple(o.shape) for o in model.outputs]
+    except (AttributeError, TypeError, ValueError):  # a subclassed model: as traced
+        shapes = story.outputs
+    declared = bool(shapes) and all(d is not None for s in shapes for d in s[1:])
+    if xs is not None and not stateful and (_reads_values(model) or not declared):
         try:
             return model(xs, training=False), False
         except Exception:  # noqa: BLE001 - the input rules report why it does not run
             xs = None
-    shapes = story.outputs
-    if not shapes or any(d is None for s in shapes for d in s[1:]):
+    if not declared:
         return None, True
     k = rows or _K  # as many predictions as targets, whatever the declared batch
     rng = np.random.default_rng(0)
