@@ -75,7 +75,8 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
                            explained.fix))
         return report
     story = report.story
-    _check_rnn_calls(model, story, out)
+    _check_rnn_calls(model, story, out, usable if len(usable) == len(arrays) else None,
+                     target_arrays)
     if usable and len(usable) == len(arrays) == len(story.inputs):
         for array, declared in zip(usable, story.inputs):
             _check_input(array, declared, out)
