@@ -144,8 +144,8 @@ def _window_on_features(model: Any, call: Any, x: np.ndarray, y: Any, source: An
     out.append(Finding("window_as_features", f"layer {call.layer.name!r}", message, line))
 
 
-def two_d_into_sequence(x: np.ndarray, declared: tuple,
-                        out: list[Finding]) -> bool:
+def two_d_into_sequence(x: np.ndarray, declared: tuple, out: list[Finding],
+                        model: Any = None) -> bool:
     """x (n, K) against a declared (T, F): add the axis, or let the data pick the layout.
 
     Returns True when it reported."""
@@ -160,6 +160,19 @@ def two_d_into_sequence(x: np.ndarray, declared: tuple,
         return True
     if f is None or f <= 1:
         return False
+    if k == f and t is not None and t > 1 and n >= t:  # rows of features, no windows yet
+        line = (f"make windows of {t} steps (if the rows are in time order): x = np.stack("
+                f"[x[i:i + {t}] for i in range(len(x) - {t} + 1)])   # "
+                f"{format_shape((n - t + 1, t, f))}; y = y[{t - 1}:]   # the target of each "
+                "window's last row")
+        windows = np.stack([x[i:i + t] for i in range(min(n - t + 1, 8))])
+        if not (model is not None and prove_x_fix(model, windows, None, {})):
+            line = line.replace("make windows", "give each sample a window")
+        out.append(Finding(
+            "missing_timestep_axis", "x", f"x is {format_shape(x.shape)}: one row of {f} "
+            f"features per sample and no time axis; the model reads windows of {t} steps "
+            f"(batch, timesteps={t}, features={f})", line))
+        return True
     if t is not None and k == t * f:  # the values are all there: which order were they in?
         by_step, by_feature = x.reshape(n, t, f), x.reshape(n, f, t)
         step_smooth, feat_smooth = lag1(by_step, 1), lag1(by_feature, 2)

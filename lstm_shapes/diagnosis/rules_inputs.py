@@ -14,7 +14,7 @@ from lstm_shapes.diagnosis.rules_targets import _SHRINK
 from lstm_shapes.diagnosis.story import ShapeStory
 
 
-def _check_input(x: np.ndarray, declared: tuple, out: list[Finding]) -> None:
+def _check_input(x: np.ndarray, declared: tuple, out: list[Finding], model: Any = None) -> None:
     """The data against the model's declared input ``(None, T, F)``."""
     from lstm_shapes.core.classify import classify_mismatch
     from lstm_shapes.core.errors import Binding
@@ -27,7 +27,8 @@ def _check_input(x: np.ndarray, declared: tuple, out: list[Finding]) -> None:
             f"x = x[np.newaxis]   # if it is ONE sample of {x.shape[0]} timesteps; "
             f"x[:, np.newaxis, :] if it is {x.shape[0]} samples of one step"))
         return
-    if len(declared) == x.ndim + 1 and tuple(declared[2:]) == tuple(x.shape[1:]):
+    rows = x.ndim == 2 and len(declared) == 3 and declared[1] not in (1, x.shape[0])
+    if len(declared) == x.ndim + 1 and tuple(declared[2:]) == tuple(x.shape[1:]) and not rows:
         out.append(Finding(
             "batch_in_input_shape", "model input",
             f"the model's input is {format_shape(declared)} (rank {len(declared)}) but x is "
@@ -45,7 +46,7 @@ def _check_input(x: np.ndarray, declared: tuple, out: list[Finding]) -> None:
     if len(declared) != 3:
         return
     t_decl, f_decl = declared[1], declared[2]
-    if x.ndim == 2 and two_d_into_sequence(x, declared, out):
+    if x.ndim == 2 and two_d_into_sequence(x, declared, out, model):
         return
     if x.ndim == 3 and (t_decl in (None, x.shape[1])) and (f_decl in (None, x.shape[2])):
         return
