@@ -176,9 +176,9 @@ def two_d_into_sequence(x: np.ndarray, declared: tuple, out: list[Finding],
     if t is not None and k == t * f:  # the values are all there: which order were they in?
         by_step, by_feature = x.reshape(n, t, f), x.reshape(n, f, t)
         step_smooth, feat_smooth = lag1(by_step, 1), lag1(by_feature, 2)
-        if step_smooth >= SMOOTH and feat_smooth <= RANDOM:
+        if step_smooth >= SMOOTH and step_smooth - feat_smooth >= SMOOTH - RANDOM:
             fix = f"x = x.reshape({n}, {t}, {f})   # the values are step by step: t0f0, t0f1, ..."
-        elif feat_smooth >= SMOOTH and step_smooth <= RANDOM:
+        elif feat_smooth >= SMOOTH and _runs_jump(x, t):
             fix = (f"x = np.transpose(x.reshape({n}, {f}, {t}), (0, 2, 1))   # the values are "
                    f"feature by feature: each run of {t} is one feature's series")
         else:
@@ -199,3 +199,14 @@ def two_d_into_sequence(x: np.ndarray, declared: tuple, out: list[Finding],
         f"as (samples, timesteps, {f}) from the table they come from (a reshape of x "
         "would deal its values onto the wrong steps)"))
     return True
+
+
+def _runs_jump(x: np.ndarray, run: int) -> bool:
+    """Whether the flat rows (n, K) are smooth runs of ``run`` values that jump where one
+    run ends and the next begins: one feature's series after another."""
+    d2 = np.diff(x.astype("float64"), axis=1) ** 2
+    edges = np.arange(run - 1, d2.shape[1], run)
+    inner = np.setdiff1d(np.arange(d2.shape[1]), edges)
+    if not len(edges) or not len(inner):
+        return False
+    return float(d2[:, edges].mean()) > 4 * float(d2[:, inner].mean())
