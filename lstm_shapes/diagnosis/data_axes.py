@@ -99,11 +99,18 @@ def reads_data(model: Any, layer: Any) -> Any:
 
     A window laid on the feature axis can only be SEEN in the data when the RNN reads it.
     """
+    try:
+        return _reads_data(model, layer)
+    except (AttributeError, ValueError):  # a subclassed model: no graph to follow
+        return None
+
+
+def _reads_data(model: Any, layer: Any) -> Any:
     from lstm_shapes.core import keras_graph
 
     nodes = keras_graph.inbound_nodes(layer)
     slots = keras_graph.node_slots(nodes[0]) if len(nodes) == 1 else []
-    if not slots or len(getattr(model, "inputs", None) or []) != 1:
+    if not slots or len(model.inputs or []) != 1:
         return None
     tensor, reshape = slots[0].tensor, True
     for _ in range(32):

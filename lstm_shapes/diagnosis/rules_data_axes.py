@@ -92,6 +92,11 @@ def one_step(model: Any, call: Any, x: np.ndarray | None, y: Any, out: list[Find
     if c.stateful or call.state_shapes:
         return True  # one step at a time with carried/given state: streaming, not a mistake
     source = reads_data(model, layer) if x is not None else None
+    if source is not None:
+        declared = tuple(model.inputs[0].shape[1:])
+        if len(declared) != x.ndim - 1 or not all(
+                d in (None, s) for d, s in zip(declared, x.shape[1:])):
+            return True  # x does not fit the declared input: that finding comes first
     f = call.input_shape[2]
     if source is None:
         out.append(Finding("no_temporal_context", name, f"input (batch, timesteps=1, features="
