@@ -19,7 +19,13 @@ from typing import Any
 import numpy as np
 
 from lstm_shapes.core.messages import format_shape
-from lstm_shapes.diagnosis.data_axes import RANDOM, SMOOTH, lag1, reads_data, window_stride
+from lstm_shapes.diagnosis.data_axes import (
+    RANDOM,
+    SMOOTH,
+    lag1,
+    reads_data,
+    window_stride,
+)
 from lstm_shapes.diagnosis.findings import Finding
 
 
@@ -215,3 +221,36 @@ def _runs_jump(x: np.ndarray, run: int) -> bool:
     if not len(edges) or not len(inner):
         return False
     return float(d2[:, edges].mean()) > 4 * float(d2[:, inner].mean())
+
+
+def frames(model: Any, x: np.ndarray | None, y: Any, out: list[Finding]) -> None:
+    """Frame data (batch, time, rows, cols, channels) read by a ConvLSTM/TimeDistributed
+    layer straight from x: clips laid time-major (the batch axis is smooth like time, the
+    time axis is not), or frames channels-first (the axis read as channels is smooth like a
+    spatial axis, the one read as rows is a short unordered one)."""
+    from lstm_shapes.diagnosis.layouts import input_axes
+
+    if x is None or x.ndim < 4 or getattr(model, "inputs", None) is None:
+        return
+    layer = next((la for la in getattr(model, "layers", []) if (input_axes(la) or ())[:2]
+                  == ("batch", "time") and len(input_axes(la)) == x.ndim), None)
+    if layer is None or reads_data(model, layer) is not True:
+        return
+    axes, name = input_axes(layer), _input_name(model)
+    if lag1(x, 0) >= SMOOTH and lag1(x, 1) <= RANDOM and x.shape[1] > 2:
+        new_x, what = np.swapaxes(x, 0, 1), "time-major clips: (time, batch, ...)"
+        line = f"x = np.swapaxes(x, 0, 1)   # {format_shape(new_x.shape)}: (batch, time, ...)"
+    elif (axes[-1] == "channels" and x.shape[-3] <= 4 < x.shape[-1]
+          and lag1(x, -1) >= SMOOTH and lag1(x, -2) >= SMOOTH):
+        new_x, what = np.moveaxis(x, -3, -1), "frames laid out channels-first"
+        line = (f"x = np.moveaxis(x, {x.ndim - 3}, -1)   # {format_shape(new_x.shape)}: "
+                "channels last, as the layer reads them")
+    else:
+        return
+    edits = {name: _with_batch(model, new_x.shape[1:])} if name else {}
+    ys = y if y is not None and len(y) == len(new_x) else None
+    if not (edits and prove_x_fix(model, new_x, ys, edits)):
+        return  # an unproven transpose is no fix
+    line += f"; keras.Input(shape={tuple(new_x.shape[1:])})"
+    out.append(Finding("swapped_axes", f"layer {layer.name!r}", f"x is {format_shape(x.shape)}"
+                       f" and {layer.name!r} reads {axes}: the data look like {what}", line))

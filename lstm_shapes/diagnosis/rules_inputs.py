@@ -9,7 +9,7 @@ import numpy as np
 from lstm_shapes.core.messages import format_shape
 from lstm_shapes.diagnosis.data_axes import features_ordered, reads_data
 from lstm_shapes.diagnosis.findings import Finding
-from lstm_shapes.diagnosis.rules_data_axes import one_step, two_d_into_sequence
+from lstm_shapes.diagnosis.rules_data_axes import frames, one_step, two_d_into_sequence
 from lstm_shapes.diagnosis.rules_targets import _SHRINK
 from lstm_shapes.diagnosis.story import ShapeStory
 
@@ -111,8 +111,8 @@ def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding], x: list 
         elif t == 1:
             one_step(model, call, x0, y0, out)
         elif t is not None and f is not None and t <= 4 and f >= 8 * t and (
-                x0 is None or reads_data(model, call.layer) is not True
-                or features_ordered(x0)):  # with the data: only if its features are a series
+                reads_data(model, call.layer) is True  # x's own axes, not learned features
+                and (x0 is None or features_ordered(x0))):  # with x: only if its features are a series
             out.append(Finding("swapped_axes", name, f"input (batch, timesteps={t}, "
                                f"features={f}): few steps of many features looks like data "
                                f"laid out (batch, features, timesteps)",
@@ -123,6 +123,7 @@ def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding], x: list 
                                "keras.Input(shape=(timesteps, features), batch_size=B)"))
         _check_state_shapes(call, out)
         _check_state_sources(call, out)
+    frames(model, x0, y0, out)
 
 
 def _check_state_shapes(call: Any, out: list[Finding]) -> None:

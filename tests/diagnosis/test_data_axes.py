@@ -227,3 +227,40 @@ def test_things_that_are_not_data_stay_not_a_tensor() -> None:
     obj = np.empty(2, dtype=object)
     obj[:] = ["a", {"b": 1}]
     assert check_model(model, obj, None).codes == ["not_a_tensor"]
+
+
+# frames --------------------------------------------------------------------------------------
+
+def _clips(b: int, t: int, h: int, w: int) -> np.ndarray:
+    """b clips of t smooth frames: a blob that drifts across an h x w image."""
+    rows, cols = np.mgrid[0:h, 0:w]
+    out = np.empty((b, t, h, w), "float32")
+    for i in range(b):
+        r0, c0 = R.uniform(0, h), R.uniform(0, w)
+        for j in range(t):
+            out[i, j] = np.exp(-((rows - r0 - 0.3 * j) ** 2 + (cols - c0 - 0.2 * j) ** 2) / 8)
+    return out
+
+
+def test_time_major_clips_into_convlstm_are_swapped_with_a_proven_fix() -> None:
+    clips = _clips(6, 10, 8, 8)[..., None]  # (6, 10, 8, 8, 1)
+    x = np.swapaxes(clips, 0, 1)  # given as (time=10, batch=6, ...)
+    model = _model((6, 8, 8, 1), L.ConvLSTM2D(3, 3, padding="same"),
+                   L.GlobalAveragePooling2D(), L.Dense(1))
+    report = check_model(model, x, None)
+    finding = next(f for f in report.errors if f.code == "swapped_axes")
+    assert "np.swapaxes(x, 0, 1)" in finding.fix and "(6, 10, 8, 8, 1)" in finding.fix
+    good = _model((10, 8, 8, 1), L.ConvLSTM2D(3, 3, padding="same"),
+                  L.GlobalAveragePooling2D(), L.Dense(1))
+    assert not check_model(good, clips, None).findings
+
+
+def test_channels_first_frames_into_timedistributed_conv_are_swapped() -> None:
+    x = _clips(6, 4, 12, 12)[:, :, None]  # (6, 4, 1, 12, 12): channels first
+    model = _model((4, 1, 12, 12), L.TimeDistributed(L.Conv2D(4, 3, padding="same")),
+                   L.TimeDistributed(L.Flatten()), L.GRU(4), L.Dense(1))
+    finding = next(f for f in check_model(model, x, None).errors if f.code == "swapped_axes")
+    assert "np.moveaxis(x, 2, -1)" in finding.fix and "(4, 12, 12, 1)" in finding.fix
+    good = _model((4, 12, 12, 1), L.TimeDistributed(L.Conv2D(4, 3, padding="same")),
+                  L.TimeDistributed(L.Flatten()), L.GRU(4), L.Dense(1))
+    assert not check_model(good, np.moveaxis(x, 2, -1), None).findings
