@@ -171,6 +171,14 @@ def two_d_into_sequence(x: np.ndarray, declared: tuple, out: list[Finding],
         return True
     if f is None or f <= 1:
         return False
+    if k == f and t is None:  # rows of f features, any number of steps: one sequence?
+        out.append(Finding(
+            "missing_timestep_axis", "x", f"x is {format_shape(x.shape)}: rows of {f} "
+            f"features and no time axis; the model reads (batch, timesteps, features={f})",
+            f"x = x[np.newaxis]   # {format_shape((1, n, f))} if it is ONE sequence of {n} steps;"
+            f" if the rows are samples in time order, make windows of W steps: x = np.stack("
+            "[x[i:i + W] for i in range(len(x) - W + 1)]); y = y[W - 1:]"))
+        return True
     if k == f and t is not None and t > 1 and n >= t:  # rows of features, no windows yet
         line = (f"make windows of {t} steps (if the rows are in time order): x = np.stack("
                 f"[x[i:i + {t}] for i in range(len(x) - {t} + 1)])   # "

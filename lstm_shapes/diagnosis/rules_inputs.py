@@ -118,7 +118,7 @@ def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding], x: list 
                                f"laid out (batch, features, timesteps)",
                                "if so: x = np.transpose(x, (0, 2, 1)) and "
                                f"Input(shape=({f}, {t}))", "warning"))
-        if c.stateful and call.input_shape[0] is None:
+        if c.stateful and call.input_shape[0] is None and not story.traced:  # traced: batch unknown
             out.append(Finding("stateful_batch", name, "stateful=True without a fixed batch",
                                "keras.Input(shape=(timesteps, features), batch_size=B)"))
         _check_state_shapes(call, out)

@@ -264,3 +264,10 @@ def test_channels_first_frames_into_timedistributed_conv_are_swapped() -> None:
     good = _model((4, 12, 12, 1), L.TimeDistributed(L.Conv2D(4, 3, padding="same")),
                   L.TimeDistributed(L.Flatten()), L.GRU(4), L.Dense(1))
     assert not check_model(good, np.moveaxis(x, 2, -1), None).findings
+
+
+def test_rows_against_any_number_of_steps_offer_one_sequence_or_windows() -> None:
+    rows = np.stack([_series(40, seed=k) for k in range(6)], axis=-1)  # (40, 6)
+    report = check_model(_model((None, 6), L.LSTM(4), L.Dense(1)), rows, None)
+    fix = next(f.fix for f in report.errors if f.code == "missing_timestep_axis")
+    assert fix.startswith("x = x[np.newaxis]   # (1, 40, 6)") and "x[i:i + W]" in fix
