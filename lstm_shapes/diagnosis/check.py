@@ -77,11 +77,12 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
                            explained.fix))
         return report
     story = report.story
-    _check_rnn_calls(model, story, out)
+    _check_rnn_calls(model, story, out, usable if len(usable) == len(arrays) else None,
+                     target_arrays)
     check_sequential_states(model, out)
     if usable and len(usable) == len(arrays) == len(story.inputs):
         for array, declared in zip(usable, story.inputs):
-            _check_input(array, declared, out)
+            _check_input(array, declared, out, model)
         if len(usable) > 1 and len({a.shape[0] for a in usable}) > 1:
             out.append(Finding("batch_mismatch", "x", "the inputs have different numbers of "
                                "samples", "give every input one row per sample"))

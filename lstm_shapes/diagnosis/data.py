@@ -53,17 +53,26 @@ def _as_array(value: Any, name: str, out: list[Finding]) -> np.ndarray | None:
     """``value`` as a numeric array, or None with a finding saying why not."""
     if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
         value = value.numpy()
+    lengths = _ragged(value)
+    if lengths is not None:  # sequences of different lengths: pad, then mask the padding
+        count, short, long, step = lengths
+        mask = ("; a Masking() layer (or Embedding(mask_zero=True)) before the RNN then skips "
+                "the padded steps") if name.startswith("x") else " (pad the inputs the same way)"
+        out.append(Finding(
+            "ragged_sequences", name, f"{name} holds {count} sequences of {short} to {long} "
+            "steps: not one array",
+            f"{name} = keras.utils.pad_sequences({name}, dtype='float32', padding='post')   "
+            f"# {format_shape((count, long, *step))}{mask}"))
+        return None
     try:
         array = np.asarray(value)
     except ValueError:
-        out.append(Finding("ragged_sequences", name, f"{name} holds sequences of different "
-                           "lengths", f"{name} = keras.utils.pad_sequences({name}, "
-                           "dtype='float32')"))
+        out.append(Finding("not_a_tensor", name, f"{name} is not one numeric array: its items "
+                           "do not stack", f"build {name} as one array (samples, ...)"))
         return None
     if array.dtype == object:
-        out.append(Finding("ragged_sequences" if isinstance(value, (list, tuple))
-                           else "not_a_tensor", name, f"{name} is not one numeric array "
-                           f"(dtype object)", f"{name} = np.asarray({name}, dtype='float32')"))
+        out.append(Finding("not_a_tensor", name, f"{name} is not one numeric array (dtype "
+                           f"object)", f"{name} = np.asarray({name}, dtype='float32')"))
         return None
     if array.dtype.kind not in "biuf":
         out.append(Finding("wrong_dtype", name, f"{name} has dtype {array.dtype}",
@@ -78,3 +87,32 @@ def _as_array(value: Any, name: str, out: list[Finding]) -> np.ndarray | None:
         out.append(Finding("non_finite_values", name, f"{name} holds {bad} NaN/inf value(s)",
                            f"drop or fill them: {name} = np.nan_to_num({name})"))
     return array
+
+
+def _ragged(value: Any) -> tuple[int, int, int, tuple] | None:
+    """(count, shortest, longest, shape of a step) when ``value`` (a list, tuple or object array) holds numeric
+    sequences of different lengths whose steps all have one shape; None otherwise.
+
+    >>> _ragged([[1.0, 2.0], [3.0]]), _ragged([[1.0], [2.0]]), _ragged(["a", "bc"])
+    ((2, 1, 2, ()), None, None)
+    """
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        items = list(value.ravel())
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        return None
+    if len(items) < 2 or isinstance(items[0], (str, bytes)):
+        return None
+    try:
+        arrays = [np.asarray(v) for v in items]
+    except ValueError:
+        return None
+    if any(a.ndim == 0 or a.dtype.kind not in "biuf" for a in arrays):
+        return None
+    if len({a.shape[1:] for a in arrays}) != 1:
+        return None
+    lengths = [len(a) for a in arrays]
+    if len(set(lengths)) < 2:
+        return None
+    return len(arrays), min(lengths), max(lengths), arrays[0].shape[1:]

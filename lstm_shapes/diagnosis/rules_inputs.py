@@ -7,13 +7,15 @@ from typing import Any
 import numpy as np
 
 from lstm_shapes.core.messages import format_shape
+from lstm_shapes.diagnosis.data_axes import features_ordered, reads_data
 from lstm_shapes.diagnosis.findings import Finding
 from lstm_shapes.diagnosis.rules_states import check_states
+from lstm_shapes.diagnosis.rules_data_axes import frames, one_step, two_d_into_sequence
 from lstm_shapes.diagnosis.rules_targets import _SHRINK
 from lstm_shapes.diagnosis.story import ShapeStory
 
 
-def _check_input(x: np.ndarray, declared: tuple, out: list[Finding]) -> None:
+def _check_input(x: np.ndarray, declared: tuple, out: list[Finding], model: Any = None) -> None:
     """The data against the model's declared input ``(None, T, F)``."""
     from lstm_shapes.core.classify import classify_mismatch
     from lstm_shapes.core.errors import Binding
@@ -26,31 +28,28 @@ def _check_input(x: np.ndarray, declared: tuple, out: list[Finding]) -> None:
             f"x = x[np.newaxis]   # if it is ONE sample of {x.shape[0]} timesteps; "
             f"x[:, np.newaxis, :] if it is {x.shape[0]} samples of one step"))
         return
-    if len(declared) == x.ndim + 1 and tuple(declared[2:]) == tuple(x.shape[1:]):
+    rows = x.ndim == 2 and len(declared) == 3 and declared[1] not in (1, x.shape[0])
+    if len(declared) == x.ndim + 1 and tuple(declared[2:]) == tuple(x.shape[1:]) and not rows:
         out.append(Finding(
             "batch_in_input_shape", "model input",
             f"the model's input is {format_shape(declared)} (rank {len(declared)}) but x is "
             f"{format_shape(x.shape)}: the declared shape includes the batch",
             f"keras.Input(shape={tuple(x.shape[1:])})   # one sample, no batch"))
         return
-    if len(declared) != 3:
-        return
-    t_decl, f_decl = declared[1], declared[2]
-    if x.ndim == 2 and x.shape[1] == t_decl and f_decl == 1:
-        out.append(Finding(
-            "missing_timestep_axis", "x", f"x is {format_shape(x.shape)} (batch, timesteps) without a "
-            f"feature axis; Keras adds it silently for Input({declared[1:]})",
-            f"x = x.reshape({x.shape[0]}, {x.shape[1]}, 1)   # (batch, timesteps, features)",
-            "warning"))
-        return
-    if x.ndim == 3 and (t_decl in (None, x.shape[1])) and (f_decl in (None, x.shape[2])):
-        return
-    if x.ndim == 4 and x.shape[-1] == 1 and all(d in (None, s) for d, s in
-                                                 zip(declared[1:], x.shape[1:3])):
+    if (x.ndim == len(declared) + 1 and x.shape[-1] == 1 and len(declared) >= 3
+            and all(d in (None, s) for d, s in zip(declared[1:], x.shape[1:-1]))):
+        # Keras 3 squeezes a trailing axis of one to fit the declared rank: it trains
         out.append(Finding(
             "wrong_rank", "x", f"x is {format_shape(x.shape)}, one axis more than the model's "
             f"{format_shape(declared)}; Keras drops the trailing 1 silently here, other code will not",
-            "x = np.squeeze(x, axis=-1)   # (batch, timesteps, features)", "warning"))
+            f"x = np.squeeze(x, axis=-1)   # {format_shape(x.shape[:-1])}", "warning"))
+        return
+    if len(declared) != 3:
+        return
+    t_decl, f_decl = declared[1], declared[2]
+    if x.ndim == 2 and two_d_into_sequence(x, declared, out, model):
+        return
+    if x.ndim == 3 and (t_decl in (None, x.shape[1])) and (f_decl in (None, x.shape[2])):
         return
     if x.shape[0] > 1 and t_decl == x.shape[0] and f_decl == x.shape[1]:
         out.append(Finding(
@@ -92,11 +91,17 @@ def _shrinkers_before(model: Any, layer: Any) -> list[str]:
     return [x.name for x in before if type(x).__name__ in _SHRINK]
 
 
-def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding]) -> None:
-    """Rules on each RNN call's input and initial states, from the layer configs."""
+def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding], x: list | None = None,
+                     y: list | None = None) -> None:
+    """Rules on each RNN call's input and initial states, from the layer configs; ``x`` and
+    ``y`` (lists of arrays) let the data say what an axis of one step holds."""
+    x0 = x[0] if x and len(x) == 1 else None
+    y0 = y[0] if y and len(y) == 1 else None
     looped = {id(c.layer) for c in story.rnn_calls if c.state_shapes}
     for call in story.rnn_calls:
         _, t, f = call.input_shape
+        if t is None and x0 is not None and x0.ndim == 3 and reads_data(model, call.layer) is True:
+            t = x0.shape[1]  # Input((None, F)): the data says how many steps arrive
         name, c = f"layer {call.layer.name!r}", call.contract
         shrink = _shrinkers_before(model, call.layer) if t == 1 else []
         if t == 1 and id(call.layer) in looped:
@@ -107,16 +112,11 @@ def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding]) -> None:
                                "ONE step, so the recurrence has nothing to remember",
                                "Conv1D(..., padding='same') and a smaller pool_size (or none) "
                                "before the RNN", "warning"))
-        elif t == 1 and f is not None and f > 1:
-            out.append(Finding("window_as_features", name, f"input (batch, timesteps=1, "
-                               f"features={f}): the window sits on the feature axis",
-                               f"x = x.reshape(-1, {f}, 1) and Input(shape=({f}, 1))",
-                               "warning"))
         elif t == 1:
-            out.append(Finding("no_temporal_context", name, "input has timesteps=1: the "
-                               "recurrence sees a single step", "give each sample a window: "
-                               "x shaped (batch, timesteps > 1, features)", "warning"))
-        elif t is not None and f is not None and t <= 4 and f >= 8 * t:
+            one_step(model, call, x0, y0, out)
+        elif t is not None and f is not None and t <= 4 and f >= 8 * t and (
+                reads_data(model, call.layer) is True  # x's own axes, not learned features
+                and (x0 is None or features_ordered(x0))):  # with x: only if its features are a series
             out.append(Finding("swapped_axes", name, f"input (batch, timesteps={t}, "
                                f"features={f}): few steps of many features looks like data "
                                f"laid out (batch, features, timesteps)",
@@ -127,3 +127,4 @@ def _check_rnn_calls(model: Any, story: ShapeStory, out: list[Finding]) -> None:
             out.append(Finding("stateful_batch", name, "stateful=True without a fixed batch",
                                "keras.Input(shape=(timesteps, features), batch_size=B)"))
         check_states(call, out)
+    frames(model, x0, y0, out)
