@@ -89,8 +89,8 @@ B, W, F = 8, 5, 3
 
 
 def _windows_dataset(static_batch: bool):
-    data = feats(B * 4 + W - 1, F)  # exactly 4 batches of B windows
-    ds = keras.utils.timeseries_dataset_from_array(data, data[W - 1:, :1], sequence_length=W,
+    data = feats(B * 4 + W, F)  # exactly 4 batches of B windows, each with the next value
+    ds = keras.utils.timeseries_dataset_from_array(data[:-1], data[W:, :1], sequence_length=W,
                                                    batch_size=B)
     return ds.unbatch().batch(B, drop_remainder=True) if static_batch else ds
 
