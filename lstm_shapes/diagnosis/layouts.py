@@ -53,6 +53,8 @@ def input_axes(layer: Any) -> tuple[str, ...] | None:
         inner = input_axes(getattr(layer, "layer", None))  # its time: steps inside one
         return ("batch", "time", *(("steps" if a == "time" else a) for a in inner[1:])) \
             if inner else None
+    if "Bidirectional" in kinds:  # reads what the layer it wraps reads
+        return input_axes(getattr(layer, "forward_layer", None)) or ("batch", "time", "features")
     if "ConvLSTM" in kinds:
         n = _rank_of(layer)
         return _channels(_SPATIAL[n], layer, "batch", "time") if n in _SPATIAL else None

@@ -15,6 +15,7 @@ SEQ = ("batch", "time", "features")
     (L.LSTM(3), SEQ),
     (L.RNN(L.GRUCell(3)), SEQ),
     (L.Bidirectional(L.SimpleRNN(2)), SEQ),
+    (L.Bidirectional(L.ConvLSTM2D(2, 3)), ("batch", "time", "height", "width", "channels")),
     (L.ConvLSTM1D(2, 3), ("batch", "time", "width", "channels")),
     (L.ConvLSTM2D(2, 3), ("batch", "time", "height", "width", "channels")),
     (L.ConvLSTM2D(2, 3, data_format="channels_first"),
