@@ -47,15 +47,17 @@ def _fresh(layer: Any) -> Any:
     return layer.__class__.from_config(layer.get_config())
 
 
-def chain_builds(start: tuple, layers: list[Any]) -> bool:
+def chain_builds(start: tuple, layers: list[Any], wrapped: int = 0) -> bool:
     """Whether fresh copies of ``layers``, applied one after the other to a symbolic input
-    of shape ``start`` (with its batch), build: the proof of a model-level fix."""
+    of shape ``start`` (with its batch), build: the proof of a model-level fix. The first
+    ``wrapped`` layers are applied inside TimeDistributed (a CNN mapped over frames)."""
     import keras
 
     try:
         tensor = keras.Input(batch_shape=start)
-        for layer in layers:
-            tensor = _fresh(layer)(tensor)
+        for k, layer in enumerate(layers):
+            fresh = _fresh(layer)
+            tensor = (keras.layers.TimeDistributed(fresh) if k < wrapped else fresh)(tensor)
         return True
     except Exception:  # noqa: BLE001 - a fix that does not build is not printed
         return False
@@ -93,6 +95,8 @@ def two_d(rnn: Any, tensor: Any) -> ShapeError | None:
         return None
     where = f"layer {rnn.name!r}"
     handed = f"{type(rnn).__name__} reads (batch, timesteps, features); it was handed {format_shape(shape)}"
+    if len(start_shape) >= 4:  # images: was there ever a time axis before the Flatten?
+        return _frames_flattened(rnn, tensor, where, handed)
     if len(start_shape) >= 3:  # the time axis was there: the first layer removed it
         remover, rest = layers[0], layers[1:]
         kind = type(remover).__name__
@@ -122,6 +126,34 @@ def two_d(rnn: Any, tensor: Any) -> ShapeError | None:
     return ShapeError(where=where, code="missing_timestep_axis", detail=detail, fix=fix)
 
 
+def _frames_flattened(rnn: Any, tensor: Any, where: str, handed: str) -> ShapeError | None:
+    """A CNN on single images (batch, h, w, c) flattened into an RNN: no layer ever had
+    time; the frames need one, with the CNN mapped over it by TimeDistributed."""
+    layers = []
+    for _ in range(60):  # every one-input layer back to the Input
+        layer, node = keras_graph.producer(tensor), keras_graph.producer_node(tensor)
+        if layer is None or node is None or type(layer).__name__ == "InputLayer":
+            break
+        inputs = keras_graph.node_inputs(node)
+        if len(inputs) != 1 or _is_rnn(layer):
+            return None
+        layers.append(layer)
+        tensor = inputs[0]
+    frame = _shape(tensor)
+    if not layers or frame is None or len(frame) < 4:
+        return None
+    layers = layers[::-1]
+    names = ", ".join(repr(layer.name) for layer in layers)
+    detail = (f"{handed}: the model's input {format_shape(frame)} is ONE image per sample, "
+              f"and {names} turn it into one vector: there never was a time axis")
+    fix = ""
+    if chain_builds((None, 2, *frame[1:]), [*layers, rnn], wrapped=len(layers)):
+        fix = (f"give each sample a sequence of frames, keras.Input(shape=(timesteps, "
+               f"{', '.join(str(d) for d in frame[1:])})), and wrap each of {names} in "
+               f"keras.layers.TimeDistributed(...): the LSTM then reads one vector per frame")
+    return ShapeError(where=where, code="missing_timedistributed", detail=detail, fix=fix)
+
+
 def four_d_input(rnn: Any, tensor: Any) -> ShapeError | None:
     """``(batch, A, B, C)`` straight from an Input reaching ``rnn``: which axis is extra."""
     shape = _shape(tensor)
@@ -133,11 +165,19 @@ def four_d_input(rnn: Any, tensor: Any) -> ShapeError | None:
     where = f"layer {rnn.name!r}"
     said = (f"{type(rnn).__name__} reads (batch, timesteps, features); the Input declares "
             f"{format_shape(shape[1:])} per sample, one axis more")
+    stateful = bool(getattr(getattr(rnn, "forward_layer", rnn), "stateful", False))
+    if stateful and a is not None and chain_builds((a, b, c), [rnn]):  # it needs a batch
+        return ShapeError(
+            where=where, code="batch_in_input_shape",
+            detail=f"{said}: a stateful RNN needs its batch declared, and {a} reads as it",
+            fix=f"keras.Input(batch_shape=({a}, {b}, {c}))   # the batch of {a} apart from "
+                f"one sample's ({b}, {c})")
     if c == 1 and chain_builds((None, a, b), [rnn]):
         return ShapeError(
             where=where, code="wrong_rank", detail=f"{said}: its last axis has size 1",
             fix=f"keras.Input(shape=({a}, {b})) and x = np.squeeze(x, axis=-1)   # the same "
-                f"values: {a} timesteps of {b} features")
+                f"values: {a} timesteps of {b} features; or, if {a} is the number of samples, "
+                f"keras.Input(shape=({b}, {c}))")
     fixes = []
     if chain_builds((None, b, c), [rnn]):
         fixes.append(f"if {a} is the number of samples: keras.Input(shape=({b}, {c}))   # one "

@@ -190,3 +190,21 @@ def test_correct_models_stay_quiet():
         _fit(model, np.random.rand(16, 30, 4))
         _fit(keras.Sequential([keras.Input((None, 5)), L.GRU(4), L.Dense(1)]),
              np.random.rand(16, 7, 5))
+
+
+@pytest.mark.parametrize("route", [_diagnosed, _translated])
+def test_cnn_on_single_images_flattened_into_rnn(route):
+    err = route(lambda: keras.Sequential([keras.Input((16, 16, 3)), L.Conv2D(4, 3),
+                                          L.MaxPooling2D(), L.Flatten(), L.GRU(8)]))
+    assert err.code == "missing_timedistributed" and "TimeDistributed" in err.fix
+    fixed = keras.Sequential([keras.Input((5, 16, 16, 3)), L.TimeDistributed(L.Conv2D(4, 3)),
+                              L.TimeDistributed(L.MaxPooling2D()),
+                              L.TimeDistributed(L.Flatten()), L.GRU(8), L.Dense(1)])
+    _fit(fixed, np.random.rand(4, 5, 16, 16, 3))
+
+
+def test_stateful_batch_in_shape():
+    err = _diagnosed(lambda: keras.Sequential([keras.Input((16, 10, 1)),
+                                               L.LSTM(4, stateful=True)]))
+    assert err.code == "batch_in_input_shape" and "batch_shape=(16, 10, 1)" in err.fix
+    keras.Sequential([keras.Input(batch_shape=(16, 10, 1)), L.LSTM(4, stateful=True)])
