@@ -172,12 +172,16 @@ def four_d_input(rnn: Any, tensor: Any) -> ShapeError | None:
             detail=f"{said}: a stateful RNN needs its batch declared, and {a} reads as it",
             fix=f"keras.Input(batch_shape=({a}, {b}, {c}))   # the batch of {a} apart from "
                 f"one sample's ({b}, {c})")
-    if c == 1 and chain_builds((None, a, b), [rnn]):
+    if c == 1 and chain_builds((None, a, b), [rnn]):  # input_shape=x.shape ranks first
+        batch = chain_builds((None, b, c), [rnn])
+        first = (f"if {a} is the number of samples: keras.Input(shape=({b}, {c})); "
+                 if batch else "")
         return ShapeError(
-            where=where, code="wrong_rank", detail=f"{said}: its last axis has size 1",
-            fix=f"keras.Input(shape=({a}, {b})) and x = np.squeeze(x, axis=-1)   # the same "
-                f"values: {a} timesteps of {b} features; or, if {a} is the number of samples, "
-                f"keras.Input(shape=({b}, {c}))")
+            where=where, code="batch_in_input_shape" if batch else "wrong_rank",
+            detail=f"{said}: its first axis reads as the number of samples or its last, of "
+                   f"size 1, is extra",
+            fix=f"{first}if it is {a} timesteps of {b} features: keras.Input(shape=({a}, {b}))"
+                f" and x = np.squeeze(x, axis=-1)   # the same values")
     fixes = []
     if chain_builds((None, b, c), [rnn]):
         fixes.append(f"if {a} is the number of samples: keras.Input(shape=({b}, {c}))   # one "
