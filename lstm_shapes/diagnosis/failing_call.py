@@ -250,11 +250,11 @@ def _rank(call: Call) -> ShapeError | None:
     from lstm_shapes.core.contracts import contract_of
 
     layer = call.layer
-    if contract_of(layer) is not None:  # LSTM/GRU/...: the contract check names those
-        return None
-    axes = input_axes(layer)
     tensor = call.args[0] if call.args else next(iter(call.kwargs.values()), None)
     shape = shape_of(tensor)
+    if contract_of(layer) is not None:  # LSTM/GRU/...: by what the handed tensor is
+        return _rnn_rank(call, tensor, shape)
+    axes = input_axes(layer)
     if axes is None or shape is None or _takes_list(layer):
         return None
     if len(shape) == len(axes) - 1:
@@ -262,6 +262,28 @@ def _rank(call: Call) -> ShapeError | None:
     if len(shape) == len(axes) + 1:
         return _one_extra(call, tensor, shape, axes)
     return None
+
+
+def _rnn_rank(call: Call, tensor: Any, shape: tuple | None) -> ShapeError | None:
+    """An RNN handed 2-D or 4-D: the RNN that dropped time, the layer that removed it (or
+    never had it), or the Input's extra axis (rnn_rank); the data's own cases are left to
+    the text rules."""
+    from lstm_shapes.diagnosis import rnn_rank
+    from lstm_shapes.diagnosis.merge_calls import last_step_rnn, sequences_error
+
+    where = _source(tensor)[0]
+    if shape is None or where != ("layer" if len(shape) == 2 else "input"):
+        return None
+    if len(shape) == 4:
+        return rnn_rank.four_d_input(call.layer, tensor)
+    if len(shape) != 2:
+        return None
+    rnn = last_step_rnn(tensor)
+    if rnn is not None:
+        reads = (f"{_kind(call.layer)} reads (batch, timesteps, features); it was handed "
+                 f"{_fmt(shape)}")
+        return sequences_error(call, [tensor], rnn, reads)
+    return rnn_rank.two_d(call.layer, tensor)
 
 
 def _declared_input(err: BaseException) -> ShapeError | None:

@@ -53,7 +53,7 @@ def _one_batch(err: Any) -> Any:
     return _with(err, fix=err.fix.replace(f".reshape({batch}, ", ".reshape(-1, ", 1))
 
 
-def _from_producer(err: Any, inputs: Any) -> Any:
+def _from_producer(err: Any, inputs: Any, layer: Any = None) -> Any:
     """Name the mistake from the layers that produced a wrong input, when Keras knows them.
 
     A 2-D input made by an RNN without return_sequences (directly, or through Dense/Dropout
@@ -77,15 +77,27 @@ def _from_producer(err: Any, inputs: Any) -> Any:
     if producer is None:
         return err
     kind, rank = type(producer).__name__, len(err.actual)
+    if layer is not None and rank in (2, 4):  # what the tensor IS decides, not its rank
+        from lstm_shapes.diagnosis import rnn_rank
+
+        found = (rnn_rank.two_d(layer, inputs) if rank == 2 and kind != "InputLayer"
+                 else rnn_rank.four_d_input(layer, inputs) if rank == 4 else None)
+        if found is not None:
+            return _with(err, code=found.code, fix=found.fix, detail=found.detail)
+        if rank == 2 and kind != "InputLayer":  # a layer's output, not the data: no reshape
+            return _with(err, fix="")
     code = fix = None
     if rank == 2 and kind == "InputLayer":
         code = "missing_timestep_axis"
         steps = err.actual[-1]
         fix = (f"x = x.reshape(-1, {steps}, 1) and keras.Input(shape=({steps}, 1))   # "
                f"(timesteps, features): the Input declares one sample")
-    elif rank == 4 and kind == "InputLayer":
-        code = "batch_in_input_shape"
-        fix = f"keras.Input(shape={tuple(err.actual[2:])})   # one sample, without the batch"
+        from lstm_shapes.diagnosis.rnn_rank import chain_builds
+
+        if layer is not None and not chain_builds((None, steps, 1), [layer]):
+            fix = ""
+    elif rank == 4 and kind == "InputLayer":  # no reading of the extra axis builds
+        code, fix = "wrong_rank", ""
     elif rank == 4 and kind == "Embedding":
         code = "embedding_input_rank"
         steps, extra = err.actual[1], err.actual[2]
@@ -138,7 +150,7 @@ def _explained(err: Any, layer: Any, inputs: Any, state: Any) -> Any:
 
         return state_error(err, layer, state)
     if err.where.endswith(" input"):
-        return _from_producer(err, inputs)
+        return _from_producer(err, inputs, layer)
     return err
 
 

@@ -39,11 +39,12 @@ def _dims(text: str) -> list[str]:
 
 @_rule(r"expected ndim=3, found ndim=2\. Full shape received: \(([^)]*)\)")
 def _two_d(m: re.Match[str]) -> tuple[str, str]:
-    batch, steps = (_dims(m[1]) + ["?", "?"])[:2]
-    batch = "-1" if batch == "None" else batch
+    steps = (_dims(m[1]) + ["?", "?"])[1]  # not the tensors: each reading, none re-dealt
     return "missing_timestep_axis", (
-        f"if this tensor is your data: x = x.reshape({batch}, {steps}, 1); if it comes from "
-        f"another RNN, give that layer return_sequences=True")
+        f"if this tensor is the data: x = x[..., np.newaxis] and keras.Input(shape=({steps}, "
+        f"1)) ({steps} steps of one value); if an RNN made it, give that layer "
+        f"return_sequences=True; if a Dense/Flatten/pooling layer made it, that layer has no "
+        f"time axis to hand on: move the RNN before it")
 
 
 @_rule(r"expected ndim=3, found ndim=4\. Full shape received: \(([^)]*)\)")
@@ -245,6 +246,14 @@ def _mask_dropped(m: re.Match[str]) -> tuple[str, str]:
                             "(check_model(model, x, y) tries the fixes on a copy)")
 
 
+_FLAT_DATA = re.compile(r"[Ee]xpected shape[= ]\((None, (?:None|\d+), \d+)\),? (?:found shape="
+                        r"|but input has incompatible shape )\(((?:None|\d+), \d+)\)")
+
+
+def _int(d: str) -> int | None:
+    return None if d == "None" else int(d)
+
+
 _LAYER = re.compile(r"""[Ll]ayer ["'](\w+)["']|calling (\w+)\.call\(\)|node [^}]*?/(\w+?)_\d+/""")
 _FRAMEWORKS = frozenset({"keras", "tensorflow"})
 
@@ -273,6 +282,14 @@ def translate(err: BaseException) -> ShapeError | None:
     if by_call is not None:
         return by_call
     text = _ANSI.sub("", str(err))
+    flat = _FLAT_DATA.search(text)  # 2-D data against a declared (T, F): check_model's rule
+    if flat:
+        from lstm_shapes.diagnosis.rnn_rank import data_against_input
+
+        found = data_against_input(err, tuple(_int(d) for d in _dims(flat[1])),
+                                   tuple(_int(d) for d in _dims(flat[2])))
+        if found is not None:
+            return found
     said = ""  # the line of Keras's message that the rule read (not "Graph execution error:")
     for pattern, fix in _RULES:
         m = pattern.search(text)
