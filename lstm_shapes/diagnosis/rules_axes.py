@@ -3,6 +3,13 @@
 A time axis on one side only, a horizon of H values against one predicted value, a width
 that differs: each reading is checked against what Keras did (``LossCall``: raised, or
 combined shapes that differ) and, for per-step versus horizon, against the data itself.
+
+What the axes mean decides the reading: one target per sample against k > 1 values means a
+head too wide (y has no columns to grow); H target steps other than x's T steps are a
+horizon (per-step targets have T); per-step targets of width 1 against a per-step head of
+U == T units read units as timesteps; and H == T is ranked by the data (steps that line up
+with x's: per-step; rows that overlap like windows of one series: a horizon), in one
+finding naming both readings when nothing separates them.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import numpy as np
 from lstm_shapes.core.messages import format_shape
 from lstm_shapes.diagnosis.proving import Fix
 from lstm_shapes.diagnosis.rules_semantics import (
+    _REGRESSION,
     Context,
     Issue,
     _head_edit,
@@ -28,9 +36,6 @@ from lstm_shapes.diagnosis.target_meaning import (
     shifted_feature,
     steps_line_up,
 )
-
-_REGRESSION = ("mean_squared_error", "mean_absolute_error", "huber", "log_cosh",
-               "mean_absolute_percentage_error", "mean_squared_logarithmic_error")
 
 
 def _rnn_edit(ctx: Context, sequences: bool) -> dict[str, dict[str, Any]]:
@@ -317,7 +322,7 @@ def _per_step_width(ctx: Context, p: tuple, shapes: str, said: str) -> Issue:
     code = "units_equals_timesteps" if u == t else (
         "target_broadcast" if not c.raised else "output_width_mismatch")
     why = (f"its {u} units equal the {t} timesteps, but the time axis is already there: "
-           "each step needs one value" if u == t else f"each step needs one value")
+           "each step needs one value" if u == t else "each step needs one value")
     return Issue(code, "targets " + n, f"{shapes}: one target per timestep and a per-step "
                  f"head of {u} units; {why}{said}", fixes=[f for f in (_layer_fix(
                      ctx, _head_edit(ctx, units=1), "one value per timestep"),) if f],
