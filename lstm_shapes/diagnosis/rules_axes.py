@@ -3,6 +3,13 @@
 A time axis on one side only, a horizon of H values against one predicted value, a width
 that differs: each reading is checked against what Keras did (``LossCall``: raised, or
 combined shapes that differ) and, for per-step versus horizon, against the data itself.
+
+What the axes mean decides the reading: one target per sample against k > 1 values means a
+head too wide (y has no columns to grow); H target steps other than x's T steps are a
+horizon (per-step targets have T); per-step targets of width 1 against a per-step head of
+U == T units read units as timesteps; and H == T is ranked by the data (steps that line up
+with x's: per-step; rows that overlap like windows of one series: a horizon), in one
+finding naming both readings when nothing separates them.
 """
 
 from __future__ import annotations
@@ -14,35 +21,52 @@ import numpy as np
 
 from lstm_shapes.core.messages import format_shape
 from lstm_shapes.diagnosis.proving import Fix
-from lstm_shapes.diagnosis.rules_semantics import Context, Issue, _head_edit, _layer_fix
+from lstm_shapes.diagnosis.rules_semantics import (
+    _REGRESSION,
+    Context,
+    Issue,
+    _head_edit,
+    _layer_fix,
+    _loss_fix,
+)
 from lstm_shapes.diagnosis.target_meaning import (
     label_kind,
     next_values,
+    rows_overlap,
     shifted_feature,
+    steps_line_up,
 )
 
 
 def _rnn_edit(ctx: Context, sequences: bool) -> dict[str, dict[str, Any]]:
+    """The config edit that sets return_sequences on the last RNN. A Bidirectional's
+    config holds its forward and backward layers, which must agree: both are edited, by
+    their own names."""
     rnn = ctx.head.rnn
     if rnn is None:
         return {}
-    key = "layer.return_sequences" if type(rnn).__name__ == "Bidirectional" else \
-        "return_sequences"
-    return {rnn.name: {key: sequences}}
+    if type(rnn).__name__ == "Bidirectional":
+        inner = (getattr(rnn, "forward_layer", None), getattr(rnn, "backward_layer", None))
+        if any(layer is None for layer in inner):
+            return {}
+        return {layer.name: {"return_sequences": sequences} for layer in inner}
+    return {rnn.name: {"return_sequences": sequences}}
 
 
 def _seq_fix(ctx: Context, sequences: bool, units: int | None = None) -> Fix | None:
     edits = _rnn_edit(ctx, sequences)
     if not edits:
         return None
+    shown = {ctx.head.rnn.name: {"return_sequences": sequences}}  # the user's layer
     if units is not None:
         head = _head_edit(ctx, units=units)
         if not head:
             return None
-        edits = {**edits, **head}
+        edits, shown = {**edits, **head}, {**shown, **head}
     what = ("one prediction per timestep" if sequences else "one prediction per sequence"
             ) + (f" of {units} values" if units is not None else "")
-    return _layer_fix(ctx, edits, what)
+    fix = _layer_fix(ctx, shown, what)
+    return Fix(fix.line, layers=edits) if fix is not None else None
 
 
 def _meaning_preserving(y: np.ndarray, want: tuple) -> list[tuple[str, Any]]:
@@ -83,11 +107,21 @@ def axis_issues(ctx: Context) -> list[Issue]:
             f"{format_shape(('batch', *c.p_shape[1:]))})")
     if not c.raised and not c.broadcast:
         return _horizon_on_per_step_head(ctx, p, shapes)
+    one = _one_value_per_sample(ctx, p, shapes, said)
+    if one is not None:
+        return one
     if c.name == "sparse_categorical_crossentropy":
         p = p[:-1]  # ids: one axis fewer than the scores
     time_p = len(p) >= 3
     y_core = y.shape[:-1] if y.ndim >= 2 and y.shape[-1] == 1 else y.shape
     p_core = p[:-1] if p[-1] == 1 else p
+    if time_p and len(p) == 3 and p[-1] > 1 and len(y_core) == 2 and y_core[1] == p[1] and (
+            y.ndim == 3 or next_values(ctx.x, y) is None if ctx.x is not None else y.ndim == 3):
+        return [_per_step_width(ctx, p, shapes, said)]
+    if time_p and len(y_core) == 2 and y.ndim == 3 and y.shape[-1] == 1 and \
+            y_core[1] != p[1] and c.name in _REGRESSION and label_kind(y) == "real" and \
+            not ctx.shrinkers:
+        return [_horizon_issue(ctx, int(y_core[1]), shapes, said)]  # H steps, not T
     if time_p and len(y_core) <= 2 and (len(y_core) == 1 or y.shape[1] in (p[-1], 1)):
         if len(y.shape) == 1 and y.ndim < len(p) - 1 and not c.raised:
             code = "target_broadcast"
@@ -97,6 +131,12 @@ def axis_issues(ctx: Context) -> list[Issue]:
                       f"target per sequence{said}", fixes=[f for f in (
                           _seq_fix(ctx, False),) if f],
                       prose="return_sequences=False on the last RNN")]
+    steps = ctx.x.shape[1] if ctx.x is not None else None
+    if not time_p and len(p_core) == 1 and y.ndim == 3 and y.shape[-1] == 1 and y.shape[1] > 1:
+        return _horizon_or_per_step(ctx, y.shape[1], shapes, said)  # (n, H, 1): as (n, H)
+    if not time_p and y.ndim >= 3 and y.shape[1] > 1 and steps is not None and \
+            y.shape[1] != steps:
+        return [_horizon_issue(ctx, int(y.shape[1]), shapes, said)]
     if not time_p and y.ndim >= 3 and y.shape[1] > 1:
         return [Issue("last_output_vs_sequence_target", where, f"{shapes}: one prediction "
                       f"per sequence against one target per timestep{said}",
@@ -143,44 +183,77 @@ def axis_issues(ctx: Context) -> list[Issue]:
 
 
 def _horizon_or_per_step(ctx: Context, h: int, shapes: str, said: str) -> list[Issue]:
-    """(batch, H) targets against one value per sample: a horizon, or per-step targets?"""
+    """(batch, H) or (batch, H, 1) targets against one value per sample: a horizon of H
+    values, or one target per step? Only H == T can be per-step; then the data decides
+    (exact facts first, then how y's rows and steps behave), and when it does not, one
+    finding names both readings with the evidence for each."""
     x, y, n = ctx.x, ctx.y, ctx.yname
     horizon = _layer_fix(ctx, _head_edit(ctx, units=h), f"predict all {h} values")
     per_step = _seq_fix(ctx, True)
     steps = x.shape[1] if x is not None and x.ndim == 3 else None
-    shifted = shifted_feature(x, y) if x is not None else None
-    after = next_values(x, y) if x is not None else None
     h_issue = Issue("multistep_horizon_mismatch", "targets " + n,
-                    f"{shapes}: {h} future values per sample against a one-value head{said}",
+                    f"{shapes}: {h} values per sample against a one-value head{said}",
                     fixes=[f for f in (horizon,) if f], prose=f"end the model with Dense({h})")
     s_issue = Issue("last_output_vs_sequence_target", "targets " + n,
                     f"{shapes}: one target per timestep against one prediction per "
                     f"sequence{said}", fixes=[f for f in (per_step,) if f],
                     prose="return_sequences=True on the last RNN")
-    if after is not None:
+    if steps is None or steps != h:  # per-step targets have one column per timestep of x
+        if steps is not None:
+            h_issue.message += (f"; {n} has {h} steps and x {steps}: targets per step would "
+                                f"have {steps}, so these are {h} values to predict")
+        return [h_issue]
+    if next_values(x, y[..., 0] if y.ndim == 3 else y) is not None:
         h_issue.message += f"; {n}[i] holds the {h} values that follow window i"
         return [h_issue]
+    shifted = shifted_feature(x, y)
     if shifted is not None:
         f, s = shifted
         s_issue.message += (f"; {n}[i, t] is x[i, t+{s}, {f}]: a target per step" if s else
                             f"; {n}[i, t] is x[i, t, {f}]: a target per step")
         return [s_issue]
-    if steps == h and ctx.call.name == "sparse_categorical_crossentropy" and \
+    if ctx.call.name == "sparse_categorical_crossentropy" and \
             label_kind(y) in ("ids", "binary"):
         # one class id per column, as many columns as x has steps, one softmax per sample:
         # a label per step (a horizon of H classes would need H softmaxes)
         s_issue.message += (f"; {n} holds a class id per timestep of x ({h} of them) and "
                             "the head gives one class distribution per sequence")
         return [s_issue]
-    if steps != h:  # per-step targets need one column per timestep
-        return [h_issue]
-    h_issue.message += (f"; the data does not say which: if {n}[i] is the next {h} values "
-                        f"after window i, this is a horizon; {n} has {h} columns = the "
-                        f"{steps} timesteps of x, so it may be one target per step")
-    s_issue.severity = "warning"
-    s_issue.message += (f"; candidate 2: {n} has as many columns as x has timesteps "
-                        f"({steps}), but is not a shifted copy of a feature of x")
-    return [h_issue, s_issue]
+    return [_ranked(ctx, h, h_issue, s_issue)]
+
+
+def _ranked(ctx: Context, h: int, h_issue: Issue, s_issue: Issue) -> Issue:
+    """H == T and no exact fact: rank the two readings by how y's rows and steps behave.
+    The shapes are wrong either way (an error); the message names both readings."""
+    x, y, n = ctx.x, ctx.y, ctx.yname
+    lined = steps_line_up(x, y)
+    overlap = rows_overlap(y)
+    step_ev = (f"step t of {n} goes with step t{'+1' if lined[1] else ''} of feature "
+               f"{lined[0]} of x (mean |r| {lined[2]:.2f}, above every other step)"
+               if lined else "")
+    hor_ev = (f"the rows of {n} overlap like windows of one series ({n}[i, 1:] == "
+              f"{n}[i+1, :-1]), as values cut after each window do" if overlap else "")
+    if lined:  # aligned steps outweigh overlapping rows (per-step windows overlap too)
+        first, second, ev1, ev2 = s_issue, h_issue, step_ev, hor_ev
+    elif overlap:
+        first, second, ev1, ev2 = h_issue, s_issue, hor_ev, step_ev
+    else:
+        first, second, ev1, ev2 = h_issue, s_issue, "", ""
+    name = {"multistep_horizon_mismatch": f"a horizon of {h} values (Dense({h}))",
+            "last_output_vs_sequence_target": "one target per timestep "
+            "(return_sequences=True)"}
+    head = first.message.split(": ", 1)[0]
+    if ev1:
+        msg = (f"{head}: most likely {name[first.code]}: {ev1}; otherwise "
+               f"{name[second.code]}" + (f" ({ev2})" if ev2 else
+                                         f": {n} has {h} columns = the {h} timesteps of x"))
+    else:
+        msg = (f"{head}: the data does not say which of two readings: {name[first.code]}, if "
+               f"{n}[i] holds values that come after window i; or {name[second.code]}, as "
+               f"{n} has {h} columns = the {h} timesteps of x (it is not a shifted copy of "
+               "a feature of x, and its steps do not line up with x's)")
+    return Issue(first.code, first.where, msg, "error", fixes=first.fixes + second.fixes,
+                 prose=f"{first.prose}; or {second.prose}")
 
 
 def _horizon_on_per_step_head(ctx: Context, p: tuple, shapes: str) -> list[Issue]:
@@ -217,3 +290,56 @@ def _steps_differ(ctx: Context, steps: int, want: int, shapes: str, said: str) -
         prose = (f"feed the {k} sequences as {k} inputs of {want} steps and join them on the "
                  "feature axis: keras.layers.Concatenate(axis=-1)")
     return Issue("dimension_mismatch", "targets " + ctx.yname, message, prose=prose)
+
+
+def _one_value_per_sample(ctx: Context, p: tuple, shapes: str, said: str) -> list[Issue] | None:
+    """One target per sample ((n,) or (n, 1)) against a head of k > 1 values per sample:
+    y has no columns to grow, so the head is too wide (Dense(1)); with class ids under a
+    softmax of k, the loss is the mistake (the ids are classes, not values)."""
+    c, y, n = ctx.call, ctx.y, ctx.yname
+    if len(p) != 2 or p[-1] <= 1 or not (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)):
+        return None
+    k, where = int(p[-1]), "targets " + n
+    kind = label_kind(y)
+    if kind in ("ids", "binary") and int(np.max(y)) < k and ctx.head.activation == "softmax":
+        return [Issue("loss_label_encoding_mismatch", f"loss {c.name!r}", f"{shapes}: {n} "
+                      f"holds one class id per sample (0..{int(np.max(y))}) and the head a "
+                      f"softmax over {k} classes, but {c.name} compares them as values{said}",
+                      fixes=[_loss_fix(ctx, "sparse_categorical_crossentropy")],
+                      prose="loss='sparse_categorical_crossentropy'")]
+    return [Issue("target_broadcast" if not c.raised else "output_width_mismatch", where,
+                  f"{shapes}: {n} holds ONE value per sample and the head predicts {k}{said}; "
+                  f"the head is too wide, {n} has no other columns", fixes=[f for f in (
+                      _layer_fix(ctx, _head_edit(ctx, units=1), "one value per sample"),)
+                      if f], prose="end the model with Dense(1)")]
+
+
+def _per_step_width(ctx: Context, p: tuple, shapes: str, said: str) -> Issue:
+    """Per-step targets of width 1 ((n, T) or (n, T, 1)) against a per-step head of U > 1
+    units: when U == T the units were read as one per timestep."""
+    c, n = ctx.call, ctx.yname
+    u, t = int(p[-1]), int(p[1])
+    code = "units_equals_timesteps" if u == t else (
+        "target_broadcast" if not c.raised else "output_width_mismatch")
+    why = (f"its {u} units equal the {t} timesteps, but the time axis is already there: "
+           "each step needs one value" if u == t else "each step needs one value")
+    return Issue(code, "targets " + n, f"{shapes}: one target per timestep and a per-step "
+                 f"head of {u} units; {why}{said}", fixes=[f for f in (_layer_fix(
+                     ctx, _head_edit(ctx, units=1), "one value per timestep"),) if f],
+                 prose="TimeDistributed(Dense(1)) (or Dense(1)) as the per-step head")
+
+
+def _horizon_issue(ctx: Context, h: int, shapes: str, said: str) -> Issue:
+    """y holds H steps per sample and x has another number of steps: a horizon of H
+    values, which per-step targets (one per input step) cannot be."""
+    steps = ctx.x.shape[1] if ctx.x is not None else None
+    of_x = f" (x has {steps})" if steps is not None else ""
+    return Issue("multistep_horizon_mismatch", "targets " + ctx.yname, f"{shapes}: "
+                 f"{ctx.yname} holds {h} steps per sample{of_x}: a horizon of {h} values, "
+                 f"not one target per input step{said}", fixes=[f for f in (
+                     _seq_fix(ctx, False, units=h) if ctx.call.y_pred.ndim >= 3 else
+                     _layer_fix(ctx, _head_edit(ctx, units=h), f"predict all {h} values"),)
+                     if f],
+                 prose=f"one prediction per sequence of {h} values: the last RNN without "
+                 f"return_sequences and Dense({h}); or an encoder-decoder: RepeatVector({h}), "
+                 "LSTM(..., return_sequences=True), TimeDistributed(Dense(features))")

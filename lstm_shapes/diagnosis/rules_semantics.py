@@ -22,7 +22,8 @@ from lstm_shapes.diagnosis.proving import Fix
 from lstm_shapes.diagnosis.target_meaning import Head, label_kind, values_say
 
 _CE = ("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy")
-_REGRESSION = ("mean_squared_error", "mean_absolute_error", "huber", "log_cosh")
+_REGRESSION = ("mean_squared_error", "mean_absolute_error", "huber", "log_cosh",
+               "mean_absolute_percentage_error", "mean_squared_logarithmic_error")
 
 
 @dataclass

@@ -156,3 +156,56 @@ def next_values(x: np.ndarray, y: np.ndarray) -> int | None:
         if np.allclose(ys[:rows], want, atol=1e-5):
             return f
     return None
+
+
+def _steps_of(y: np.ndarray) -> np.ndarray | None:
+    """y as (n, steps): a trailing axis of size 1 dropped; None for any other layout."""
+    y2 = y[..., 0] if y.ndim == 3 and y.shape[-1] == 1 else y
+    return y2 if y2.ndim == 2 and y2.shape[1] >= 3 and y2.shape[0] >= 4 else None
+
+
+def rows_overlap(y: np.ndarray) -> bool:
+    """Whether y's rows are stride-1 windows of ONE series (``y[i, 1:] == y[i+1, :-1]``):
+    the values of a series cut after each window, as a horizon's targets are.
+
+    >>> s = np.arange(30.0); rows_overlap(np.stack([s[i:i + 4] for i in range(20)]))
+    True
+    """
+    y2 = _steps_of(np.asarray(y[:_SAMPLE]))
+    if y2 is None or np.ptp(y2) == 0:
+        return False
+    y2 = y2.astype("float64")
+    return bool(np.allclose(y2[:-1, 1:], y2[1:, :-1], atol=1e-5))
+
+
+def steps_line_up(x: np.ndarray, y: np.ndarray) -> tuple[int, int, float] | None:
+    """(f, s, r) when step t of y goes with step t+s of feature f of x (s in 0, 1): for
+    most t, y[:, t] correlates (|r| on average) more with x[:, t+s, f] than with any other
+    step of x. Targets per step line up with the steps; a horizon's values (which come
+    after the window) correlate most with the window's last steps, whatever t is.
+
+    >>> r = np.random.default_rng(0); x = r.normal(size=(200, 6, 2))
+    >>> steps_line_up(x, 3 * x[..., 1] + r.normal(size=(200, 6)))[:2]
+    (1, 0)
+    """
+    y2 = _steps_of(np.asarray(y))
+    if x.ndim != 3 or y2 is None or y2.shape[1] != x.shape[1] or y2.shape[0] != x.shape[0] \
+            or x.shape[0] < 16:
+        return None
+    steps = x.shape[1]
+    ys = y2[:_SAMPLE].astype("float64")
+    ys = ys - ys.mean(axis=0)
+    ys /= np.where(ys.std(axis=0) > 0, ys.std(axis=0), np.inf)
+    best = None
+    for f in range(min(x.shape[2], 64)):
+        xs = x[:_SAMPLE, :, f].astype("float64")
+        xs = xs - xs.mean(axis=0)
+        xs /= np.where(xs.std(axis=0) > 0, xs.std(axis=0), np.inf)
+        corr = np.abs(ys.T @ xs) / len(ys)  # corr[t, t'] of y[:, t] with x[:, t', f]
+        for s in (0, 1):
+            rows = np.arange(steps - s)
+            on = corr[rows, rows + s]
+            hits = np.mean(np.argmax(corr[rows], axis=1) == rows + s)
+            if hits >= 0.8 and on.mean() >= 0.3 and (best is None or on.mean() > best[2]):
+                best = (f, s, float(on.mean()))
+    return best
