@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -54,9 +55,7 @@ class _Diagnosing(contextlib.ContextDecorator):
             if explained is not None:
                 raise explained from err
             if self._filtering or _KERAS_FILTERED:  # untouched: as Keras would show it
-                from keras.src.utils.traceback_utils import _process_traceback_frames
-
-                err.__traceback__ = _process_traceback_frames(err.__traceback__)
+                err.__traceback__ = _as_keras_shows(err.__traceback__)
             return False
         finally:
             self._checks.__exit__(None, None, None)
@@ -69,12 +68,27 @@ def diagnosing() -> _Diagnosing:
     return _Diagnosing()
 
 
+def _as_keras_shows(tb: Any) -> Any:
+    """``tb`` without Keras's frames (what its filtering shows) nor the RNN checks' own
+    wrapper frames: the error reads as if lstm-shapes were not there."""
+    import types
+    from pathlib import Path
+
+    from keras.src.utils.traceback_utils import _process_traceback_frames
+
+    ours = str(Path(__file__).resolve().parents[1])
+    kept = [(f, n) for f, n in traceback.walk_tb(_process_traceback_frames(tb))
+            if not str(Path(f.f_code.co_filename).resolve()).startswith(ours)]
+    shown = None
+    for frame, line in reversed(kept):
+        shown = types.TracebackType(shown, frame, frame.f_lasti, line)
+    return shown or tb
+
+
 def _shown(tb: Any) -> Any:
     """``tb`` as Keras would have shown it: install() keeps Keras's frames for the
     explainer, the user still sees them filtered."""
-    from keras.src.utils.traceback_utils import _process_traceback_frames
-
-    return _process_traceback_frames(tb) if _KERAS_FILTERED else tb
+    return _as_keras_shows(tb) if _KERAS_FILTERED else tb
 
 
 def _excepthook(previous: Callable[..., Any]) -> Callable[..., Any]:

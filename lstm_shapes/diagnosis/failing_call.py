@@ -23,85 +23,22 @@ answers None and the text rules of ``translate`` take over.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from lstm_shapes.core import keras_graph
 from lstm_shapes.core.errors import ShapeError
+from lstm_shapes.diagnosis.layer_call import (
+    Call,
+    builds,
+    failing_call,
+    frames_of,
+    is_layer,
+    shape_of,
+    takes_list,
+)
 from lstm_shapes.diagnosis.layouts import input_axes
 
 _CHANNELS = 4  # at most this many channels in data: grey (1), RGB (3), RGBA (4)
-
-
-class Call(NamedTuple):
-    """The innermost Keras layer call an error came out of: ``layer(*args, **kwargs)``."""
-
-    layer: Any
-    args: tuple
-    kwargs: dict
-
-
-def _is_layer(obj: Any) -> bool:
-    module = type(obj).__module__
-    return hasattr(obj, "get_config") and hasattr(obj, "_inbound_nodes") and (
-        module.startswith("keras.") or any(c.__module__.startswith("keras.src.layers")
-                                           for c in type(obj).__mro__))
-
-
-def _frames(err: BaseException) -> list[Any]:
-    frames, tb = [], err.__traceback__
-    while tb is not None:
-        frames.append(tb.tb_frame)
-        tb = tb.tb_next
-    return frames
-
-
-def failing_call(err: BaseException) -> Call | None:
-    """The innermost ``Layer.__call__`` in ``err``'s traceback (None if there is none).
-
-    A model's own call (Sequential building its layers) is passed over: its innermost layer
-    is the one that failed.
-    """
-    for frame in reversed(_frames(err)):
-        if frame.f_code.co_name != "__call__":
-            continue
-        if not str(frame.f_globals.get("__name__", "")).startswith("keras.src."):
-            continue
-        layer = frame.f_locals.get("self")
-        if not _is_layer(layer) or "Model" in {c.__name__ for c in type(layer).__mro__}:
-            continue
-        args = frame.f_locals.get("args", ())
-        kwargs = frame.f_locals.get("kwargs", {})
-        return Call(layer, tuple(args), dict(kwargs))
-    return None
-
-
-def shape_of(tensor: Any) -> tuple | None:
-    shape = getattr(tensor, "shape", None)
-    try:
-        return None if shape is None else tuple(None if d is None else int(d) for d in shape)
-    except TypeError:
-        return None
-
-
-def builds(layer: Any, shapes: list[tuple], *, wrap: Any = None) -> bool:
-    """Whether a fresh copy of ``layer`` (optionally wrapped, e.g. in TimeDistributed) builds
-    and computes an output on symbolic inputs of ``shapes`` (one, or a list for merges)."""
-    import keras
-
-    try:
-        fresh = layer.__class__.from_config(layer.get_config())
-        if wrap is not None:
-            fresh = wrap(fresh)
-        inputs = [keras.Input(batch_shape=s) for s in shapes]
-        fresh(inputs if len(inputs) > 1 or _takes_list(layer) else inputs[0])
-        return True
-    except Exception:  # noqa: BLE001 - a fix that does not build is not printed
-        return False
-
-
-def _takes_list(layer: Any) -> bool:
-    kinds = {c.__name__ for c in type(layer).__mro__}
-    return bool(kinds & {"Merge", "Concatenate", "Dot", "Attention", "AdditiveAttention"})
 
 
 def _kind(layer: Any) -> str:
@@ -255,7 +192,7 @@ def _rank(call: Call) -> ShapeError | None:
     if contract_of(layer) is not None:  # LSTM/GRU/...: by what the handed tensor is
         return _rnn_rank(call, tensor, shape)
     axes = input_axes(layer)
-    if axes is None or shape is None or _takes_list(layer):
+    if axes is None or shape is None or takes_list(layer):
         return None
     if len(shape) == len(axes) - 1:
         return _one_short(call, tensor, shape, axes)
@@ -290,7 +227,7 @@ def _declared_input(err: BaseException) -> ShapeError | None:
     """Data one axis short of a model's Input, which declared a size-1 axis elsewhere than
     where its reader takes channels: ``Input((4, 1, 32))`` for data ``(n, 4, 32)`` in front
     of ``TimeDistributed(Conv1D)``, which reads ``(batch, time, steps, channels)``."""
-    frame = next((f for f in reversed(_frames(err))
+    frame = next((f for f in reversed(frames_of(err))
                   if f.f_code.co_name == "_adjust_input_rank"), None)
     if frame is None:
         return None
@@ -325,9 +262,9 @@ def _keyword(err: BaseException) -> ShapeError | None:
     """Keras 2's ``batch_input_shape=`` on a layer, which Keras 3 refuses."""
     import keras
 
-    for frame in _frames(err):
+    for frame in frames_of(err):
         layer = frame.f_locals.get("self")
-        if frame.f_code.co_name != "__init__" or not _is_layer(layer):
+        if frame.f_code.co_name != "__init__" or not is_layer(layer):
             continue
         passed = frame.f_locals.get("kwargs") or {}
         shape = passed.get("batch_input_shape")
@@ -378,6 +315,6 @@ def explain(err: BaseException) -> ShapeError | None:
         if call is None:
             return _keyword(err) or _declared_input(err)
         return (_rank(call) or merge_calls.merge(call, err)
-                or merge_calls.mask_rank(call, _frames(err)))
+                or merge_calls.mask_rank(call, frames_of(err)))
     except Exception:  # noqa: BLE001 - never hide the user's error behind a crash of ours
         return None

@@ -21,7 +21,7 @@ from typing import Any
 
 from lstm_shapes.core import keras_graph
 from lstm_shapes.core.errors import ShapeError
-from lstm_shapes.diagnosis.failing_call import Call, builds, shape_of
+from lstm_shapes.diagnosis.layer_call import Call, builds, shape_of
 
 _ATTENTION = ("Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention")
 

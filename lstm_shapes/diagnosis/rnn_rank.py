@@ -34,7 +34,7 @@ _RNN_KINDS = ("RNN", "Bidirectional")
 
 
 def _shape(tensor: Any) -> tuple | None:
-    from lstm_shapes.diagnosis.failing_call import shape_of
+    from lstm_shapes.diagnosis.layer_call import shape_of
 
     return shape_of(tensor)
 

@@ -287,3 +287,12 @@ def test_cross_entropy_shape_errors_are_read_by_their_axes_whatever_the_loss(
         _fit(model, y=y)
     assert err.value.code == code, str(err.value)
     assert fix in err.value.fix, err.value.fix
+
+
+def test_an_unexplained_error_from_a_checked_rnn_call_shows_no_frame_of_lstm_shapes() -> None:
+    import traceback
+
+    with pytest.raises(AttributeError) as caught, diagnosing():  # Keras's own complaint
+        L.LSTM(2)(np.zeros((2, 3, 4), "float32"), mask="oops")
+    files = [f.filename for f in traceback.extract_tb(caught.value.__traceback__)]
+    assert not any("lstm_shapes" in f for f in files), files  # not even the RNN check's

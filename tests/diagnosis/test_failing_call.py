@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from lstm_shapes import ShapeError, diagnosing
-from lstm_shapes.diagnosis.failing_call import explain, failing_call
+from lstm_shapes.diagnosis.failing_call import explain
+from lstm_shapes.diagnosis.layer_call import failing_call
 from lstm_shapes.diagnosis.translate import translate
 
 L = keras.layers
