@@ -151,8 +151,9 @@ def classify_mismatch(
                     f"{arg} = np.squeeze({arg}, axis=-1)   # -> ({', '.join(names)})")
             code = "embedding_input_rank" if actual[2] == 1 else "wrong_rank"  # (b, t, 1, dim)
             return code, (
-                f"{arg} = {arg}.reshape({b_text}, {_say(bindings, names[1], actual[1])}, -1)"
-                "   # merge the extra axis")
+                f"{arg} = {arg}.reshape({'len(' + arg + ')' if b_text == '-1' else b_text}, "
+                f"{_say(bindings, names[1], actual[1])}, -1)   # merge the extra axis "
+                "(NumPy takes one -1)")
     if len(names) == 2 and len(actual) == 1 and _size(bindings, names[1]) == 1:
         return "wrong_rank", f"{arg} = {arg}.reshape(-1, 1)   # ({names[0]}, {names[1]})"
     if len(names) == 1 and len(actual) == 2 and 1 in actual:

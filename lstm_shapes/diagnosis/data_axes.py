@@ -90,12 +90,16 @@ def lag1(x: np.ndarray, axis: int) -> float:
 
 
 _KEEPS_VALUES = {"InputLayer", "Reshape", "Masking", "Dropout", "GaussianNoise",
-                 "SpatialDropout1D", "Identity"}
+                 "SpatialDropout1D", "Identity", "GaussianDropout", "AlphaDropout",
+                 # elementwise or per-feature: every axis keeps what it holds
+                 "Activation", "BatchNormalization", "LayerNormalization",
+                 "ActivityRegularization"}
 
 
 def reads_data(model: Any, layer: Any) -> Any:
     """The Reshape layer (or True) when ``layer``'s input holds the model input's values
-    in their order (only reshapes, masks or dropout between them); None if not.
+    in their order (only reshapes, masks, dropout or elementwise layers between them: each
+    axis still holds what it held in x); None if not.
 
     A window laid on the feature axis can only be SEEN in the data when the RNN reads it.
     """

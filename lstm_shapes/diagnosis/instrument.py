@@ -98,7 +98,7 @@ def _from_producer(err: Any, inputs: Any, layer: Any = None) -> Any:
             fix = ""
     elif rank == 4 and kind == "InputLayer":  # no reading of the extra axis builds
         code, fix = "wrong_rank", ""
-    elif rank == 4 and kind == "Embedding":
+    elif rank == 4 and type(_through_elementwise(inputs)).__name__ == "Embedding":
         code = "embedding_input_rank"
         steps, extra = err.actual[1], err.actual[2]
         fix = (f"feed the Embedding (batch, timesteps) integer ids: ids = ids.reshape("
@@ -108,6 +108,22 @@ def _from_producer(err: Any, inputs: Any, layer: Any = None) -> Any:
                f"it holds {extra} real features per step, remove the Embedding and give the "
                f"RNN x itself with Input(shape=({steps}, {extra}))")
     return err if code is None else _with(err, code=code, fix=fix)
+
+
+_ELEMENTWISE = {"Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+                "Activation", "BatchNormalization", "LayerNormalization",
+                "ActivityRegularization"}  # keep every axis and what it means
+
+
+def _through_elementwise(tensor: Any) -> Any:
+    """The layer that made ``tensor``, looking through layers that keep every axis."""
+    for _ in range(16):
+        op, node = keras_graph.producer(tensor), keras_graph.producer_node(tensor)
+        inputs = keras_graph.node_inputs(node) if node is not None else []
+        if type(op).__name__ not in _ELEMENTWISE or len(inputs) != 1:
+            return op
+        tensor = inputs[0]
+    return None
 
 
 _last_steps: dict[int, tuple[Any, Any]] = {}  # id(output) -> (weakref to it, RNN layer)

@@ -92,6 +92,11 @@ def _meaning_preserving(y: np.ndarray, want: tuple) -> list[tuple[str, Any]]:
     return out
 
 
+def _unwrap(ctx: Context) -> str:
+    """A TimeDistributed head refuses the 2-D output of return_sequences=False."""
+    return " and the head without TimeDistributed" if ctx.head.td else ""
+
+
 def axis_issues(ctx: Context) -> list[Issue]:
     """Shape findings of one output, only where Keras raised or combined unequal shapes,
     plus the silent per-step/horizon confusion that the data reveals."""
@@ -130,7 +135,7 @@ def axis_issues(ctx: Context) -> list[Issue]:
         return [Issue(code, where, f"{shapes}: one prediction per timestep against one "
                       f"target per sequence{said}", fixes=[f for f in (
                           _seq_fix(ctx, False),) if f],
-                      prose="return_sequences=False on the last RNN")]
+                      prose="return_sequences=False on the last RNN" + _unwrap(ctx))]
     steps = ctx.x.shape[1] if ctx.x is not None else None
     if not time_p and len(p_core) == 1 and y.ndim == 3 and y.shape[-1] == 1 and y.shape[1] > 1:
         return _horizon_or_per_step(ctx, y.shape[1], shapes, said)  # (n, H, 1): as (n, H)

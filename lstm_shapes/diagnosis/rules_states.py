@@ -16,18 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lstm_shapes.core.contracts import RNNContract, contract_of
+from lstm_shapes.core.contracts import contract_of
 from lstm_shapes.core.messages import format_shape
 from lstm_shapes.diagnosis.findings import Finding
-from lstm_shapes.diagnosis.state_sources import explain_state
-
-
-def expected_states(contract: RNNContract) -> list[str]:
-    """The initial states ``contract``'s layer reads, in Keras's order."""
-    names = ["h", "c"][:contract.n_states]
-    if not contract.bidirectional:
-        return names
-    return [f"{n}_fwd" for n in names] + [f"{n}_bwd" for n in names]
+from lstm_shapes.diagnosis.state_sources import expected_states, explain_state
 
 
 def _meaning(source: Any) -> tuple[str, str] | None:

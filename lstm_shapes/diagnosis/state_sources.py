@@ -39,6 +39,14 @@ class StateWhy:
     fix: str
 
 
+def expected_states(contract: Any) -> list[str]:
+    """The initial states ``contract``'s layer reads, in Keras's order."""
+    names = ["h", "c"][:contract.n_states]
+    if not contract.bidirectional:
+        return names
+    return [f"{n}_fwd" for n in names] + [f"{n}_bwd" for n in names]
+
+
 def _units(layer: Any) -> int | None:
     units = getattr(layer, "units", None)
     if units is None:
@@ -81,7 +89,11 @@ def explain_state(layer: Any, index: int, state: Any) -> StateWhy | None:
     contract = contract_of(source) if source is not None else None
     if contract is not None and history.tensor_index == 0:
         kind_src = type(getattr(source, "forward_layer", source)).__name__
-        states = "h, c" if contract.n_states == 2 else "h"
+        states = ", ".join(expected_states(contract))
+        outputs = "_, _" if contract.bidirectional and contract.merge_mode is None else "_"
+        made = (f"keras.layers.Bidirectional(keras.layers.{kind_src}({contract.units}, "
+                "return_state=True))" if contract.bidirectional else
+                f"keras.layers.{kind_src}({contract.units}, return_state=True)")
         if len(shape) == 3:
             what = f"the whole output sequence of {source.name!r}, not a state"
             code = "initial_state_structure"
@@ -90,9 +102,8 @@ def explain_state(layer: Any, index: int, state: Any) -> StateWhy | None:
                                                           if contract.n_states == 2 else ""))
             code = "initial_state_units" if width != units else "initial_state_structure"
         return StateWhy(code, f"state {index} is {what}", f"build {source.name!r} with "
-                        f"return_state=True and pass its states: _, {states} = keras.layers."
-                        f"{kind_src}({contract.units}, return_state=True)(...); "
-                        f"initial_state=[{states}]" + (f", and give layer {name!r} "
+                        f"return_state=True and pass its states: {outputs}, {states} = "
+                        f"{made}(...); initial_state=[{states}]" + (f", and give layer {name!r} "
                                                        f"units={contract.units}"
                                                        if contract.units != units else ""))
     if width == units:

@@ -271,3 +271,16 @@ def test_rows_against_any_number_of_steps_offer_one_sequence_or_windows() -> Non
     report = check_model(_model((None, 6), L.LSTM(4), L.Dense(1)), rows, None)
     fix = next(f.fix for f in report.errors if f.code == "missing_timestep_axis")
     assert fix.startswith("x = x[np.newaxis]   # (1, 40, 6)") and "x[i:i + W]" in fix
+
+
+def test_windows_on_the_feature_axis_are_seen_through_an_elementwise_layer() -> None:
+    import keras
+
+    s = np.sin(np.arange(300) * 0.1).astype("float32")
+    x = np.stack([s[i:i + 8] for i in range(200)])[:, None, :]  # (200, 1, 8): one step
+    y = s[8:208, None]
+    model = keras.Sequential([keras.Input((1, 8)), keras.layers.Activation("relu"),
+                              keras.layers.GRU(6), keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    report = check_model(model, x, y)
+    assert "window_as_features" in [f.code for f in report.errors], str(report)

@@ -296,3 +296,11 @@ def test_an_unexplained_error_from_a_checked_rnn_call_shows_no_frame_of_lstm_sha
         L.LSTM(2)(np.zeros((2, 3, 4), "float32"), mask="oops")
     files = [f.filename for f in traceback.extract_tb(caught.value.__traceback__)]
     assert not any("lstm_shapes" in f for f in files), files  # not even the RNN check's
+
+
+def test_one_hot_rows_into_an_embedding_seen_through_dropout_are_named() -> None:
+    with pytest.raises(ShapeError) as err, diagnosing():
+        i = keras.Input((12, 30))  # one-hot rows, not ids
+        L.GRU(4)(L.Dropout(0.5)(L.Embedding(30, 8)(i)))
+    assert err.value.code == "embedding_input_rank", str(err.value)
+    assert "np.argmax(x, axis=-1)" in err.value.fix

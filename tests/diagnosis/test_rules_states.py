@@ -96,3 +96,19 @@ def test_an_encoders_states_of_other_units_are_explained_by_the_encoder_never_ze
     assert set(report.codes) == {"initial_state_units"}, str(report)
     fix = report.findings[0].fix
     assert "units=16" in fix and "zeros" not in fix, fix
+
+
+@pytest.mark.parametrize("encoder", [L.Bidirectional(L.GRU(4)), L.GRU(8), L.LSTM(8)])
+def test_an_output_used_as_a_state_gets_an_unpacking_that_matches_what_keras_returns(
+        encoder) -> None:
+    enc, dec = keras.Input((7, 5)), keras.Input((6, 5))
+    out = encoder(enc)  # the last output, not return_state's states
+    seq = L.GRU(5, return_sequences=True)(dec, initial_state=[out])  # units differ
+    report = check_model(keras.Model([enc, dec], L.Dense(1)(seq)))
+    fixes = [f.fix for f in report.findings if "return_state=True" in f.fix]
+    assert fixes, str(report)
+    unpack, _, rest = fixes[0].partition(" = ")  # "_, h_fwd, h_bwd = keras.layers..."
+    made = rest.split("(...)")[0]
+    names = [n.strip() for n in unpack.split(":")[-1].split(",")]
+    returned = eval(made, {"keras": keras})(keras.Input((7, 5)))  # noqa: S307 - our own line
+    assert len(returned) == len(names), (fixes[0], len(returned))

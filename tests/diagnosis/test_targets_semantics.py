@@ -255,3 +255,18 @@ def test_a_per_step_head_trained_on_the_next_values_is_a_horizon_mistake() -> No
     assert "return_sequences=False" in finding.fix and "units=10" in finding.fix
     per_step = check_model(_model(L.Dense(1), loss="mse", sequences=True), x, shifted)
     assert per_step.findings == [], str(per_step)
+
+
+def test_a_per_step_head_in_timedistributed_is_told_to_drop_the_wrapper_too() -> None:
+    model = keras.Sequential([keras.Input((6, 3)), L.LSTM(8, return_sequences=True),
+                              L.TimeDistributed(L.Dense(4, activation="softmax"))])
+    model.compile("adam", "categorical_crossentropy")
+    x = rng.standard_normal((N, 6, 3)).astype("float32")
+    y = np.eye(4, dtype="float32")[rng.integers(0, 4, N)]  # one label per sequence
+    report = check_model(model, x, y)
+    finding = _one(report, "sequence_output_vs_last_target")
+    assert "without TimeDistributed" in finding.fix, finding.fix
+    fixed = keras.Sequential([keras.Input((6, 3)), L.LSTM(8),  # the advice, applied
+                              L.Dense(4, activation="softmax")])
+    fixed.compile("adam", "categorical_crossentropy")
+    fixed.fit(x, y, epochs=1, verbose=0)
