@@ -272,6 +272,19 @@ def _raised_in_rnn(err: BaseException) -> bool:
     return innermost.startswith("keras.src.layers.rnn.")
 
 
+def _shrinks_time(err: BaseException) -> bool:
+    """Whether the model being trained (found in the traceback) has a layer that shortens
+    the time axis; True when no model can be found (the text rule stands)."""
+    from lstm_shapes.diagnosis.layer_call import frames_of
+
+    for frame in frames_of(err):
+        model = frame.f_locals.get("self")
+        if hasattr(model, "layers") and hasattr(model, "fit"):
+            return any(type(layer).__name__ in ("Conv1D", "MaxPooling1D", "AveragePooling1D")
+                       for layer in model.layers)
+    return True
+
+
 def translate(err: BaseException) -> ShapeError | None:
     """The ShapeError that explains ``err`` (a Keras/TF error), or None if none fits."""
     if isinstance(err, ShapeError):
@@ -296,6 +309,11 @@ def translate(err: BaseException) -> ShapeError | None:
         if m:
             code, fix_line = fix(m)
             said = text[text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0].strip()
+            if code == "conv_pool_shrinks_time" and not _shrinks_time(err):
+                code, fix_line = "dimension_mismatch", (
+                    "the model predicts another number of steps than y has: per-step "
+                    "targets need one row per input step; a horizon of future values needs "
+                    "return_sequences=False and Dense(<steps of y>)")
             break
     else:
         if isinstance(err, (IndexError, KeyError, NotImplementedError)) and _raised_in_rnn(err):

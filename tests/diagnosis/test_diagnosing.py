@@ -304,3 +304,14 @@ def test_one_hot_rows_into_an_embedding_seen_through_dropout_are_named() -> None
         L.GRU(4)(L.Dropout(0.5)(L.Embedding(30, 8)(i)))
     assert err.value.code == "embedding_input_rank", str(err.value)
     assert "np.argmax(x, axis=-1)" in err.value.fix
+
+
+def test_targets_of_another_length_are_not_blamed_on_a_conv_the_model_does_not_have() -> None:
+    model = _seq(L.LSTM(4, return_sequences=True), L.Dense(1))  # no Conv1D, no pooling
+    with pytest.raises(ShapeError) as err, diagnosing():
+        _fit(model, y=np.zeros((32, 7, 1), "float32"))  # 7 target steps, 10 input steps
+    assert err.value.code == "dimension_mismatch", str(err.value)
+    conv = _seq(L.Conv1D(4, 3), L.LSTM(4, return_sequences=True), L.Dense(1))  # 8 steps
+    with pytest.raises(ShapeError) as err, diagnosing():
+        _fit(conv, y=np.zeros((32, 10, 1), "float32"))
+    assert err.value.code == "conv_pool_shrinks_time", str(err.value)
