@@ -17,6 +17,7 @@ from lstm_shapes.diagnosis.target_meaning import head_of
 
 _K = 8  # samples the loss is computed on
 _SHRINK = ("Conv1D", "MaxPooling1D", "AveragePooling1D")
+_RANGES_KNOWN = {"softmax", "sigmoid", "tanh", "linear"}  # what random logits show exactly
 _SHAPES_ONLY = {"mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
                 "mean_squared_logarithmic_error", "huber", "log_cosh"}
 
@@ -39,16 +40,46 @@ def _reads_values(model: Any) -> bool:
     return any(canonical(one)[0] not in _SHAPES_ONLY for one in losses)
 
 
+def _activated(activation: str, z: np.ndarray) -> np.ndarray:
+    """``z`` (random logits) through a head's activation: the range its outputs have."""
+    if activation == "softmax":
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    if activation == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    return np.tanh(z) if activation == "tanh" else z
+
+
+def _outputs(model: Any) -> Any:
+    """The model's symbolic outputs, as ``model(x)`` returns them (one, a list or a dict);
+    None for a model without a graph."""
+    try:
+        return model.output
+    except (AttributeError, TypeError, ValueError):
+        pass
+    try:  # a Sequential rebuilt from its config has only .outputs
+        outputs = list(model.outputs or [])
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return (outputs[0] if len(outputs) == 1 else outputs) if outputs else None
+
+
 def _predict(model: Any, xs: Any, story: Any, rows: int) -> tuple[Any, bool]:
-    """``model(xs)`` (no state kept), or random outputs of the declared shapes when the
-    loss reads only shapes (an eager forward pass is most of check_model's time)."""
+    """Predictions of a few samples, without an eager forward pass (most of check_model's
+    time) where the verdict cannot hang on the values: random outputs of the model's own
+    shapes, passed through each head's activation when the loss reads values (a softmax
+    head gives rows of probabilities whatever its inputs). Otherwise ``model(xs)``."""
     stateful = any(c.contract.stateful for c in story.rnn_calls)
-    try:  # this model's own outputs (a proof's clone has other ones than the story's)
-        shapes = [tuple(o.shape) for o in model.outputs]
-    except (AttributeError, TypeError, ValueError):  # a subclassed model: as traced
-        shapes = story.outputs
+    import keras
+
+    struct = _outputs(model)  # this model's own (a proof's clone has other ones)
+    shapes = ([tuple(o.shape) for o in keras.tree.flatten(struct)] if struct is not None
+              else story.outputs)  # a subclassed model: as traced
     declared = bool(shapes) and all(d is not None for s in shapes for d in s[1:])
-    if xs is not None and not stateful and (_reads_values(model) or not declared):
+    acts = [head_of(model, i).activation for i in range(len(shapes))] if declared else []
+    known = declared and all(a in _RANGES_KNOWN for a in acts)
+    if xs is not None and not stateful and not known and (_reads_values(model)
+                                                          or not declared):
         try:
             return model(xs, training=False), False
         except Exception:  # noqa: BLE001 - the input rules report why it does not run
@@ -58,7 +89,11 @@ def _predict(model: Any, xs: Any, story: Any, rows: int) -> tuple[Any, bool]:
     k = rows or _K  # as many predictions as targets, whatever the declared batch
     rng = np.random.default_rng(0)
     made = [rng.standard_normal((k, *s[1:])).astype("float32") for s in shapes]
-    return (made[0] if len(made) == 1 else made), True
+    if known:
+        made = [_activated(a, z).astype("float32") for a, z in zip(acts, made)]
+    if struct is not None:
+        return keras.tree.pack_sequence_as(struct, made), not known
+    return (made[0] if len(made) == 1 else made), not known
 
 
 def _key(y: Any, call: LossCall, index: int, names: list[str]) -> Any:
