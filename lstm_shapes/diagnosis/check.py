@@ -8,7 +8,7 @@ from lstm_shapes.diagnosis.data import _as_array, _data
 from lstm_shapes.diagnosis.findings import Finding, Report
 from lstm_shapes.diagnosis.rules_inputs import _check_input, _check_rnn_calls
 from lstm_shapes.diagnosis.rules_masks import check_masks
-from lstm_shapes.diagnosis.rules_meanings import check_meanings
+from lstm_shapes.diagnosis.rules_meanings import check_batch_kept, check_meanings
 from lstm_shapes.diagnosis.rules_stateful import check_stateful
 from lstm_shapes.diagnosis.rules_states import check_sequential_states
 from lstm_shapes.diagnosis.rules_targets import (
@@ -88,6 +88,8 @@ def check_model(model: Any, x: Any = None, y: Any = None, *,
                                "samples", "give every input one row per sample"))
     check_meanings(model, usable[0] if len(usable) == len(arrays) == 1 else None, out,
                    calls=story.meanings)
+    if story.traced and len(usable) == len(arrays) == 1 and len(usable[0]) >= 3:
+        check_batch_kept(model, usable[0], out)
     matched = usable if usable and len(usable) == len(arrays) == len(story.inputs) else None
     fit_y = None if not target_arrays or any(t is None for t in target_arrays) else (
         target_arrays[0] if len(target_arrays) == 1 else target_arrays)

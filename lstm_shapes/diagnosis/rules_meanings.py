@@ -215,3 +215,21 @@ def check_meanings(model: Any, x: Any, out: list[Finding] | None = None, *,
     codes = {f.code for f in out}
     out += [f for f in found if f.code not in codes]
     return out
+
+
+def check_batch_kept(model: Any, x: Any, out: list[Finding]) -> None:
+    """A model with no graph to follow (subclassed) is called on 3 samples: each output must
+    keep one row per sample. Fewer or more rows mean a slice or reduction took the batch
+    axis (``t[-1]`` is the last sample; the last step is ``t[:, -1, :]``)."""
+    import keras
+
+    try:
+        outputs = keras.tree.flatten(model(x[:3], training=False))
+    except Exception:  # noqa: BLE001 - the input rules say why it does not run
+        return
+    rows = {tuple(o.shape)[0] for o in outputs if len(getattr(o, "shape", ())) > 0}
+    if rows and rows != {3}:
+        out.append(Finding("wrong_axis_slice", "the model's output", f"3 samples in, "
+                           f"{sorted(rows)} row(s) out: a slice or reduction in call() takes "
+                           "the batch axis", "keep axis 0 whole: the last step is "
+                           "t[:, -1, :], the last unit t[..., -1]; never t[-1] or t[k:]"))

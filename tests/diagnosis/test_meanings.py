@@ -238,3 +238,28 @@ def test_check_model_reports_it_and_a_correct_stack_stays_clear():
                               L.LSTM(8), L.Dense(1)])
     right.compile(loss="mse")
     assert check_model(right, x, np.zeros((16, 1), "float32")).ok
+
+
+class _LastOf(keras.Model):
+    """A subclassed model whose call() takes ``take`` of the RNN's sequence output."""
+
+    def __init__(self, take) -> None:
+        super().__init__()
+        self.rnn = keras.layers.GRU(6, return_sequences=True)
+        self.head = keras.layers.Dense(1)
+        self.take = take
+
+    def call(self, x):
+        return self.head(self.take(self.rnn(x)))
+
+
+@pytest.mark.parametrize(("take", "wrong"), [
+    (lambda t: t[-1], True),         # the last SAMPLE's sequence
+    (lambda t: t[2:], True),         # later samples
+    (lambda t: t[:, -1, :], False),  # the last step: right
+    (lambda t: keras.ops.mean(t, axis=1), False),
+])
+def test_a_subclassed_model_that_takes_the_batch_axis_is_named(take, wrong: bool) -> None:
+    x = np.random.default_rng(0).standard_normal((16, 7, 3)).astype("float32")
+    report = check_model(_LastOf(take), x)
+    assert ("wrong_axis_slice" in [f.code for f in report.errors]) is wrong, str(report)
