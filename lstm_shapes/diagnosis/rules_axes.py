@@ -242,8 +242,9 @@ def _ranked(ctx: Context, h: int, h_issue: Issue, s_issue: Issue) -> Issue:
         first, second, ev1, ev2 = s_issue, h_issue, step_ev, hor_ev
     elif overlap:
         first, second, ev1, ev2 = h_issue, s_issue, hor_ev, step_ev
-    else:
-        first, second, ev1, ev2 = h_issue, s_issue, "", ""
+    else:  # no evidence: y laid out like x, (samples, steps, values), reads per step first
+        first, second = (s_issue, h_issue) if y.ndim == 3 else (h_issue, s_issue)
+        ev1 = ev2 = ""
     name = {"multistep_horizon_mismatch": f"a horizon of {h} values (Dense({h}))",
             "last_output_vs_sequence_target": "one target per timestep "
             "(return_sequences=True)"}
@@ -253,10 +254,13 @@ def _ranked(ctx: Context, h: int, h_issue: Issue, s_issue: Issue) -> Issue:
                f"{name[second.code]}" + (f" ({ev2})" if ev2 else
                                          f": {n} has {h} columns = the {h} timesteps of x"))
     else:
-        msg = (f"{head}: the data does not say which of two readings: {name[first.code]}, if "
-               f"{n}[i] holds values that come after window i; or {name[second.code]}, as "
-               f"{n} has {h} columns = the {h} timesteps of x (it is not a shifted copy of "
-               "a feature of x, and its steps do not line up with x's)")
+        why = {"multistep_horizon_mismatch": f"if {n}[i] holds values that come after "
+               "window i", "last_output_vs_sequence_target": f"as {n} has {h} steps = the "
+               f"{h} timesteps of x" + (", laid out like x (samples, steps, values)"
+                                        if y.ndim == 3 else "")}
+        msg = (f"{head}: the data does not say which of two readings: {name[first.code]}, "
+               f"{why[first.code]}; or {name[second.code]}, {why[second.code]} ({n} is not a "
+               "shifted copy of a feature of x, and its steps do not line up with x's)")
     return Issue(first.code, first.where, msg, "error", fixes=first.fixes + second.fixes,
                  prose=f"{first.prose}; or {second.prose}")
 

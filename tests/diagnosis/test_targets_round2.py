@@ -181,3 +181,21 @@ def test_right_models_for_both_readings_stay_quiet() -> None:
     per_step = _seq(8, 2, L.GRU(8, return_sequences=True), L.Dense(1))
     assert check_model(per_step, x, y).errors == []
     assert check_model(_seq(8, 2, L.GRU(8), L.Dense(8)), x, y).errors == []
+
+
+@pytest.mark.parametrize(("y_shape", "first"), [
+    ((48, 6, 1), "last_output_vs_sequence_target"),  # laid out like x: per step first
+    ((48, 6), "multistep_horizon_mismatch"),
+])
+def test_when_the_data_does_not_say_the_layout_of_y_orders_the_two_readings(
+        y_shape: tuple, first: str) -> None:
+    import keras
+
+    gen = np.random.default_rng(3)
+    model = keras.Sequential([keras.Input((6, 2)), keras.layers.GRU(5),
+                              keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    x = gen.standard_normal((48, 6, 2)).astype("float32")
+    report = check_model(model, x, gen.standard_normal(y_shape).astype("float32"))
+    assert [f.code for f in report.errors] == [first], str(report)
+    assert "does not say which of two readings" in report.errors[0].message
