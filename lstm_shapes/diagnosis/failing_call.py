@@ -13,10 +13,10 @@ Every fix printed was proven: a fresh copy of the layer builds on the shape it g
 ...     keras.Sequential([keras.Input((4, 8, 8)),
 ...                       keras.layers.TimeDistributed(keras.layers.Conv2D(4, 3))])
 ... except ValueError as err:
-...     print(explain(err).code)  # doctest: +SKIP (needs the unfiltered traceback)
+...     print(explain(err).code)  # doctest: +SKIP
 missing_channel_axis
 
-Keras trims its own frames from tracebacks unless ``keras.config.disable_traceback_filtering()``
+(skipped as a doctest: it needs the unfiltered traceback.) Keras trims its own frames from tracebacks unless ``keras.config.disable_traceback_filtering()``
 was called; ``diagnosing()`` does that inside its block. Without the frames, :func:`explain`
 answers None and the text rules of ``translate`` take over.
 """

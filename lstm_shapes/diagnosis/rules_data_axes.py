@@ -89,6 +89,9 @@ def _with_batch(model: Any, shape: tuple) -> dict[str, Any]:
     return {"batch_shape": [None, *shape]}
 
 
+_ROWS_TO_JUDGE = 8  # fewer rows say nothing about how they follow each other
+
+
 def one_step(model: Any, call: Any, x: np.ndarray | None, y: Any, out: list[Finding]) -> bool:
     """An RNN that reads one step: the window on the features, or rows with no past.
 
@@ -116,9 +119,11 @@ def one_step(model: Any, call: Any, x: np.ndarray | None, y: Any, out: list[Find
     if stride is not None:
         _window_on_features(model, call, x, y, source, stride, out)
         return True
-    ordered = lag1(rows, axis=0) >= SMOOTH  # consecutive rows alike: rows ordered in time
+    enough = n >= _ROWS_TO_JUDGE
+    ordered = enough and lag1(rows, axis=0) >= SMOOTH  # consecutive rows alike: in time
     what = ("the rows look consecutive in time (row i+1 is like row i)" if ordered else
-            "the rows look like independent samples")
+            "the rows look like independent samples" if enough else
+            f"{n} row(s) are too few to tell how they follow each other")
     fix = (f"if the rows are consecutive steps, give each sample the W rows up to it: "
            f"rows = x.reshape({n}, {w}); x = np.stack([rows[i:i + W] for i in range(len(rows)"
            f" - W + 1)]); y = y[W - 1:]; keras.Input(shape=(W, {w})); if they are independent "
@@ -127,7 +132,9 @@ def one_step(model: Any, call: Any, x: np.ndarray | None, y: Any, out: list[Find
         "no_temporal_context", name,
         f"x is {format_shape(x.shape)}: every sample is ONE step of {w} features ({what}); with "
         "one step and no initial state the recurrent weights only multiply a zero state, so "
-        f"{type(layer).__name__} is a Dense layer here", fix))
+        f"{type(layer).__name__} is a Dense layer here", fix,
+        # rows in time order lost their past (certain); otherwise it is a judgement
+        "error" if ordered else "warning"))
     return True
 
 

@@ -106,8 +106,19 @@ def test_a_reshape_layer_that_lays_the_window_on_features_gets_a_reshape_fix() -
     (R.integers(0, 3, (50, 1, 4)) * 1.0).astype("float32"),
 ], ids=["random", "smooth", "categorical"])
 def test_one_step_rows_are_no_temporal_context_not_a_window(x) -> None:
+    """Independent rows of one step: the LSTM is a Dense layer, a judgement (a warning)."""
     report = check_model(_model((1, x.shape[2]), L.LSTM(4), L.Dense(1)), x, x[:, 0, :1])
-    assert "no_temporal_context" in _errors(report) and "window_as_features" not in report.codes
+    assert "no_temporal_context" in [f.code for f in report.warnings], str(report)
+    assert "no_temporal_context" not in _errors(report) and "window_as_features" not in \
+        report.codes
+
+
+def test_one_step_rows_in_time_order_lost_their_past_for_certain() -> None:
+    x = np.cumsum(R.standard_normal((60, 1, 5)), axis=0).astype("float32")  # row i+1 ~ row i
+    report = check_model(_model((1, 5), L.GRU(4), L.Dense(1)), x, x[:, 0, :1])
+    assert "no_temporal_context" in _errors(report), str(report)
+    few = check_model(_model((1, 5), L.GRU(4), L.Dense(1)), x[:3], x[:3, 0, :1])
+    assert "no_temporal_context" not in _errors(few), str(few)  # 3 rows say nothing
 
 
 def test_one_step_with_given_states_or_stateful_is_streaming_and_quiet() -> None:
