@@ -119,6 +119,8 @@ def one_step(model: Any, call: Any, x: np.ndarray | None, y: Any, out: list[Find
     if stride is not None:
         _window_on_features(model, call, x, y, source, stride, out)
         return True
+    if _rows_share_targets(model, call, x, y, source, out):
+        return True
     enough = n >= _ROWS_TO_JUDGE
     ordered = enough and lag1(rows, axis=0) >= SMOOTH  # consecutive rows alike: in time
     what = ("the rows look consecutive in time (row i+1 is like row i)" if ordered else
@@ -135,6 +137,48 @@ def one_step(model: Any, call: Any, x: np.ndarray | None, y: Any, out: list[Find
         f"{type(layer).__name__} is a Dense layer here", fix,
         # rows in time order lost their past (certain); otherwise it is a judgement
         "error" if ordered else "warning"))
+    return True
+
+
+def label_blocks(y: Any, n: int) -> int | None:
+    """k when ``y`` holds one target per block of k consecutive rows (k >= 2, at least 4
+    blocks, more blocks than distinct targets: not rows merely sorted by class), else None.
+
+    >>> label_blocks(np.repeat([0, 1, 1, 0, 1, 0], 5), 30), label_blocks(np.arange(30), 30)
+    (5, None)
+    """
+    if y is None or len(y) != n or n < 8:
+        return None
+    rows = np.asarray(y).reshape(n, -1)
+    change = np.flatnonzero(np.any(rows[1:] != rows[:-1], axis=1)) + 1
+    runs = np.diff(np.concatenate([[0], change, [n]]))  # lengths of runs of equal targets
+    k = int(np.gcd.reduce(runs))  # the block size every run is made of
+    if k < 2 or n // k < 4:
+        return None
+    return k if n // k > len(np.unique(rows, axis=0)) else None
+
+
+def _rows_share_targets(model: Any, call: Any, x: np.ndarray, y: Any, source: Any,
+                        out: list[Finding]) -> bool:
+    """One-step rows whose targets change only every k rows: each target belongs to k
+    consecutive rows, which are the k steps of ONE sample (a certain mistake: the RNN
+    reads each of them alone). The fix regroups rows in their order and keeps one target
+    per sample; it is proven on a rebuilt model first."""
+    n, w = x.shape[0], int(np.prod(x.shape[1:]))
+    k = label_blocks(y, n)
+    name = _input_name(model)
+    if k is None or source is not True or x.ndim != 3 or not name:
+        return False
+    new_x, new_y = x.reshape(n // k, k, w), np.asarray(y)[::k]
+    if not prove_x_fix(model, new_x, new_y, {name: _with_batch(model, (k, w))}):
+        return False
+    out.append(Finding(
+        "no_temporal_context", f"layer {call.layer.name!r}",
+        f"x is {format_shape(x.shape)} and y changes only every {k} rows ({n // k} blocks "
+        f"of {k}): each target belongs to {k} consecutive rows, the {k} steps of one sample, "
+        f"but the {type(call.layer).__name__} reads every row as a sequence of one step",
+        f"x = x.reshape({n // k}, {k}, {w}); y = y[::{k}]   # {k} steps per sample, in "
+        f"order; keras.Input(shape=({k}, {w}))"))
     return True
 
 

@@ -295,3 +295,25 @@ def test_windows_on_the_feature_axis_are_seen_through_an_elementwise_layer() -> 
     model.compile("adam", "mse")
     report = check_model(model, x, y)
     assert "window_as_features" in [f.code for f in report.errors], str(report)
+
+
+def test_one_step_rows_whose_targets_change_every_k_rows_are_k_steps_of_one_sample() -> None:
+    rows = R.standard_normal((60, 6)).astype("float32")
+    labels = np.repeat(R.integers(0, 2, 15), 4)[:, None].astype("float32")  # 4 rows a label
+    model = _model((1, 6), L.GRU(5), L.Dense(1, activation="sigmoid"))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    report = check_model(model, rows[:, None, :], labels)
+    finding = next(f for f in report.errors if f.code == "no_temporal_context")
+    assert "x = x.reshape(15, 4, 6); y = y[::4]" in finding.fix, finding.fix
+    fixed = _model((4, 6), L.GRU(5), L.Dense(1, activation="sigmoid"))  # the fix, applied
+    fixed.compile(optimizer="adam", loss="binary_crossentropy")
+    fixed.fit(rows.reshape(15, 4, 6), labels[::4], epochs=1, verbose=0)
+
+
+def test_rows_sorted_by_class_are_not_read_as_blocks_of_one_sample() -> None:
+    rows = R.standard_normal((60, 6)).astype("float32")
+    labels = np.repeat([0, 1, 2], 20)  # 3 blocks = 3 classes: sorted, not grouped
+    model = _model((1, 6), L.GRU(5), L.Dense(3, activation="softmax"))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    report = check_model(model, rows[:, None, :], labels)
+    assert "no_temporal_context" not in _errors(report), str(report)
